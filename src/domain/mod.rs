@@ -1,0 +1,16 @@
+//! Pure domain types and rules: no IO. Constructors parse, so code past the
+//! edge never re-checks a value.
+mod ban;
+mod email;
+mod ids;
+mod status;
+
+pub use ban::{Ban, BanPattern};
+pub use email::{EmailAddress, Mailbox};
+pub use ids::{MessageId, ShortId};
+pub use status::{Priority, Status};
+
+/// Why a value was rejected at the edge: a human sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);

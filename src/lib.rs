@@ -1,0 +1,6 @@
+//! Postdesk: an email-thread ticketing gateway.
+pub mod commands;
+pub mod domain;
+pub mod ingest;
+pub mod mail;
+pub mod store;

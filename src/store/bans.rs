@@ -1,0 +1,68 @@
+//! Bans: who may not open or add to tickets.
+use super::{Store, Tx};
+use crate::domain::{Ban, BanPattern};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+impl Store {
+    pub async fn create_ban(
+        &self,
+        pattern: &BanPattern,
+        reason: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO bans (pattern, reason, expires_at, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(pattern.to_pattern_string())
+        .bind(reason)
+        .bind(expires_at)
+        .bind(super::now())
+        .fetch_one(self.pool())
+        .await
+        .context("creating a ban")
+    }
+
+    pub async fn ban_hits(&self, id: i64) -> anyhow::Result<i64> {
+        sqlx::query_scalar("SELECT hits FROM bans WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await
+            .context("reading ban hits")
+    }
+}
+
+/// Bans in force now, read inside the ingest transaction so a ban applies to
+/// the very next mail.
+pub async fn active(tx: &mut Tx<'_>, now: DateTime<Utc>) -> anyhow::Result<Vec<Ban>> {
+    let rows: Vec<(i64, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT id, pattern, expires_at FROM bans WHERE expires_at IS NULL OR expires_at > $1",
+    )
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await
+    .context("reading bans")?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, pattern, expires_at)| {
+            let pattern = BanPattern::parse(&pattern).ok()?;
+            Some(Ban {
+                id,
+                pattern,
+                expires_at,
+            })
+        })
+        .collect())
+}
+
+pub async fn count_hits(tx: &mut Tx<'_>, hits: &[(i64, i64)]) -> anyhow::Result<()> {
+    for (id, n) in hits {
+        sqlx::query("UPDATE bans SET hits = hits + $1 WHERE id = $2")
+            .bind(n)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .context("counting a ban hit")?;
+    }
+    Ok(())
+}

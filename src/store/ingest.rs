@@ -1,0 +1,394 @@
+//! Persistence of the ingest pipeline: load the snapshot a batch is decided
+//! on, then carry the plan out. Multi-row statements keep a batch of
+//! hundreds of mails to a few dozen round trips.
+use super::Tx;
+use super::bans;
+use crate::domain::Status;
+use crate::ingest::plan::{Decision, KnownMessage, Plan, Snapshot, TicketRef, Wanted};
+use crate::ingest::{Ingested, Limits, Outcome, Prepared};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+use std::collections::HashMap;
+
+/// Rows per multi-row statement: well under SQLite's and PostgreSQL's
+/// bound-parameter limits for our widest row (16 columns).
+const CHUNK: usize = 500;
+
+pub async fn load_snapshot(tx: &mut Tx<'_>, wanted: &Wanted) -> anyhow::Result<Snapshot> {
+    let now = super::now();
+    let mut snap = Snapshot {
+        now,
+        bans: bans::active(tx, now).await?,
+        ..Default::default()
+    };
+    let rows: Vec<(String,)> = select_in(
+        tx,
+        "SELECT source_key FROM ingest_records WHERE source_key",
+        &wanted.source_keys,
+    )
+    .await?;
+    snap.seen_sources = rows.into_iter().map(|r| r.0).collect();
+    let rows: Vec<(i64, i64, String)> = select_in(
+        tx,
+        "SELECT id, ticket_id, message_id FROM messages WHERE message_id",
+        &wanted.message_ids,
+    )
+    .await?;
+    let mut ticket_ids: Vec<i64> = Vec::new();
+    for (id, ticket_id, mid) in rows {
+        ticket_ids.push(ticket_id);
+        snap.messages.insert(mid, KnownMessage { id, ticket_id });
+    }
+    let rows: Vec<(i64, String)> = select_in(
+        tx,
+        "SELECT id, short_id FROM tickets WHERE short_id",
+        &wanted.short_ids,
+    )
+    .await?;
+    let tagged: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    ticket_ids.extend(&tagged);
+    snap.short_ids = rows.into_iter().map(|(id, s)| (s, id)).collect();
+    ticket_ids.sort_unstable();
+    ticket_ids.dedup();
+    let rows: Vec<(i64, String, String)> = select_in(
+        tx,
+        "SELECT t.id, t.status, c.email FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id",
+        &ticket_ids,
+    )
+    .await?;
+    for (id, status, requester) in rows {
+        snap.tickets
+            .insert(id, Status::parse(&status).unwrap_or(Status::Open));
+        snap.requesters.insert(id, requester);
+    }
+    let rows: Vec<(i64, String)> = select_in(
+        tx,
+        "SELECT ticket_id, email FROM ticket_participants WHERE ticket_id",
+        &tagged,
+    )
+    .await?;
+    snap.participants = rows.into_iter().collect();
+    Ok(snap)
+}
+
+/// `PREFIX IN (…)` over any number of values, in chunks.
+async fn select_in<T, O>(tx: &mut Tx<'_>, prefix: &str, values: &[T]) -> anyhow::Result<Vec<O>>
+where
+    T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Clone + Send + Sync,
+    O: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let mut out = Vec::new();
+    for chunk in values.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(prefix);
+        q.push(" IN (");
+        let mut sep = q.separated(", ");
+        for v in chunk {
+            sep.push_bind(v.clone());
+        }
+        q.push(")");
+        out.extend(
+            q.build_query_as::<O>()
+                .fetch_all(&mut **tx)
+                .await
+                .with_context(|| prefix.to_string())?,
+        );
+    }
+    Ok(out)
+}
+
+pub async fn write_plan(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    plan: &Plan,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Ingested>> {
+    let new_ids = super::tickets::insert_from_mail(tx, items, &plan.new_tickets, now).await?;
+    let resolve = |r: TicketRef| match r {
+        TicketRef::Existing(id) => id,
+        TicketRef::New(n) => new_ids[n],
+    };
+    let targets: Vec<Option<i64>> = plan
+        .decisions
+        .iter()
+        .map(|d| match d {
+            Decision::Create { ticket } => Some(new_ids[*ticket]),
+            Decision::Append { ticket, .. } => Some(resolve(*ticket)),
+            _ => None,
+        })
+        .collect();
+    let stored = super::messages::insert_messages(tx, items, &targets, now).await?;
+    super::messages::insert_sources(tx, items, &stored).await?;
+    super::messages::insert_attachments(tx, items, &stored, limits.max_attachment_bytes).await?;
+    super::messages::insert_participants(tx, items, &targets).await?;
+    touch_tickets(tx, plan, &targets, &resolve, &new_ids, now).await?;
+    let bounces = record_bounces(tx, items, plan, now).await?;
+    bans::count_hits(tx, &ban_hits(plan)).await?;
+    insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
+}
+
+async fn touch_tickets(
+    tx: &mut Tx<'_>,
+    plan: &Plan,
+    targets: &[Option<i64>],
+    resolve: &impl Fn(TicketRef) -> i64,
+    new_ids: &[i64],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let mut appended: Vec<i64> = Vec::new();
+    let mut events: Vec<(i64, &'static str, String)> = Vec::new();
+    for (decision, target) in plan.decisions.iter().zip(targets) {
+        match decision {
+            Decision::Append {
+                ticket,
+                reopen_from,
+                ..
+            } => {
+                appended.push(resolve(*ticket));
+                if let Some(from) = reopen_from {
+                    let data = serde_json::json!({"from": from.as_str(), "to": "open"}).to_string();
+                    events.push((resolve(*ticket), "reopened", data));
+                }
+            }
+            Decision::Create { .. } => {
+                events.push((
+                    target.unwrap_or_default(),
+                    "created",
+                    r#"{"via":"email"}"#.into(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    appended.sort_unstable();
+    appended.dedup();
+    appended.retain(|id| !new_ids.contains(id));
+    for chunk in appended.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new("UPDATE tickets SET updated_at = ");
+        q.push_bind(now)
+            .push(", last_message_at = ")
+            .push_bind(now)
+            .push(" WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("touching replied tickets")?;
+    }
+    let reopened: Vec<i64> = events
+        .iter()
+        .filter(|e| e.1 == "reopened")
+        .map(|e| e.0)
+        .collect();
+    for chunk in reopened.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "UPDATE tickets SET status = 'open', resolved_at = NULL WHERE id IN (",
+        );
+        let mut sep = q.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("reopening tickets")?;
+    }
+    insert_events(tx, &events, now).await
+}
+
+pub async fn insert_events(
+    tx: &mut Tx<'_>,
+    events: &[(i64, &'static str, String)],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    for chunk in events.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO ticket_events (ticket_id, actor, kind, data, created_at) ",
+        );
+        q.push_values(chunk, |mut b, (ticket, kind, data)| {
+            b.push_bind(*ticket)
+                .push_bind("customer")
+                .push_bind(*kind)
+                .push_bind(data.clone())
+                .push_bind(now);
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("recording ticket events")?;
+    }
+    Ok(())
+}
+
+/// Marks each bounced outbound message failed with the server's words.
+/// Returns, per item, the (message, ticket) a bounce was matched to.
+async fn record_bounces(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> anyhow::Result<HashMap<usize, KnownMessage>> {
+    let mut matched = HashMap::new();
+    let mut events = Vec::new();
+    for (i, decision) in plan.decisions.iter().enumerate() {
+        let Decision::Bounce {
+            original: Some(original),
+        } = decision
+        else {
+            continue;
+        };
+        let diagnostic = items[i]
+            .mail
+            .as_ref()
+            .ok()
+            .and_then(|m| m.bounce.as_ref())
+            .map(|b| b.diagnostic.clone())
+            .unwrap_or_default();
+        sqlx::query(
+            "UPDATE messages SET delivery_status = 'failed', delivery_error = $1 WHERE id = $2 AND direction = 'outbound'",
+        )
+        .bind(&diagnostic)
+        .bind(original.id)
+        .execute(&mut **tx)
+        .await
+        .context("marking a bounced message failed")?;
+        let data = serde_json::json!({"message_id": original.id, "error": diagnostic}).to_string();
+        events.push((original.ticket_id, "delivery_failed", data));
+        matched.insert(i, *original);
+    }
+    insert_events(tx, &events, now).await?;
+    Ok(matched)
+}
+
+fn ban_hits(plan: &Plan) -> Vec<(i64, i64)> {
+    let mut hits: HashMap<i64, i64> = HashMap::new();
+    for d in &plan.decisions {
+        if let Decision::Banned { ban_id } = d {
+            *hits.entry(*ban_id).or_default() += 1;
+        }
+    }
+    hits.into_iter().collect()
+}
+
+struct Record {
+    outcome: Outcome,
+    reason: Option<String>,
+    ticket_id: Option<i64>,
+    message: Option<i64>,
+}
+
+fn record_for(
+    decision: &Decision,
+    target: Option<i64>,
+    stored: Option<i64>,
+    bounce: Option<&KnownMessage>,
+) -> Option<Record> {
+    let r = |outcome, reason: Option<String>| Record {
+        outcome,
+        reason,
+        ticket_id: target,
+        message: stored,
+    };
+    Some(match decision {
+        Decision::Skip => return None,
+        Decision::Quarantine { reason } => r(Outcome::Quarantined, Some(reason.clone())),
+        Decision::Duplicate => r(Outcome::Duplicate, Some("Message-ID already stored".into())),
+        Decision::Banned { ban_id } => r(Outcome::Banned, Some(format!("ban {ban_id}"))),
+        Decision::Dropped { kind } => r(Outcome::Dropped, Some(kind.as_str().into())),
+        Decision::Bounce { .. } => Record {
+            outcome: Outcome::Bounce,
+            reason: Some(
+                if bounce.is_some() {
+                    "matched"
+                } else {
+                    "no matching message"
+                }
+                .into(),
+            ),
+            ticket_id: bounce.map(|b| b.ticket_id),
+            message: bounce.map(|b| b.id),
+        },
+        Decision::Create { .. } => r(Outcome::Created, None),
+        Decision::Append {
+            auto, reopen_from, ..
+        } => {
+            let reason = auto
+                .map(|a| a.as_str().to_string())
+                .or(reopen_from.map(|_| "reopened".into()));
+            r(Outcome::Appended, reason)
+        }
+    })
+}
+
+async fn insert_records(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    plan: &Plan,
+    targets: &[Option<i64>],
+    stored: &[Option<i64>],
+    bounces: &HashMap<usize, KnownMessage>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Ingested>> {
+    let mut results = Vec::with_capacity(items.len());
+    let mut rows: Vec<(usize, Record)> = Vec::new();
+    for (i, decision) in plan.decisions.iter().enumerate() {
+        match record_for(decision, targets[i], stored[i], bounces.get(&i)) {
+            Some(rec) => {
+                results.push(Ingested {
+                    outcome: rec.outcome,
+                    ticket_id: rec.ticket_id,
+                });
+                rows.push((i, rec));
+            }
+            None => results.push(Ingested {
+                outcome: Outcome::Duplicate,
+                ticket_id: None,
+            }),
+        }
+    }
+    for chunk in rows.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO ingest_records (source, source_key, email_domain_id, uidvalidity, uid, message_id, outcome, reason, ticket_id, stored_message_id, raw, created_at) ",
+        );
+        q.push_values(chunk, |mut b, (i, rec)| {
+            let item = &items[*i];
+            let (source, domain, validity, uid) = match item.source {
+                crate::ingest::Source::Import => ("import", None, None, None),
+                crate::ingest::Source::Imap {
+                    email_domain_id,
+                    uidvalidity,
+                    uid,
+                } => (
+                    "imap",
+                    Some(email_domain_id),
+                    Some(i64::from(uidvalidity)),
+                    Some(i64::from(uid)),
+                ),
+            };
+            let keep_raw = rec.outcome == Outcome::Quarantined;
+            b.push_bind(source)
+                .push_bind(item.source_key.clone())
+                .push_bind(domain)
+                .push_bind(validity)
+                .push_bind(uid)
+                .push_bind(item.message_id.as_str().to_string())
+                .push_bind(rec.outcome.as_str())
+                .push_bind(rec.reason.clone())
+                .push_bind(rec.ticket_id)
+                .push_bind(rec.message)
+                .push_bind(keep_raw.then(|| item.raw.clone()))
+                .push_bind(now);
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("recording ingest outcomes")?;
+    }
+    Ok(results)
+}

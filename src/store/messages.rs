@@ -1,0 +1,207 @@
+//! Inbound messages: rows, raw sources, attachments, participants.
+use super::Tx;
+use crate::ingest::Prepared;
+use crate::mail::inspect::AddressJson;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::{QueryBuilder, Sqlite};
+use std::collections::{HashMap, HashSet};
+
+const CHUNK: usize = 500;
+
+fn addresses_json(list: &[crate::domain::Mailbox]) -> String {
+    let list: Vec<AddressJson> = list.iter().map(AddressJson::from).collect();
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+}
+
+/// Stores the message of every item with a target ticket; returns, per
+/// item, the stored message's id.
+pub async fn insert_messages(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    targets: &[Option<i64>],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Option<i64>>> {
+    let rows: Vec<(usize, i64)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| Some((i, (*t)?)))
+        .filter(|(i, _)| items[*i].mail.is_ok())
+        .collect();
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO messages (ticket_id, direction, message_id, in_reply_to, refs, from_address, from_name, to_addrs, cc_addrs, subject, body_text, body_html, reply_text, auto_kind, delivery_status, created_at) ",
+        );
+        q.push_values(chunk, |mut b, (i, ticket)| {
+            let item = &items[*i];
+            let Ok(mail) = &item.mail else {
+                unreachable!("filtered above")
+            };
+            let from = mail.from.as_ref();
+            let refs: Vec<String> = mail.references.iter().map(|r| r.to_string()).collect();
+            b.push_bind(*ticket)
+                .push_bind("inbound")
+                .push_bind(item.message_id.as_str().to_string())
+                .push_bind(mail.in_reply_to.first().map(|m| m.to_string()))
+                .push_bind(refs.join(" "))
+                .push_bind(
+                    from.map(|f| f.address.as_str().to_string())
+                        .unwrap_or_default(),
+                )
+                .push_bind(from.and_then(|f| f.name.clone()))
+                .push_bind(addresses_json(&mail.to))
+                .push_bind(addresses_json(&mail.cc))
+                .push_bind(mail.subject.clone())
+                .push_bind(mail.text.clone())
+                .push_bind(mail.html.clone())
+                .push_bind(mail.reply_text.clone())
+                .push_bind(mail.auto.map(|a| a.as_str()))
+                .push_bind("received")
+                .push_bind(now);
+        });
+        q.push(" RETURNING id, message_id");
+        let got: Vec<(i64, String)> = q
+            .build_query_as()
+            .fetch_all(&mut **tx)
+            .await
+            .context("storing messages")?;
+        ids.extend(got.into_iter().map(|(id, mid)| (mid, id)));
+    }
+    Ok(items
+        .iter()
+        .zip(targets)
+        .map(|(item, t)| t.and_then(|_| ids.get(item.message_id.as_str()).copied()))
+        .collect())
+}
+
+pub async fn insert_sources(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    stored: &[Option<i64>],
+) -> anyhow::Result<()> {
+    let rows: Vec<(i64, &[u8])> = stored
+        .iter()
+        .zip(items)
+        .filter_map(|(id, item)| Some(((*id)?, item.raw.as_slice())))
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO message_sources (message_id, raw) ");
+        q.push_values(chunk, |mut b, (id, raw)| {
+            b.push_bind(*id).push_bind(raw.to_vec());
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("keeping raw sources")?;
+    }
+    Ok(())
+}
+
+struct AttachmentRow<'a> {
+    message: i64,
+    sha256: Option<String>,
+    part: &'a crate::mail::Attachment,
+}
+
+/// Attachment bytes are stored once per content hash; a part over the cap
+/// is listed on its message with the reason its bytes were not kept.
+pub async fn insert_attachments(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    stored: &[Option<i64>],
+    cap: usize,
+) -> anyhow::Result<()> {
+    let mut rows: Vec<AttachmentRow> = Vec::new();
+    let mut blobs: Vec<(String, &[u8])> = Vec::new();
+    let mut seen = HashSet::new();
+    for (item, id) in items.iter().zip(stored) {
+        let (Some(message), Ok(mail)) = (id, &item.mail) else {
+            continue;
+        };
+        for part in &mail.attachments {
+            let sha256 = (part.data.len() <= cap)
+                .then(|| data_encoding::HEXLOWER.encode(&Sha256::digest(&part.data)));
+            if let Some(h) = &sha256 {
+                if seen.insert(h.clone()) {
+                    blobs.push((h.clone(), &part.data));
+                }
+            }
+            rows.push(AttachmentRow {
+                message: *message,
+                sha256,
+                part,
+            });
+        }
+    }
+    for chunk in blobs.chunks(64) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO attachment_blobs (sha256, size, data) ");
+        q.push_values(chunk, |mut b, (hash, data)| {
+            b.push_bind(hash.clone())
+                .push_bind(data.len() as i64)
+                .push_bind(data.to_vec());
+        });
+        q.push(" ON CONFLICT (sha256) DO NOTHING");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("storing attachment bytes")?;
+    }
+    for chunk in rows.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO attachments (message_id, blob_sha256, filename, content_type, size, content_id, inline, omitted_reason) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            let omitted = r
+                .sha256
+                .is_none()
+                .then(|| format!("larger than the {cap}-byte limit"));
+            b.push_bind(r.message)
+                .push_bind(r.sha256.clone())
+                .push_bind(r.part.filename.clone())
+                .push_bind(r.part.content_type.clone())
+                .push_bind(r.part.data.len() as i64)
+                .push_bind(r.part.content_id.clone())
+                .push_bind(r.part.inline)
+                .push_bind(omitted);
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("listing attachments")?;
+    }
+    Ok(())
+}
+
+/// The sender and everyone copied take part in the ticket from now on.
+pub async fn insert_participants(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    targets: &[Option<i64>],
+) -> anyhow::Result<()> {
+    let mut pairs: HashSet<(i64, &str)> = HashSet::new();
+    for (item, target) in items.iter().zip(targets) {
+        let (Some(ticket), Ok(mail)) = (target, &item.mail) else {
+            continue;
+        };
+        for m in mail.from.iter().chain(&mail.cc) {
+            pairs.insert((*ticket, m.address.as_str()));
+        }
+    }
+    let pairs: Vec<(i64, &str)> = pairs.into_iter().collect();
+    for chunk in pairs.chunks(CHUNK) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO ticket_participants (ticket_id, email) ");
+        q.push_values(chunk, |mut b, (ticket, email)| {
+            b.push_bind(*ticket).push_bind(email.to_string());
+        });
+        q.push(" ON CONFLICT (ticket_id, email) DO NOTHING");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("recording participants")?;
+    }
+    Ok(())
+}

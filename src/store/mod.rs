@@ -1,0 +1,82 @@
+//! The only place with SQL. One module per aggregate; runtime queries with
+//! `$N` placeholders, `ON CONFLICT` and `RETURNING`, so the same text serves
+//! PostgreSQL when its backend lands.
+pub mod bans;
+pub mod ingest;
+pub mod messages;
+pub mod settings;
+pub mod tickets;
+
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Tx<'a> = Transaction<'a, Sqlite>;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and migrates it.
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens without migrating (for `postdesk migrate` to report what it does).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if !url.starts_with("sqlite:") {
+            anyhow::bail!(
+                "database URL {url:?} is not supported yet: use sqlite://FILE (PostgreSQL support is planned)"
+            );
+        }
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("reading database URL {url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("opening database {url}"))?;
+        Ok(Self { pool })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .context("applying database migrations")
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction that takes the write lock at once, so what it
+    /// reads stays true until it commits.
+    pub async fn begin_write(&self) -> anyhow::Result<Tx<'static>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .context("starting a write transaction")
+    }
+}
+
+/// Now, to the microsecond, as every stored time is written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
