@@ -205,3 +205,48 @@ pub async fn insert_participants(
     }
     Ok(())
 }
+
+/// An outbound message as the composer hands it to the store.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    pub ticket_id: i64,
+    pub message_id: String,
+    pub from_address: String,
+    pub to: Vec<crate::domain::Mailbox>,
+    pub subject: String,
+    pub body_text: String,
+    pub author_id: Option<i64>,
+}
+
+/// Stores an outbound message (queued for delivery); its Message-ID takes
+/// part in threading from now on.
+pub async fn insert_outbound(
+    tx: &mut Tx<'_>,
+    m: &Outbound,
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO messages (ticket_id, direction, message_id, from_address, to_addrs, subject, body_text, reply_text, author_id, delivery_status, created_at)
+         VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $6, $7, 'queued', $8) RETURNING id",
+    )
+    .bind(m.ticket_id)
+    .bind(&m.message_id)
+    .bind(&m.from_address)
+    .bind(addresses_json(&m.to))
+    .bind(&m.subject)
+    .bind(&m.body_text)
+    .bind(m.author_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .context("storing an outbound message")
+}
+
+impl super::Store {
+    pub async fn add_outbound(&self, m: &Outbound) -> anyhow::Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_outbound(&mut tx, m, super::now()).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

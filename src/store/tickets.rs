@@ -213,3 +213,30 @@ impl super::Store {
             .with_context(|| format!("counting {table}"))
     }
 }
+
+impl super::Store {
+    /// The kinds of a ticket's events, oldest first.
+    pub async fn event_kinds(&self, ticket_id: i64) -> anyhow::Result<Vec<String>> {
+        sqlx::query_scalar("SELECT kind FROM ticket_events WHERE ticket_id = $1 ORDER BY id")
+            .bind(ticket_id)
+            .fetch_all(self.pool())
+            .await
+            .context("reading ticket events")
+    }
+
+    /// (outcome, reason) of every ingest record, oldest first.
+    pub async fn ingest_outcomes(&self) -> anyhow::Result<Vec<(String, Option<String>)>> {
+        sqlx::query_as("SELECT outcome, reason FROM ingest_records ORDER BY id")
+            .fetch_all(self.pool())
+            .await
+            .context("reading ingest records")
+    }
+
+    /// Raw bytes kept with quarantined inputs.
+    pub async fn quarantined_raw(&self) -> anyhow::Result<Vec<Vec<u8>>> {
+        sqlx::query_scalar("SELECT raw FROM ingest_records WHERE outcome = 'quarantined' AND raw IS NOT NULL ORDER BY id")
+            .fetch_all(self.pool())
+            .await
+            .context("reading quarantined sources")
+    }
+}

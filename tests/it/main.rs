@@ -1,0 +1,5 @@
+//! Integration tests: one binary, a module per feature.
+mod cli;
+mod import;
+mod properties;
+mod support;
