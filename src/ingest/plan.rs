@@ -273,3 +273,7 @@ fn bounced(mail: &crate::mail::ParsedMail, snap: &Snapshot) -> Option<KnownMessa
         .chain(mail.thread_ids())
         .find_map(|id| snap.messages.get(id.as_str()).copied())
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
