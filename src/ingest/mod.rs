@@ -111,7 +111,12 @@ pub fn prepare(incoming: Incoming) -> Prepared {
             format!("imap:{email_domain_id}:{uidvalidity}:{uid}")
         }
     };
-    let mail = mail::parse(&incoming.raw).map_err(|e| e.to_string());
+    // A parser bug must cost one quarantined mail, not the batch.
+    let parsed = std::panic::catch_unwind(|| mail::parse(&incoming.raw));
+    let mail = match parsed {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("the mail parser failed on this input".to_string()),
+    };
     let derived = || MessageId::parse(&format!("sha256-{}@postdesk.invalid", &raw_sha256[..32]));
     let message_id = match mail.as_ref().ok().and_then(|m| m.message_id.clone()) {
         Some(id) => id,

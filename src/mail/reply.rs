@@ -44,10 +44,14 @@ pub fn reply_text(text: &str) -> String {
 pub fn html_to_text(html: &str) -> String {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let html = mark_outlook_header_divs(html);
-    let rendered = catch_unwind(AssertUnwindSafe(|| render_html(&html)))
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| strip_tags(&html));
+    let rendered = if nesting_depth(&html) > MAX_NESTING {
+        None
+    } else {
+        catch_unwind(AssertUnwindSafe(|| render_html(&html)))
+            .ok()
+            .flatten()
+    };
+    let rendered = rendered.unwrap_or_else(|| strip_tags(&html));
     let text = normalize_newlines(&rendered).replace('\u{a0}', " ");
     let lines: Vec<&str> = text.lines().collect();
     tidy_lines(&lines)
@@ -315,6 +319,34 @@ const QUOTE_CLASSES: &[&str] = &[
 
 /// Ids after which an Outlook body is quoted history only.
 const OUTLOOK_CUT_IDS: &[&str] = &["appendonsend", "divRplyFwdMsg"];
+
+/// Deepest element nesting handed to html2text; its parser is quadratic in
+/// depth, so absurdly nested (hostile) input gets the crude tag stripper.
+const MAX_NESTING: usize = 1_000;
+
+/// Elements that never have a closing tag.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+static OPEN_OR_CLOSE_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^>]*?(/?)>").unwrap());
+
+/// Upper estimate of the element nesting depth of `html`.
+fn nesting_depth(html: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for caps in OPEN_OR_CLOSE_TAG.captures_iter(html) {
+        let name = caps[2].to_ascii_lowercase();
+        if &caps[1] == "/" {
+            depth = depth.saturating_sub(1);
+        } else if caps[3].is_empty() && !VOID_ELEMENTS.contains(&name.as_str()) {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
 
 /// Outlook desktop's reply header: `<div style="border:none;border-top:…">`.
 static BORDER_TOP_DIV: LazyLock<Regex> = LazyLock::new(|| {
