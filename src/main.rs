@@ -1,4 +1,7 @@
 use clap::{Parser, Subcommand};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use postdesk::commands;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +30,7 @@ enum Command {
     Import {
         path: PathBuf,
         /// Emails per transaction.
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 2000)]
         batch: usize,
     },
     /// Apply database migrations.
@@ -45,7 +48,7 @@ enum BenchCommand {
     Ingest {
         #[arg(long, default_value_t = 100_000)]
         count: usize,
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 2000)]
         batch: usize,
     },
 }

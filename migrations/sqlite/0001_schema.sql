@@ -184,9 +184,11 @@ CREATE TABLE messages (
     to_addrs        TEXT NOT NULL DEFAULT '[]',
     cc_addrs        TEXT NOT NULL DEFAULT '[]',
     subject         TEXT NOT NULL,
+    -- The whole text (HTML-only mail converted). HTML and attachments are
+    -- read from the raw source in message_sources, never stored twice.
     body_text       TEXT NOT NULL,
-    body_html       TEXT,
-    reply_text      TEXT NOT NULL,
+    -- The new text without quoted history; NULL when it is the whole text.
+    reply_text      TEXT,
     auto_kind       TEXT,
     author_id       INTEGER REFERENCES agents(id) ON DELETE SET NULL,
     delivery_status TEXT NOT NULL CHECK (delivery_status IN ('received', 'queued', 'sent', 'retrying', 'failed')),

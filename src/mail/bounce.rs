@@ -76,10 +76,10 @@ fn read_status_fields(text: &str, info: &mut BounceInfo) {
             _ => {}
         }
     }
-    if info.diagnostic.is_empty() {
-        if let Some(status) = &info.status {
-            info.diagnostic = format!("delivery status {status}");
-        }
+    if info.diagnostic.is_empty()
+        && let Some(status) = &info.status
+    {
+        info.diagnostic = format!("delivery status {status}");
     }
 }
 

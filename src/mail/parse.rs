@@ -152,7 +152,7 @@ fn bodies(msg: &Message<'_>) -> (String, Option<String>) {
         (None, Some(h)) => html_to_text(h),
         (None, None) => String::new(),
     };
-    (text.replace("\r\n", "\n"), html)
+    (text.replace("\r\n", "\n").trim().to_string(), html)
 }
 
 fn signals(msg: &Message<'_>, from: Option<&Mailbox>, subject: &str) -> Signals {

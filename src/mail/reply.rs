@@ -40,7 +40,7 @@ pub fn reply_text(text: &str) -> String {
 /// them. Never panics; very wide width so lines are not wrapped artificially.
 ///
 /// Quoted-history containers of the big clients are removed before
-/// rendering (see [`strip_quoted_history`]).
+/// rendering: Gmail, Outlook, Yahoo, Apple Mail and Thunderbird markers.
 pub fn html_to_text(html: &str) -> String {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let html = mark_outlook_header_divs(html);
@@ -301,7 +301,7 @@ fn tidy_lines(lines: &[&str]) -> String {
 // ---------------------------------------------------------------------------
 
 /// Render width: wide enough that html2text never wraps a real line.
-const RENDER_WIDTH: usize = 10_000;
+const RENDER_WIDTH: usize = 1_000_000;
 /// Attribute added to Outlook's border-top header div before parsing.
 const CUT_MARKER: &str = "data-postdesk-cut";
 /// How much text after a border-top div is looked at for a `From:` label.
@@ -318,7 +318,11 @@ const QUOTE_CLASSES: &[&str] = &[
 ];
 
 /// Ids after which an Outlook body is quoted history only.
-const OUTLOOK_CUT_IDS: &[&str] = &["appendonsend", "divRplyFwdMsg"];
+const OUTLOOK_CUT_IDS: &[&str] = &[
+    "appendonsend",
+    "divRplyFwdMsg",
+    "mail-editor-reference-message-container",
+];
 
 /// Deepest element nesting handed to html2text; its parser is quadratic in
 /// depth, so absurdly nested (hostile) input gets the crude tag stripper.

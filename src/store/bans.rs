@@ -18,7 +18,7 @@ impl Store {
         .bind(reason)
         .bind(expires_at)
         .bind(super::now())
-        .fetch_one(self.pool())
+        .fetch_one(self.writer())
         .await
         .context("creating a ban")
     }

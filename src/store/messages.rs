@@ -32,7 +32,7 @@ pub async fn insert_messages(
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO messages (ticket_id, direction, message_id, in_reply_to, refs, from_address, from_name, to_addrs, cc_addrs, subject, body_text, body_html, reply_text, auto_kind, delivery_status, created_at) ",
+            "INSERT INTO messages (ticket_id, direction, message_id, in_reply_to, refs, from_address, from_name, to_addrs, cc_addrs, subject, body_text, reply_text, auto_kind, delivery_status, created_at) ",
         );
         q.push_values(chunk, |mut b, (i, ticket)| {
             let item = &items[*i];
@@ -55,8 +55,7 @@ pub async fn insert_messages(
                 .push_bind(addresses_json(&mail.cc))
                 .push_bind(mail.subject.clone())
                 .push_bind(mail.text.clone())
-                .push_bind(mail.html.clone())
-                .push_bind(mail.reply_text.clone())
+                .push_bind((mail.reply_text != mail.text).then(|| mail.reply_text.clone()))
                 .push_bind(mail.auto.map(|a| a.as_str()))
                 .push_bind("received")
                 .push_bind(now);
@@ -123,10 +122,10 @@ pub async fn insert_attachments(
         for part in &mail.attachments {
             let sha256 = (part.data.len() <= cap)
                 .then(|| data_encoding::HEXLOWER.encode(&Sha256::digest(&part.data)));
-            if let Some(h) = &sha256 {
-                if seen.insert(h.clone()) {
-                    blobs.push((h.clone(), &part.data));
-                }
+            if let Some(h) = &sha256
+                && seen.insert(h.clone())
+            {
+                blobs.push((h.clone(), &part.data));
             }
             rows.push(AttachmentRow {
                 message: *message,
@@ -227,7 +226,7 @@ pub async fn insert_outbound(
 ) -> anyhow::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO messages (ticket_id, direction, message_id, from_address, to_addrs, subject, body_text, reply_text, author_id, delivery_status, created_at)
-         VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $6, $7, 'queued', $8) RETURNING id",
+         VALUES ($1, 'outbound', $2, $3, $4, $5, $6, NULL, $7, 'queued', $8) RETURNING id",
     )
     .bind(m.ticket_id)
     .bind(&m.message_id)

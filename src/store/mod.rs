@@ -20,6 +20,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// SQLite takes one writer at a time: a single writer connection keeps
+    /// its page cache warm across transactions instead of every pooled
+    /// connection re-reading what another one changed.
+    writer: SqlitePool,
 }
 
 impl Store {
@@ -42,16 +46,24 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
+            .page_size(16384)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-65536");
+            .pragma("mmap_size", "1073741824")
+            .pragma("cache_size", "-65536")
+            .pragma("wal_autocheckpoint", "4096");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {url}"))?;
-        Ok(Self { pool })
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("opening database {url} for writing"))?;
+        Ok(Self { pool, writer })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -61,8 +73,14 @@ impl Store {
             .context("applying database migrations")
     }
 
+    /// Connections for reading.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The one connection that writes.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// A write transaction that takes the write lock at once, so what it

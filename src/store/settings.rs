@@ -17,7 +17,7 @@ impl Store {
         )
         .bind(REPLY_SECRET)
         .bind(&fresh)
-        .execute(self.pool())
+        .execute(self.writer())
         .await
         .context("storing the reply-token secret")?;
         let value: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")

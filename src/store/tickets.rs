@@ -177,7 +177,7 @@ impl super::Store {
 
     pub async fn messages_of(&self, ticket_id: i64) -> anyhow::Result<Vec<MessageRow>> {
         sqlx::query_as(
-            "SELECT id, message_id, from_address, subject, reply_text, auto_kind, delivery_status, delivery_error
+            "SELECT id, message_id, from_address, subject, COALESCE(reply_text, body_text) AS reply_text, auto_kind, delivery_status, delivery_error
              FROM messages WHERE ticket_id = $1 ORDER BY id",
         )
         .bind(ticket_id)
@@ -195,7 +195,7 @@ impl super::Store {
             .bind(status.as_str())
             .bind(super::now())
             .bind(ticket_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await
             .context("setting a ticket's status")?;
         Ok(())

@@ -461,6 +461,12 @@ fn html_generic_blockquote_is_dropped_by_reply_text() {
 }
 
 #[test]
+fn html_new_outlook_reference_container() {
+    let html = r#"<div class="elementToProof">Approved.</div><div id="mail-editor-reference-message-container"><div class="ms-outlook-mobile-reference-message"><b>From: </b>Boss &lt;boss@example.com&gt;<br><b>Date: </b>Monday, 1 January 2024 at 10:00<br><b>To: </b>Me &lt;me@example.com&gt;<br><b>Subject: </b>Leave<br><br></div>Can I take Friday off?</div>"#;
+    assert_eq!(html_to_text(html), "Approved.");
+}
+
+#[test]
 fn html_outlook_border_div_without_from_is_kept() {
     let html = r#"<p>Intro</p><div style="border-top:solid #ccc 1pt"><p>Details follow</p></div>"#;
     assert_eq!(html_to_text(html), "Intro\n\nDetails follow");
@@ -483,4 +489,15 @@ fn html_survives_odd_input() {
         html_to_text(&quotes),
         format!("{}q", "> ".repeat(200)).trim_end()
     );
+}
+
+#[test]
+fn html_layout_tables_and_pre() {
+    let html = "<table><tr><td>Order</td><td>#42</td></tr><tr><td>Total</td><td>9&nbsp;&euro;</td></tr></table><pre>line 1\n  line 2</pre>";
+    assert_eq!(
+        html_to_text(html),
+        "Order\n#42\nTotal\n9 €\n\nline 1\n  line 2"
+    );
+    let long = format!("<p>{}</p>", "word ".repeat(20_000));
+    assert_eq!(html_to_text(&long), "word ".repeat(20_000).trim_end());
 }
