@@ -81,20 +81,28 @@ where
     let mut out = Vec::new();
     for chunk in values.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(prefix);
-        q.push(" IN (");
-        let mut sep = q.separated(", ");
-        for v in chunk {
-            sep.push_bind(v.clone());
-        }
-        q.push(")");
-        out.extend(
-            q.build_query_as::<O>()
-                .fetch_all(&mut **tx)
-                .await
-                .with_context(|| prefix.to_string())?,
-        );
+        push_in(&mut q, chunk);
+        let rows = q
+            .build_query_as::<O>()
+            .fetch_all(&mut **tx)
+            .await
+            .with_context(|| prefix.to_string())?;
+        out.extend(rows);
     }
     Ok(out)
+}
+
+/// Appends ` IN (?, ?, …)` with the values bound.
+fn push_in<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, values: &[T])
+where
+    T: for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + Clone + Send + Sync + 'a,
+{
+    q.push(" IN (");
+    let mut sep = q.separated(", ");
+    for v in values {
+        sep.push_bind(v.clone());
+    }
+    q.push(")");
 }
 
 pub async fn write_plan(
@@ -122,33 +130,36 @@ pub async fn write_plan(
     super::messages::insert_sources(tx, items, &stored).await?;
     super::messages::insert_attachments(tx, items, &stored, limits.max_attachment_bytes).await?;
     super::messages::insert_participants(tx, items, &targets).await?;
-    touch_tickets(tx, plan, &targets, &resolve, &new_ids, now).await?;
+    touch_tickets(tx, plan, &targets, now).await?;
     let bounces = record_bounces(tx, items, plan, now).await?;
     bans::count_hits(tx, &ban_hits(plan)).await?;
     insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
 }
 
+/// Replied tickets are touched and, where the plan says so, reopened; new
+/// and reopened tickets get their events. (Tickets this batch opens already
+/// carry this batch's times.)
 async fn touch_tickets(
     tx: &mut Tx<'_>,
     plan: &Plan,
     targets: &[Option<i64>],
-    resolve: &impl Fn(TicketRef) -> i64,
-    new_ids: &[i64],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let mut appended: Vec<i64> = Vec::new();
+    let mut touched: Vec<i64> = Vec::new();
+    let mut reopened: Vec<i64> = Vec::new();
     let mut events: Vec<(i64, &'static str, String)> = Vec::new();
     for (decision, target) in plan.decisions.iter().zip(targets) {
         match decision {
             Decision::Append {
-                ticket,
+                ticket: TicketRef::Existing(id),
                 reopen_from,
                 ..
             } => {
-                appended.push(resolve(*ticket));
+                touched.push(*id);
                 if let Some(from) = reopen_from {
+                    reopened.push(*id);
                     let data = serde_json::json!({"from": from.as_str(), "to": "open"}).to_string();
-                    events.push((resolve(*ticket), "reopened", data));
+                    events.push((*id, "reopened", data));
                 }
             }
             Decision::Create { .. } => {
@@ -161,39 +172,25 @@ async fn touch_tickets(
             _ => {}
         }
     }
-    appended.sort_unstable();
-    appended.dedup();
-    appended.retain(|id| !new_ids.contains(id));
-    for chunk in appended.chunks(CHUNK) {
+    touched.sort_unstable();
+    touched.dedup();
+    for chunk in touched.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new("UPDATE tickets SET updated_at = ");
         q.push_bind(now)
             .push(", last_message_at = ")
             .push_bind(now)
-            .push(" WHERE id IN (");
-        let mut sep = q.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        q.push(")");
+            .push(" WHERE id");
+        push_in(&mut q, chunk);
         q.build()
             .execute(&mut **tx)
             .await
             .context("touching replied tickets")?;
     }
-    let reopened: Vec<i64> = events
-        .iter()
-        .filter(|e| e.1 == "reopened")
-        .map(|e| e.0)
-        .collect();
     for chunk in reopened.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "UPDATE tickets SET status = 'open', resolved_at = NULL WHERE id IN (",
+            "UPDATE tickets SET status = 'open', resolved_at = NULL WHERE id",
         );
-        let mut sep = q.separated(", ");
-        for id in chunk {
-            sep.push_bind(*id);
-        }
-        q.push(")");
+        push_in(&mut q, chunk);
         q.build()
             .execute(&mut **tx)
             .await
