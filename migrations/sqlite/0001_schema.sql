@@ -309,5 +309,4 @@ CREATE TABLE ingest_records (
     raw               BLOB,
     created_at        TEXT NOT NULL
 );
-CREATE INDEX ingest_records_message_id ON ingest_records (message_id);
 CREATE INDEX ingest_records_outcome ON ingest_records (outcome, id);

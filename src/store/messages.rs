@@ -43,19 +43,16 @@ pub async fn insert_messages(
             let refs: Vec<String> = mail.references.iter().map(|r| r.to_string()).collect();
             b.push_bind(*ticket)
                 .push_bind("inbound")
-                .push_bind(item.message_id.as_str().to_string())
+                .push_bind(item.message_id.as_str())
                 .push_bind(mail.in_reply_to.first().map(|m| m.to_string()))
                 .push_bind(refs.join(" "))
-                .push_bind(
-                    from.map(|f| f.address.as_str().to_string())
-                        .unwrap_or_default(),
-                )
-                .push_bind(from.and_then(|f| f.name.clone()))
+                .push_bind(from.map_or("", |f| f.address.as_str()))
+                .push_bind(from.and_then(|f| f.name.as_deref()))
                 .push_bind(addresses_json(&mail.to))
                 .push_bind(addresses_json(&mail.cc))
-                .push_bind(mail.subject.clone())
-                .push_bind(mail.text.clone())
-                .push_bind((mail.reply_text != mail.text).then(|| mail.reply_text.clone()))
+                .push_bind(mail.subject.as_str())
+                .push_bind(mail.text.as_str())
+                .push_bind((mail.reply_text != mail.text).then_some(mail.reply_text.as_str()))
                 .push_bind(mail.auto.map(|a| a.as_str()))
                 .push_bind("received")
                 .push_bind(now);
@@ -88,7 +85,7 @@ pub async fn insert_sources(
     for chunk in rows.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO message_sources (message_id, raw) ");
         q.push_values(chunk, |mut b, (id, raw)| {
-            b.push_bind(*id).push_bind(raw.to_vec());
+            b.push_bind(*id).push_bind(*raw);
         });
         q.build()
             .execute(&mut **tx)
