@@ -30,7 +30,7 @@ enum Command {
     Import {
         path: PathBuf,
         /// Emails per transaction.
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 4000)]
         batch: usize,
     },
     /// Apply database migrations.
@@ -48,7 +48,7 @@ enum BenchCommand {
     Ingest {
         #[arg(long, default_value_t = 100_000)]
         count: usize,
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 4000)]
         batch: usize,
     },
 }

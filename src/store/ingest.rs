@@ -212,7 +212,7 @@ pub async fn insert_events(
             b.push_bind(*ticket)
                 .push_bind("customer")
                 .push_bind(*kind)
-                .push_bind(data.clone())
+                .push_bind(data.as_str())
                 .push_bind(now);
         });
         q.build()
@@ -370,16 +370,16 @@ async fn insert_records(
             };
             let keep_raw = rec.outcome == Outcome::Quarantined;
             b.push_bind(source)
-                .push_bind(item.source_key.clone())
+                .push_bind(item.source_key.as_str())
                 .push_bind(domain)
                 .push_bind(validity)
                 .push_bind(uid)
-                .push_bind(item.message_id.as_str().to_string())
+                .push_bind(item.message_id.as_str())
                 .push_bind(rec.outcome.as_str())
-                .push_bind(rec.reason.clone())
+                .push_bind(rec.reason.as_deref())
                 .push_bind(rec.ticket_id)
                 .push_bind(rec.message)
-                .push_bind(keep_raw.then(|| item.raw.clone()))
+                .push_bind(keep_raw.then_some(item.raw.as_slice()))
                 .push_bind(now);
         });
         q.build()

@@ -135,9 +135,9 @@ pub async fn insert_attachments(
         let mut q =
             QueryBuilder::<Sqlite>::new("INSERT INTO attachment_blobs (sha256, size, data) ");
         q.push_values(chunk, |mut b, (hash, data)| {
-            b.push_bind(hash.clone())
+            b.push_bind(hash.as_str())
                 .push_bind(data.len() as i64)
-                .push_bind(data.to_vec());
+                .push_bind(*data);
         });
         q.push(" ON CONFLICT (sha256) DO NOTHING");
         q.build()
@@ -155,11 +155,11 @@ pub async fn insert_attachments(
                 .is_none()
                 .then(|| format!("larger than the {cap}-byte limit"));
             b.push_bind(r.message)
-                .push_bind(r.sha256.clone())
-                .push_bind(r.part.filename.clone())
-                .push_bind(r.part.content_type.clone())
+                .push_bind(r.sha256.as_deref())
+                .push_bind(r.part.filename.as_deref())
+                .push_bind(r.part.content_type.as_str())
                 .push_bind(r.part.data.len() as i64)
-                .push_bind(r.part.content_id.clone())
+                .push_bind(r.part.content_id.as_deref())
                 .push_bind(r.part.inline)
                 .push_bind(omitted);
         });
@@ -191,7 +191,7 @@ pub async fn insert_participants(
         let mut q =
             QueryBuilder::<Sqlite>::new("INSERT INTO ticket_participants (ticket_id, email) ");
         q.push_values(chunk, |mut b, (ticket, email)| {
-            b.push_bind(*ticket).push_bind(email.to_string());
+            b.push_bind(*ticket).push_bind(*email);
         });
         q.push(" ON CONFLICT (ticket_id, email) DO NOTHING");
         q.build()

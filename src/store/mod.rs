@@ -68,7 +68,7 @@ impl Store {
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
         MIGRATOR
-            .run(&self.pool)
+            .run(&self.writer)
             .await
             .context("applying database migrations")
     }

@@ -120,12 +120,12 @@ async fn insert_ticket_rows(
             } => Some(email_domain_id),
             crate::ingest::Source::Import => None,
         };
-        b.push_bind(short.clone())
-            .push_bind(subject.to_string())
+        b.push_bind(short.as_str())
+            .push_bind(subject)
             .push_bind("open")
             .push_bind("normal")
             .push_bind(from.and_then(|f| requesters.get(f.address.as_str()).copied()))
-            .push_bind(from.map(|f| f.address.domain().to_string()))
+            .push_bind(from.map(|f| f.address.domain()))
             .push_bind(domain_id)
             .push("(SELECT id FROM topics WHERE name = 'General')")
             .push_bind(now)
