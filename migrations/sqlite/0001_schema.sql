@@ -109,7 +109,6 @@ CREATE TABLE contacts (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX contacts_from_domain ON contacts (from_domain);
 
 CREATE TABLE contact_field_values (
     contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
@@ -140,7 +139,7 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_status_assignee ON tickets (status, assignee_id, updated_at);
 CREATE INDEX tickets_requester ON tickets (requester_id);
 CREATE INDEX tickets_from_domain ON tickets (from_domain);
-CREATE INDEX tickets_due ON tickets (status, due_at);
+CREATE INDEX tickets_due ON tickets (due_at) WHERE due_at IS NOT NULL;
 
 CREATE TABLE ticket_teams (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
@@ -164,8 +163,8 @@ CREATE TABLE ticket_field_values (
 );
 CREATE INDEX ticket_field_values_field ON ticket_field_values (field_id, value);
 
--- Everyone who wrote on or was copied on a ticket: a subject tag threads
--- only for them.
+-- Everyone copied on a ticket's mail. With the senders of its inbound
+-- messages, they are the people a subject tag threads for.
 CREATE TABLE ticket_participants (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     email     TEXT NOT NULL,

@@ -62,13 +62,21 @@ pub async fn load_snapshot(tx: &mut Tx<'_>, wanted: &Wanted) -> anyhow::Result<S
             .insert(id, Status::parse(&status).unwrap_or(Status::Open));
         snap.requesters.insert(id, requester);
     }
-    let rows: Vec<(i64, String)> = select_in(
+    // Who takes part in a tagged ticket: whoever wrote on it, and whoever
+    // was copied (the only ones ticket_participants lists).
+    let copied: Vec<(i64, String)> = select_in(
         tx,
         "SELECT ticket_id, email FROM ticket_participants WHERE ticket_id",
         &tagged,
     )
     .await?;
-    snap.participants = rows.into_iter().collect();
+    let wrote: Vec<(i64, String)> = select_in(
+        tx,
+        "SELECT DISTINCT ticket_id, from_address FROM messages WHERE direction = 'inbound' AND ticket_id",
+        &tagged,
+    )
+    .await?;
+    snap.participants = copied.into_iter().chain(wrote).collect();
     Ok(snap)
 }
 

@@ -171,7 +171,8 @@ pub async fn insert_attachments(
     Ok(())
 }
 
-/// The sender and everyone copied take part in the ticket from now on.
+/// Everyone copied takes part in the ticket from now on (senders are on
+/// their messages already).
 pub async fn insert_participants(
     tx: &mut Tx<'_>,
     items: &[Prepared],
@@ -182,7 +183,7 @@ pub async fn insert_participants(
         let (Some(ticket), Ok(mail)) = (target, &item.mail) else {
             continue;
         };
-        for m in mail.from.iter().chain(&mail.cc) {
+        for m in &mail.cc {
             pairs.insert((*ticket, m.address.as_str()));
         }
     }

@@ -431,3 +431,27 @@ async fn a_maildir_imports_in_arrival_order() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("(maildir): 2 emails"));
     assert_eq!(only_ticket(&db).await.message_count, 2);
 }
+
+#[tokio::test]
+async fn someone_who_wrote_on_a_ticket_before_can_reply_by_subject_tag() {
+    let db = TestDb::new().await;
+    db.ingest_one(&fixture("gmail_new.eml")).await;
+    let ticket = only_ticket(&db).await;
+    let joined = mail(
+        "colleague@gmail.com",
+        "Re: Pedido",
+        "c-1@gmail.com",
+        "In-Reply-To: <CAF=k7qx2mAbC+123@mail.gmail.com>\r\n",
+        "I am José's colleague.",
+    );
+    assert_eq!(db.ingest_one(&joined).await.ticket_id, Some(ticket.id));
+    let subject = format!("Still waiting [#{}]", ticket.short_id);
+    let by_tag = mail(
+        "colleague@gmail.com",
+        &subject,
+        "c-2@gmail.com",
+        "",
+        "Any news?",
+    );
+    assert_eq!(db.ingest_one(&by_tag).await.ticket_id, Some(ticket.id));
+}
