@@ -2,5 +2,6 @@
 mod cli;
 mod import;
 mod mail;
+mod mailstack;
 mod properties;
 mod support;

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""SMTP receiver for Postdesk's mail-stack tests.
+
+Accepts SMTP on 127.0.0.1 and hands every transaction to Dovecot over LMTP
+*before* answering, so a "250" after DATA means the message is already in the
+recipient's mailbox. MAIL, RCPT and DATA are relayed command by command, and
+LMTP's answer (code and words, e.g. "550 5.1.1 <x> User doesn't exist") goes
+back to the SMTP client unchanged. If LMTP cannot be reached the client gets
+"451 4.4.1".
+
+Failure injection: with --fail-file PATH, while PATH exists and holds a line
+"COMMAND REPLY" (COMMAND is MAIL, RCPT or DATA), that command is answered with
+REPLY instead of being relayed, e.g. "DATA 451 4.3.0 Try again later".
+
+Stop it with any signal (SIGTERM, SIGKILL): it keeps no state, and it can be
+started again on the same port at once.
+
+Needs Debian's python3-aiosmtpd: run it with /usr/bin/python3.
+"""
+
+import argparse
+import asyncio
+import smtplib
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+LMTP_TIMEOUT_SECS = 30
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def supported(lmtp, option):
+    keyword = option.split("=")[0].lower()
+    return lmtp.has_extn("8bitmime" if keyword == "body" else keyword)
+
+
+def reply(code, message):
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} " + " ".join(text.splitlines())
+
+
+class LmtpRelay:
+    def __init__(self, lmtp_port, fail_file):
+        self.lmtp_port = lmtp_port
+        self.fail_file = fail_file
+
+    def injected(self, command):
+        if not self.fail_file:
+            return None
+        try:
+            with open(self.fail_file, encoding="utf-8") as f:
+                stage, _, answer = f.readline().strip().partition(" ")
+        except FileNotFoundError:
+            return None
+        return answer if stage.upper() == command and answer else None
+
+    def connect(self):
+        lmtp = smtplib.LMTP(
+            "127.0.0.1", self.lmtp_port, "mailstack", timeout=LMTP_TIMEOUT_SECS
+        )
+        lmtp.ehlo()
+        return lmtp
+
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        if answer := self.injected("MAIL"):
+            return answer
+        try:
+            lmtp = await asyncio.to_thread(self.connect)
+        except OSError as e:
+            return f"451 4.4.1 LMTP unavailable: {e}"
+        wanted = [o for o in options if supported(lmtp, o)]
+        code, message = await asyncio.to_thread(lmtp.mail, address, wanted)
+        if code != 250:
+            lmtp.close()
+            return reply(code, message)
+        envelope.lmtp = lmtp  # dropped (and closed) with the envelope
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return reply(code, message)
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if answer := self.injected("RCPT"):
+            return answer
+        try:
+            code, message = await asyncio.to_thread(envelope.lmtp.rcpt, address)
+        except (OSError, smtplib.SMTPException) as e:
+            return f"451 4.4.1 LMTP failed: {e}"
+        if code == 250:
+            envelope.rcpt_tos.append(address)
+        return reply(code, message)
+
+    async def handle_DATA(self, server, session, envelope):
+        if answer := self.injected("DATA"):
+            return answer
+        try:
+            replies = await asyncio.to_thread(self.deliver, envelope)
+        except smtplib.SMTPResponseException as e:
+            return reply(e.smtp_code, e.smtp_error)
+        except (OSError, smtplib.SMTPException) as e:
+            return f"451 4.4.1 LMTP failed: {e}"
+        finally:
+            envelope.lmtp.close()
+        for code, message in replies:
+            log(f"{envelope.mail_from} -> {envelope.rcpt_tos}: {reply(code, message)}")
+        failed = [r for r in replies if r[0] != 250]
+        return reply(*(failed[0] if failed else replies[0]))
+
+    @staticmethod
+    def deliver(envelope):
+        """DATA over LMTP: one reply per accepted recipient."""
+        first = envelope.lmtp.data(envelope.original_content)
+        more = [envelope.lmtp.getreply() for _ in envelope.rcpt_tos[1:]]
+        return [first, *more]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listen", type=int, required=True, help="SMTP port")
+    parser.add_argument("--lmtp", type=int, required=True, help="Dovecot's LMTP port")
+    parser.add_argument("--fail-file", help="failure injection file (see above)")
+    args = parser.parse_args()
+
+    relay = LmtpRelay(args.lmtp, args.fail_file)
+    loop = asyncio.new_event_loop()
+    server = loop.run_until_complete(
+        loop.create_server(
+            lambda: SMTP(relay, hostname="mailstack", enable_SMTPUTF8=True),
+            host="127.0.0.1",
+            port=args.listen,
+            reuse_address=True,
+        )
+    )
+    log(f"smtp_relay: SMTP on 127.0.0.1:{args.listen} -> LMTP 127.0.0.1:{args.lmtp}")
+    try:
+        loop.run_forever()
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()
