@@ -24,7 +24,6 @@ pub struct ParsedMail {
     pub date: Option<DateTime<Utc>>,
     /// The whole text: the text/plain body, or the HTML body turned to text.
     pub text: String,
-    pub html: Option<String>,
     pub reply_text: String,
     pub auto: Option<AutoKind>,
     pub bounce: Option<BounceInfo>,
@@ -64,7 +63,7 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
 fn from_message(msg: &Message<'_>) -> ParsedMail {
     let subject = msg.subject().unwrap_or("").trim().to_string();
     let from = msg.from().and_then(|a| mailboxes(a).into_iter().next());
-    let (text, html) = bodies(msg);
+    let text = body_text(msg);
     let auto = classify(&signals(msg, from.as_ref(), &subject));
     let bounce = (auto == Some(AutoKind::Bounce)).then(|| bounce_info(msg));
     let reply_text = reply_text(&text);
@@ -85,7 +84,6 @@ fn from_message(msg: &Message<'_>) -> ParsedMail {
             .date()
             .and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0)),
         text,
-        html,
         reply_text,
         auto,
         bounce,
@@ -136,23 +134,27 @@ fn envelope_recipients(msg: &Message<'_>) -> Vec<EmailAddress> {
         .collect()
 }
 
-/// The text and HTML bodies: text/plain is preferred for text; an HTML-only
-/// mail's text is its HTML converted.
-fn bodies(msg: &Message<'_>) -> (String, Option<String>) {
-    let html = msg.html_part(0).and_then(|p| match &p.body {
-        PartType::Html(h) => Some(h.to_string()),
-        _ => None,
-    });
+/// The whole text: the text/plain body, else the HTML body converted. The
+/// HTML itself is not kept: it is read from the stored raw source when shown.
+fn body_text(msg: &Message<'_>) -> String {
     let plain = msg.text_part(0).and_then(|p| match &p.body {
-        PartType::Text(t) => Some(t.to_string()),
+        PartType::Text(t) => Some(t.replace("\r\n", "\n")),
         _ => None,
     });
-    let text = match (plain, &html) {
-        (Some(t), _) => t,
-        (None, Some(h)) => html_to_text(h),
-        (None, None) => String::new(),
-    };
-    (text.replace("\r\n", "\n").trim().to_string(), html)
+    let text = plain
+        .or_else(|| {
+            msg.html_part(0).and_then(|p| match &p.body {
+                PartType::Html(h) => Some(html_to_text(h)),
+                _ => None,
+            })
+        })
+        .unwrap_or_default();
+    let trimmed = text.trim();
+    if trimmed.len() == text.len() {
+        text
+    } else {
+        trimmed.to_string()
+    }
 }
 
 fn signals(msg: &Message<'_>, from: Option<&Mailbox>, subject: &str) -> Signals {

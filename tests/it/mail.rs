@@ -50,7 +50,10 @@ fn encoded_words_and_legacy_charsets_decode_in_headers_and_bodies() {
         "base64 utf-8 body decodes"
     );
     let latin1 = parse(&fixture("html_only_latin1.eml")).unwrap();
-    assert!(latin1.html.as_deref().unwrap().contains("Não consigo"));
+    assert!(
+        latin1.text.contains("Não consigo acessar minha conta"),
+        "ISO-8859-1 HTML decodes"
+    );
 }
 
 #[test]
