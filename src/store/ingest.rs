@@ -11,9 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use std::collections::HashMap;
 
-/// Rows per multi-row statement: well under SQLite's and PostgreSQL's
-/// bound-parameter limits for our widest row (16 columns).
-const CHUNK: usize = 500;
+use super::CHUNK;
 
 pub async fn load_snapshot(tx: &mut Tx<'_>, wanted: &Wanted) -> anyhow::Result<Snapshot> {
     let now = super::now();

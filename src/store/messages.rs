@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite};
 use std::collections::{HashMap, HashSet};
 
-const CHUNK: usize = 500;
+use super::CHUNK;
 
 fn addresses_json(list: &[crate::domain::Mailbox]) -> String {
     let list: Vec<AddressJson> = list.iter().map(AddressJson::from).collect();

@@ -15,6 +15,10 @@ use std::time::Duration;
 
 pub type Tx<'a> = Transaction<'a, Sqlite>;
 
+/// Rows per multi-row statement: well under SQLite's and PostgreSQL's
+/// bound-parameter limits for our widest row (16 columns).
+const CHUNK: usize = 500;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Clone, Debug)]

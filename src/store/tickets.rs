@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use std::collections::{HashMap, HashSet};
 
-const CHUNK: usize = 500;
+use super::CHUNK;
 /// Fresh short ids are drawn again for the rows that collided; this many
 /// rounds in a row of collisions means something else is wrong.
 const SHORT_ID_ROUNDS: usize = 8;
