@@ -2,11 +2,13 @@
 //! edge never re-checks a value.
 mod ban;
 mod email;
+mod email_domain;
 mod ids;
 mod status;
 
 pub use ban::{Ban, BanPattern};
 pub use email::{EmailAddress, Mailbox};
+pub use email_domain::{AfterAction, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode};
 pub use ids::{MessageId, ShortId};
 pub use status::{Priority, Status};
 
