@@ -208,10 +208,16 @@ pub async fn insert_participants(
 pub struct Outbound {
     pub ticket_id: i64,
     pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
     pub from_address: String,
+    pub from_name: Option<String>,
     pub to: Vec<crate::domain::Mailbox>,
+    pub cc: Vec<crate::domain::Mailbox>,
     pub subject: String,
     pub body_text: String,
+    /// `auto_reply` for our automatic answers (acknowledgements).
+    pub auto_kind: Option<&'static str>,
     pub author_id: Option<i64>,
 }
 
@@ -223,15 +229,20 @@ pub async fn insert_outbound(
     now: DateTime<Utc>,
 ) -> anyhow::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO messages (ticket_id, direction, message_id, from_address, to_addrs, subject, body_text, reply_text, author_id, delivery_status, created_at)
-         VALUES ($1, 'outbound', $2, $3, $4, $5, $6, NULL, $7, 'queued', $8) RETURNING id",
+        "INSERT INTO messages (ticket_id, direction, message_id, in_reply_to, refs, from_address, from_name, to_addrs, cc_addrs, subject, body_text, reply_text, auto_kind, author_id, delivery_status, created_at)
+         VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, 'queued', $13) RETURNING id",
     )
     .bind(m.ticket_id)
     .bind(&m.message_id)
+    .bind(m.in_reply_to.as_deref())
+    .bind(m.references.join(" "))
     .bind(&m.from_address)
+    .bind(m.from_name.as_deref())
     .bind(addresses_json(&m.to))
+    .bind(addresses_json(&m.cc))
     .bind(&m.subject)
     .bind(&m.body_text)
+    .bind(m.auto_kind)
     .bind(m.author_id)
     .bind(now)
     .fetch_one(&mut **tx)

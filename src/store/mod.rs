@@ -2,8 +2,10 @@
 //! `$N` placeholders, `ON CONFLICT` and `RETURNING`, so the same text serves
 //! PostgreSQL when its backend lands.
 pub mod bans;
+pub mod domains;
 pub mod ingest;
 pub mod messages;
+pub mod outbox;
 pub mod settings;
 pub mod tickets;
 

@@ -18,13 +18,18 @@ async fn ticket_with_outbound(db: &TestDb) -> i64 {
         .add_outbound(&Outbound {
             ticket_id: ticket,
             message_id: "outbound.1.k7qx2m@example.com".into(),
+            in_reply_to: None,
+            references: Vec::new(),
             from_address: "support@example.com".into(),
+            from_name: None,
             to: vec![Mailbox {
                 address: postdesk::domain::EmailAddress::parse("nobody@customer.example").unwrap(),
                 name: None,
             }],
+            cc: Vec::new(),
             subject: "Re: Question".into(),
             body_text: "We are on it.".into(),
+            auto_kind: None,
             author_id: None,
         })
         .await

@@ -1,0 +1,277 @@
+//! Email domains (the identities mail is received on and sent from), their
+//! poll status, and the IMAP sync state and lease of their mailboxes.
+use super::Store;
+use crate::domain::{
+    AfterAction, EmailAddress, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode,
+};
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+/// An email domain as declared (config file now, the API later).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainSpec {
+    pub address: EmailAddress,
+    pub name: String,
+    pub imap: Option<ImapSettings>,
+    pub smtp: Option<SmtpSettings>,
+    /// Team by name; created when missing.
+    pub default_team: Option<String>,
+    pub enabled: bool,
+}
+
+/// Where a mailbox's sync stands: the UIDVALIDITY it was read under and the
+/// highest UID stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncState {
+    pub uidvalidity: Option<u32>,
+    pub last_uid: u32,
+}
+
+const COLUMNS: &str = "id, address, name, imap_host, imap_port, imap_tls, imap_username, imap_password, \
+     imap_folder, imap_after, imap_quarantine, smtp_host, smtp_port, smtp_tls, smtp_username, \
+     smtp_password, default_team_id, enabled";
+
+impl Store {
+    /// Creates or updates each declared email domain (matched by address);
+    /// domains not declared are left alone. Returns them as stored.
+    pub async fn sync_email_domains(&self, specs: &[DomainSpec]) -> anyhow::Result<Vec<EmailDomain>> {
+        let mut tx = self.begin_write().await?;
+        let now = super::now();
+        let mut ids = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let team_id = match &spec.default_team {
+                None => None,
+                Some(team) => Some(
+                    sqlx::query_scalar::<_, i64>(
+                        "INSERT INTO teams (name, created_at) VALUES ($1, $2)
+                         ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+                    )
+                    .bind(team)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .with_context(|| format!("creating team {team:?}"))?,
+                ),
+            };
+            let imap = spec.imap.as_ref();
+            let smtp = spec.smtp.as_ref();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO email_domains (address, name, imap_host, imap_port, imap_tls, imap_username,
+                    imap_password, imap_folder, imap_after, imap_quarantine, smtp_host, smtp_port, smtp_tls,
+                    smtp_username, smtp_password, default_team_id, enabled, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+                 ON CONFLICT (address) DO UPDATE SET name = excluded.name,
+                    imap_host = excluded.imap_host, imap_port = excluded.imap_port,
+                    imap_tls = excluded.imap_tls, imap_username = excluded.imap_username,
+                    imap_password = excluded.imap_password, imap_folder = excluded.imap_folder,
+                    imap_after = excluded.imap_after, imap_quarantine = excluded.imap_quarantine,
+                    smtp_host = excluded.smtp_host, smtp_port = excluded.smtp_port,
+                    smtp_tls = excluded.smtp_tls, smtp_username = excluded.smtp_username,
+                    smtp_password = excluded.smtp_password, default_team_id = excluded.default_team_id,
+                    enabled = excluded.enabled, updated_at = excluded.updated_at
+                 RETURNING id",
+            )
+            .bind(spec.address.as_str())
+            .bind(&spec.name)
+            .bind(imap.map(|i| i.host.as_str()))
+            .bind(imap.map(|i| i64::from(i.port)))
+            .bind(imap.map_or("tls", |i| i.tls.as_str()))
+            .bind(imap.map(|i| i.username.as_str()))
+            .bind(imap.map(|i| i.password.expose()))
+            .bind(imap.map_or("INBOX", |i| i.folder.as_str()))
+            .bind(imap.map_or("seen".to_string(), |i| i.after.to_setting()))
+            .bind(imap.and_then(|i| i.quarantine_folder.as_deref()))
+            .bind(smtp.map(|s| s.host.as_str()))
+            .bind(smtp.map(|s| i64::from(s.port)))
+            .bind(smtp.map_or("starttls", |s| s.tls.as_str()))
+            .bind(smtp.and_then(|s| s.username.as_deref()))
+            .bind(smtp.and_then(|s| s.password.as_ref().map(Secret::expose)))
+            .bind(team_id)
+            .bind(spec.enabled)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .with_context(|| format!("storing email domain {}", spec.address))?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        let all = self.email_domains().await?;
+        Ok(all.into_iter().filter(|d| ids.contains(&d.id)).collect())
+    }
+
+    pub async fn email_domains(&self) -> anyhow::Result<Vec<EmailDomain>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM email_domains ORDER BY id"))
+            .fetch_all(self.pool())
+            .await
+            .context("reading email domains")?;
+        rows.iter().map(domain_from_row).collect()
+    }
+
+    pub async fn email_domain(&self, id: i64) -> anyhow::Result<Option<EmailDomain>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM email_domains WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading an email domain")?;
+        row.as_ref().map(domain_from_row).transpose()
+    }
+
+    /// Records a poll: `error` None clears the last error.
+    pub async fn record_poll(&self, id: i64, error: Option<&str>) -> anyhow::Result<()> {
+        sqlx::query("UPDATE email_domains SET last_poll_at = $1, last_error = $2 WHERE id = $3")
+            .bind(super::now())
+            .bind(error)
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .context("recording a poll")?;
+        Ok(())
+    }
+
+    /// The poll status: (last_poll_at, last_error).
+    pub async fn poll_status(
+        &self,
+        id: i64,
+    ) -> anyhow::Result<(Option<DateTime<Utc>>, Option<String>)> {
+        sqlx::query_as("SELECT last_poll_at, last_error FROM email_domains WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await
+            .context("reading poll status")
+    }
+
+    /// The sync state of a domain's folder; a different folder starts afresh.
+    pub async fn sync_state(&self, domain_id: i64, folder: &str) -> anyhow::Result<SyncState> {
+        let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT folder, uidvalidity, last_uid FROM mailbox_sync WHERE email_domain_id = $1",
+        )
+        .bind(domain_id)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading mailbox sync state")?;
+        Ok(match row {
+            Some((f, validity, last)) if f == folder => SyncState {
+                uidvalidity: validity.and_then(|v| u32::try_from(v).ok()),
+                last_uid: u32::try_from(last).unwrap_or(0),
+            },
+            _ => SyncState {
+                uidvalidity: None,
+                last_uid: 0,
+            },
+        })
+    }
+
+    pub async fn save_sync_state(
+        &self,
+        domain_id: i64,
+        folder: &str,
+        state: SyncState,
+    ) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO mailbox_sync (email_domain_id, folder, uidvalidity, last_uid) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (email_domain_id) DO UPDATE SET folder = excluded.folder,
+                uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
+        )
+        .bind(domain_id)
+        .bind(folder)
+        .bind(state.uidvalidity.map(i64::from))
+        .bind(i64::from(state.last_uid))
+        .execute(self.writer())
+        .await
+        .context("saving mailbox sync state")?;
+        Ok(())
+    }
+
+    /// Takes or renews the lease on a domain's mailbox for `owner`: true when
+    /// this instance may poll it until `now + ttl`.
+    pub async fn lease_mailbox(
+        &self,
+        domain_id: i64,
+        folder: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> anyhow::Result<bool> {
+        let now = super::now();
+        let taken = sqlx::query(
+            "INSERT INTO mailbox_sync (email_domain_id, folder, lease_owner, lease_until) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (email_domain_id) DO UPDATE SET lease_owner = excluded.lease_owner,
+                lease_until = excluded.lease_until
+             WHERE mailbox_sync.lease_owner IS NULL OR mailbox_sync.lease_owner = excluded.lease_owner
+                OR mailbox_sync.lease_until < $5",
+        )
+        .bind(domain_id)
+        .bind(folder)
+        .bind(owner)
+        .bind(now + ttl)
+        .bind(now)
+        .execute(self.writer())
+        .await
+        .context("leasing a mailbox")?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Gives the lease back (on shutdown) so another instance can take over at once.
+    pub async fn release_mailbox(&self, domain_id: i64, owner: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE mailbox_sync SET lease_owner = NULL, lease_until = NULL
+             WHERE email_domain_id = $1 AND lease_owner = $2",
+        )
+        .bind(domain_id)
+        .bind(owner)
+        .execute(self.writer())
+        .await
+        .context("releasing a mailbox lease")?;
+        Ok(())
+    }
+}
+
+fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
+    let address: String = row.try_get("address")?;
+    let bad = |what: &str, e: crate::domain::Invalid| {
+        anyhow::anyhow!("email domain {address}: stored {what} is unusable: {e}")
+    };
+    let port = |v: Option<i64>| v.and_then(|p| u16::try_from(p).ok());
+    let imap = match (
+        row.try_get::<Option<String>, _>("imap_host")?,
+        port(row.try_get("imap_port")?),
+    ) {
+        (Some(host), Some(port)) => Some(ImapSettings {
+            host,
+            port,
+            tls: TlsMode::parse(&row.try_get::<String, _>("imap_tls")?).map_err(|e| bad("imap tls", e))?,
+            username: row.try_get::<Option<String>, _>("imap_username")?.unwrap_or_default(),
+            password: Secret::new(
+                row.try_get::<Option<String>, _>("imap_password")?.unwrap_or_default(),
+            ),
+            folder: row.try_get("imap_folder")?,
+            after: AfterAction::parse(&row.try_get::<String, _>("imap_after")?)
+                .map_err(|e| bad("imap after", e))?,
+            quarantine_folder: row.try_get("imap_quarantine")?,
+        }),
+        _ => None,
+    };
+    let smtp = match (
+        row.try_get::<Option<String>, _>("smtp_host")?,
+        port(row.try_get("smtp_port")?),
+    ) {
+        (Some(host), Some(port)) => Some(SmtpSettings {
+            host,
+            port,
+            tls: TlsMode::parse(&row.try_get::<String, _>("smtp_tls")?).map_err(|e| bad("smtp tls", e))?,
+            username: row.try_get("smtp_username")?,
+            password: row.try_get::<Option<String>, _>("smtp_password")?.map(Secret::new),
+        }),
+        _ => None,
+    };
+    Ok(EmailDomain {
+        id: row.try_get("id")?,
+        address: EmailAddress::parse(&address).map_err(|e| bad("address", e))?,
+        name: row.try_get("name")?,
+        imap,
+        smtp,
+        default_team_id: row.try_get("default_team_id")?,
+        enabled: row.try_get("enabled")?,
+    })
+}

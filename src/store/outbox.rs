@@ -1,0 +1,220 @@
+//! The outbox: outbound messages waiting for SMTP. A row is claimed with a
+//! lease (`locked_until`) in a short transaction, sent with no transaction
+//! open, and its result recorded in another short transaction. A sender that
+//! dies after sending but before recording leaves a lease that expires, so
+//! the row is sent once more (same bytes, same Message-ID) and no more.
+use super::{CHUNK, Store, Tx};
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+
+/// A claimed row with everything needed to send it.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub outbox_id: i64,
+    pub message_id: i64,
+    pub ticket_id: i64,
+    pub email_domain_id: Option<i64>,
+    /// Attempts including this one.
+    pub attempts: i64,
+    pub envelope_from: String,
+    pub recipients: Vec<String>,
+    pub raw: Vec<u8>,
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Try again at this time; the error is kept on the row and the message.
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
+    /// Given up: a permanent refusal or retries exhausted, in the server's words.
+    Failed {
+        error: String,
+    },
+}
+
+/// Queues a stored outbound message: its raw bytes and its outbox row.
+/// Runs inside the caller's transaction, the one that stored the message.
+pub async fn enqueue(
+    tx: &mut Tx<'_>,
+    message_id: i64,
+    email_domain_id: Option<i64>,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    sqlx::query("INSERT INTO message_sources (message_id, raw) VALUES ($1, $2)")
+        .bind(message_id)
+        .bind(raw)
+        .execute(&mut **tx)
+        .await
+        .context("keeping an outbound message's source")?;
+    sqlx::query_scalar(
+        "INSERT INTO outbox (message_id, email_domain_id, status, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, 'queued', $3, $3, $3) RETURNING id",
+    )
+    .bind(message_id)
+    .bind(email_domain_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .context("queueing an outbound message")
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    id: i64,
+    message_id: i64,
+    email_domain_id: Option<i64>,
+    attempts: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SendRow {
+    id: i64,
+    ticket_id: i64,
+    from_address: String,
+    to_addrs: String,
+    cc_addrs: String,
+    raw: Vec<u8>,
+}
+
+#[derive(serde::Deserialize)]
+struct AddressJson {
+    address: String,
+}
+
+impl Store {
+    /// Claims up to `limit` due rows for `lease`: nobody else sends them until
+    /// the lease runs out or a result is recorded.
+    pub async fn claim_outbox(&self, limit: i64, lease: Duration) -> anyhow::Result<Vec<Claimed>> {
+        let now = super::now();
+        let mut tx = self.begin_write().await?;
+        let rows: Vec<ClaimRow> = sqlx::query_as(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1, updated_at = $2
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $2
+                            AND (locked_until IS NULL OR locked_until <= $2)
+                          ORDER BY next_attempt_at, id LIMIT $3)
+             RETURNING id, message_id, email_domain_id, attempts",
+        )
+        .bind(now + lease)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await
+        .context("claiming outbox rows")?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT m.id, m.ticket_id, m.from_address, m.to_addrs, m.cc_addrs, s.raw
+                 FROM messages m JOIN message_sources s ON s.message_id = m.id WHERE m.id IN (",
+            );
+            let mut ids = q.separated(", ");
+            for r in chunk {
+                ids.push_bind(r.message_id);
+            }
+            q.push(")");
+            let found: Vec<SendRow> = q
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await
+                .context("reading claimed messages")?;
+            let mut found: std::collections::HashMap<i64, SendRow> =
+                found.into_iter().map(|r| (r.id, r)).collect();
+            for r in chunk {
+                let Some(m) = found.remove(&r.message_id) else {
+                    continue;
+                };
+                let mut recipients = Vec::new();
+                for list in [&m.to_addrs, &m.cc_addrs] {
+                    let parsed: Vec<AddressJson> = serde_json::from_str(list).unwrap_or_default();
+                    recipients.extend(parsed.into_iter().map(|a| a.address));
+                }
+                claimed.push(Claimed {
+                    outbox_id: r.id,
+                    message_id: r.message_id,
+                    ticket_id: m.ticket_id,
+                    email_domain_id: r.email_domain_id,
+                    attempts: r.attempts,
+                    envelope_from: m.from_address,
+                    recipients,
+                    raw: m.raw,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// Records the results of a round of sending in one transaction.
+    pub async fn record_deliveries(&self, results: &[(Claimed, Delivery)]) -> anyhow::Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let now = super::now();
+        let mut tx = self.begin_write().await?;
+        let mut events = Vec::new();
+        for (c, delivery) in results {
+            let (status, error, next_at, sent_at) = match delivery {
+                Delivery::Sent => ("sent", None, None, Some(now)),
+                Delivery::Retry { error, at } => ("retrying", Some(error.as_str()), Some(*at), None),
+                Delivery::Failed { error } => ("failed", Some(error.as_str()), None, None),
+            };
+            sqlx::query(
+                "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
+                    locked_until = NULL, updated_at = $4 WHERE id = $5",
+            )
+            .bind(status)
+            .bind(error)
+            .bind(next_at)
+            .bind(now)
+            .bind(c.outbox_id)
+            .execute(&mut *tx)
+            .await
+            .context("recording a delivery")?;
+            // A bounce may already have marked the message failed: keep that.
+            sqlx::query(
+                "UPDATE messages SET delivery_status = $1, delivery_error = $2, sent_at = COALESCE($3, sent_at)
+                 WHERE id = $4 AND delivery_status <> 'failed'",
+            )
+            .bind(status)
+            .bind(error)
+            .bind(sent_at)
+            .bind(c.message_id)
+            .execute(&mut *tx)
+            .await
+            .context("recording a message's delivery")?;
+            if let Delivery::Failed { error } = delivery {
+                let data = serde_json::json!({"message_id": c.message_id, "error": error});
+                events.push((c.ticket_id, "delivery_failed", data.to_string()));
+            }
+        }
+        super::ingest::insert_events(&mut tx, &events, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// When the next queued or retrying row falls due (None: nothing waits).
+    pub async fn next_outbox_due(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        sqlx::query_scalar(
+            "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at
+                             THEN locked_until ELSE next_attempt_at END)
+             FROM outbox WHERE status IN ('queued', 'retrying')",
+        )
+        .fetch_one(self.pool())
+        .await
+        .context("reading the outbox")
+    }
+
+    /// Outbox rows by status, for status pages and tests.
+    pub async fn outbox_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
+            .fetch_all(self.pool())
+            .await
+            .context("counting the outbox")
+    }
+}
