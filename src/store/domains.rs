@@ -36,7 +36,10 @@ const COLUMNS: &str = "id, address, name, imap_host, imap_port, imap_tls, imap_u
 impl Store {
     /// Creates or updates each declared email domain (matched by address);
     /// domains not declared are left alone. Returns them as stored.
-    pub async fn sync_email_domains(&self, specs: &[DomainSpec]) -> anyhow::Result<Vec<EmailDomain>> {
+    pub async fn sync_email_domains(
+        &self,
+        specs: &[DomainSpec],
+    ) -> anyhow::Result<Vec<EmailDomain>> {
         let mut tx = self.begin_write().await?;
         let now = super::now();
         let mut ids = Vec::with_capacity(specs.len());
@@ -110,11 +113,13 @@ impl Store {
     }
 
     pub async fn email_domain(&self, id: i64) -> anyhow::Result<Option<EmailDomain>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM email_domains WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading an email domain")?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM email_domains WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading an email domain")?;
         row.as_ref().map(domain_from_row).transpose()
     }
 
@@ -240,10 +245,14 @@ fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
         (Some(host), Some(port)) => Some(ImapSettings {
             host,
             port,
-            tls: TlsMode::parse(&row.try_get::<String, _>("imap_tls")?).map_err(|e| bad("imap tls", e))?,
-            username: row.try_get::<Option<String>, _>("imap_username")?.unwrap_or_default(),
+            tls: TlsMode::parse(&row.try_get::<String, _>("imap_tls")?)
+                .map_err(|e| bad("imap tls", e))?,
+            username: row
+                .try_get::<Option<String>, _>("imap_username")?
+                .unwrap_or_default(),
             password: Secret::new(
-                row.try_get::<Option<String>, _>("imap_password")?.unwrap_or_default(),
+                row.try_get::<Option<String>, _>("imap_password")?
+                    .unwrap_or_default(),
             ),
             folder: row.try_get("imap_folder")?,
             after: AfterAction::parse(&row.try_get::<String, _>("imap_after")?)
@@ -259,9 +268,12 @@ fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
         (Some(host), Some(port)) => Some(SmtpSettings {
             host,
             port,
-            tls: TlsMode::parse(&row.try_get::<String, _>("smtp_tls")?).map_err(|e| bad("smtp tls", e))?,
+            tls: TlsMode::parse(&row.try_get::<String, _>("smtp_tls")?)
+                .map_err(|e| bad("smtp tls", e))?,
             username: row.try_get("smtp_username")?,
-            password: row.try_get::<Option<String>, _>("smtp_password")?.map(Secret::new),
+            password: row
+                .try_get::<Option<String>, _>("smtp_password")?
+                .map(Secret::new),
         }),
         _ => None,
     };

@@ -161,7 +161,9 @@ impl Store {
         for (c, delivery) in results {
             let (status, error, next_at, sent_at) = match delivery {
                 Delivery::Sent => ("sent", None, None, Some(now)),
-                Delivery::Retry { error, at } => ("retrying", Some(error.as_str()), Some(*at), None),
+                Delivery::Retry { error, at } => {
+                    ("retrying", Some(error.as_str()), Some(*at), None)
+                }
                 Delivery::Failed { error } => ("failed", Some(error.as_str()), None, None),
             };
             sqlx::query(

@@ -1,0 +1,334 @@
+//! One `Config`: `postdesk.toml` (optional) overlaid with `POSTDESK_*`
+//! environment variables, validated once at start. Secrets come from the
+//! file, an environment variable or a file of their own, and are held as
+//! [`Secret`]s so they never reach a log.
+use crate::domain::{AfterAction, EmailAddress, ImapSettings, Secret, SmtpSettings, TlsMode};
+use crate::store::domains::DomainSpec;
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://postdesk.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: String,
+    pub admin_token: Option<Secret>,
+    /// Between polls of a mailbox whose server offers no IDLE.
+    pub poll_interval: Duration,
+    /// Extra CA certificates (PEM) trusted for IMAP and SMTP TLS.
+    pub ca_file: Option<PathBuf>,
+    pub acknowledgement: Acknowledgement,
+    pub outbound: Outbound,
+    pub email_domains: Vec<DomainSpec>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Acknowledgement {
+    pub enabled: bool,
+    /// Automatic answers to one address per hour (a token bucket).
+    pub per_sender_per_hour: u32,
+}
+
+impl Default for Acknowledgement {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_sender_per_hour: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Outbound {
+    pub max_attempts: u32,
+    /// First retry delay in seconds; doubles per attempt.
+    pub retry_base_secs: f64,
+    pub connections_per_domain: u32,
+}
+
+impl Default for Outbound {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            retry_base_secs: 30.0,
+            connections_per_domain: 4,
+        }
+    }
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    database_url: Option<String>,
+    listen: Option<String>,
+    admin_token: Option<String>,
+    poll_interval: Option<u64>,
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    acknowledgement: Acknowledgement,
+    #[serde(default)]
+    outbound: Outbound,
+    #[serde(default, rename = "email_domain")]
+    email_domains: Vec<DomainFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainFile {
+    address: String,
+    #[serde(default)]
+    name: String,
+    default_team: Option<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+    imap: Option<ImapFile>,
+    smtp: Option<SmtpFile>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A password inline, from an environment variable, or from a file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordFile {
+    password: Option<String>,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImapFile {
+    host: String,
+    port: Option<u16>,
+    #[serde(default = "tls")]
+    tls: String,
+    username: String,
+    #[serde(flatten)]
+    password: PasswordFile,
+    #[serde(default = "inbox")]
+    folder: String,
+    #[serde(default = "seen")]
+    after: String,
+    quarantine_folder: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpFile {
+    host: String,
+    port: Option<u16>,
+    #[serde(default = "starttls")]
+    tls: String,
+    username: Option<String>,
+    #[serde(flatten)]
+    password: PasswordFile,
+}
+
+fn tls() -> String {
+    "tls".into()
+}
+fn starttls() -> String {
+    "starttls".into()
+}
+fn inbox() -> String {
+    "INBOX".into()
+}
+fn seen() -> String {
+    "seen".into()
+}
+
+/// Where the environment comes from: the process, or a map in tests.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl<const N: usize> Env for [(&str, &str); N] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+impl Config {
+    /// Reads `path` (when given) and the process environment.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let text = match path {
+            Some(p) => std::fs::read_to_string(p)
+                .with_context(|| format!("reading config file {}", p.display()))?,
+            None => String::new(),
+        };
+        let name = path.map_or("(no config file)".into(), |p| p.display().to_string());
+        Self::parse(&text, &ProcessEnv).with_context(|| format!("config {name}"))
+    }
+
+    /// Parses config text and overlays the environment.
+    pub fn parse(text: &str, env: &dyn Env) -> anyhow::Result<Self> {
+        let file: File = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{}", e.message()).context(location(text, &e)))?;
+        let poll_interval = match env.var("POSTDESK_POLL_INTERVAL") {
+            Some(v) => v.trim().parse::<u64>().with_context(|| {
+                format!("POSTDESK_POLL_INTERVAL={v:?} is not a number of seconds")
+            })?,
+            None => file.poll_interval.unwrap_or(30),
+        };
+        if poll_interval == 0 {
+            bail!("poll_interval must be at least 1 second");
+        }
+        if file.outbound.max_attempts == 0 || file.outbound.connections_per_domain == 0 {
+            bail!("outbound.max_attempts and outbound.connections_per_domain must be at least 1");
+        }
+        if !(file.outbound.retry_base_secs > 0.0 && file.outbound.retry_base_secs.is_finite()) {
+            bail!("outbound.retry_base_secs must be a positive number");
+        }
+        let mut email_domains = Vec::new();
+        for (i, d) in file.email_domains.into_iter().enumerate() {
+            let spec = domain_spec(d, env)
+                .with_context(|| format!("[[email_domain]] number {}", i + 1))?;
+            if email_domains
+                .iter()
+                .any(|s: &DomainSpec| s.address == spec.address)
+            {
+                bail!("email domain {} is declared twice", spec.address);
+            }
+            email_domains.push(spec);
+        }
+        Ok(Self {
+            database_url: env
+                .var("POSTDESK_DATABASE_URL")
+                .or(file.database_url)
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            listen: env
+                .var("POSTDESK_LISTEN")
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            admin_token: env
+                .var("POSTDESK_ADMIN_TOKEN")
+                .or(file.admin_token)
+                .map(Secret::new),
+            poll_interval: Duration::from_secs(poll_interval),
+            ca_file: env
+                .var("POSTDESK_CA_FILE")
+                .map(PathBuf::from)
+                .or(file.ca_file),
+            acknowledgement: file.acknowledgement,
+            outbound: file.outbound,
+            email_domains,
+        })
+    }
+}
+
+fn location(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}")
+        }
+        None => "config".into(),
+    }
+}
+
+fn domain_spec(d: DomainFile, env: &dyn Env) -> anyhow::Result<DomainSpec> {
+    let address = EmailAddress::parse(&d.address)?;
+    let imap = match d.imap {
+        None => None,
+        Some(i) => {
+            let tls = TlsMode::parse(&i.tls).context("imap.tls")?;
+            Some(ImapSettings {
+                port: i
+                    .port
+                    .unwrap_or(if tls == TlsMode::Tls { 993 } else { 143 }),
+                host: non_empty(i.host, "imap.host")?,
+                tls,
+                username: non_empty(i.username, "imap.username")?,
+                password: password(i.password, env, "imap")?.with_context(|| {
+                    format!("imap for {address} needs password, password_env or password_file")
+                })?,
+                folder: non_empty(i.folder, "imap.folder")?,
+                after: AfterAction::parse(&i.after).context("imap.after")?,
+                quarantine_folder: i.quarantine_folder.filter(|f| !f.trim().is_empty()),
+            })
+        }
+    };
+    let smtp = match d.smtp {
+        None => None,
+        Some(s) => {
+            let tls = TlsMode::parse(&s.tls).context("smtp.tls")?;
+            let password = password(s.password, env, "smtp")?;
+            if s.username.is_some() != password.is_some() {
+                bail!("smtp for {address}: give both username and a password, or neither");
+            }
+            Some(SmtpSettings {
+                port: s.port.unwrap_or(match tls {
+                    TlsMode::Tls => 465,
+                    TlsMode::Starttls => 587,
+                    TlsMode::None => 25,
+                }),
+                host: non_empty(s.host, "smtp.host")?,
+                tls,
+                username: s.username,
+                password,
+            })
+        }
+    };
+    Ok(DomainSpec {
+        name: d.name,
+        address,
+        imap,
+        smtp,
+        default_team: d.default_team.filter(|t| !t.trim().is_empty()),
+        enabled: d.enabled,
+    })
+}
+
+fn non_empty(value: String, key: &str) -> anyhow::Result<String> {
+    if value.trim().is_empty() {
+        bail!("{key} must not be empty");
+    }
+    Ok(value.trim().to_string())
+}
+
+fn password(p: PasswordFile, env: &dyn Env, section: &str) -> anyhow::Result<Option<Secret>> {
+    let given = [
+        p.password.is_some(),
+        p.password_env.is_some(),
+        p.password_file.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        bail!("{section}: give one of password, password_env, password_file");
+    }
+    if let Some(name) = p.password_env {
+        let value = env.var(&name).with_context(|| {
+            format!("{section}.password_env: environment variable {name} is not set")
+        })?;
+        return Ok(Some(Secret::new(value)));
+    }
+    if let Some(path) = p.password_file {
+        let value = std::fs::read_to_string(&path)
+            .with_context(|| format!("{section}.password_file: reading {}", path.display()))?;
+        return Ok(Some(Secret::new(value.trim_end_matches(['\r', '\n']))));
+    }
+    Ok(p.password.map(Secret::new))
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,121 @@
+use super::*;
+
+const FULL: &str = r#"
+database_url = "sqlite://file.db"
+poll_interval = 10
+
+[acknowledgement]
+per_sender_per_hour = 5
+
+[[email_domain]]
+address = "Support@Example.COM"
+name = "Example Support"
+default_team = "Support"
+
+[email_domain.imap]
+host = "imap.example.com"
+username = "support@example.com"
+password_env = "IMAP_PW"
+after = "move:Done"
+
+[email_domain.smtp]
+host = "smtp.example.com"
+username = "support@example.com"
+password = "inline-secret"
+"#;
+
+#[test]
+fn a_full_file_reads_with_defaults_filled_in() {
+    let c = Config::parse(FULL, &[("IMAP_PW", "from-env")]).unwrap();
+    assert_eq!(c.database_url, "sqlite://file.db");
+    assert_eq!(c.listen, DEFAULT_LISTEN);
+    assert_eq!(c.poll_interval, Duration::from_secs(10));
+    assert_eq!(c.acknowledgement.per_sender_per_hour, 5);
+    assert!(c.acknowledgement.enabled);
+    let d = &c.email_domains[0];
+    assert_eq!(d.address.as_str(), "support@example.com");
+    assert_eq!(d.default_team.as_deref(), Some("Support"));
+    let imap = d.imap.as_ref().unwrap();
+    assert_eq!((imap.port, imap.tls), (993, TlsMode::Tls));
+    assert_eq!(imap.password.expose(), "from-env");
+    assert_eq!(imap.folder, "INBOX");
+    assert_eq!(imap.after, AfterAction::Move("Done".into()));
+    let smtp = d.smtp.as_ref().unwrap();
+    assert_eq!((smtp.port, smtp.tls), (587, TlsMode::Starttls));
+    assert_eq!(smtp.password.as_ref().unwrap().expose(), "inline-secret");
+}
+
+#[test]
+fn the_environment_wins_over_the_file() {
+    let env = [
+        ("IMAP_PW", "x"),
+        ("POSTDESK_DATABASE_URL", "sqlite://env.db"),
+        ("POSTDESK_POLL_INTERVAL", "3"),
+        ("POSTDESK_LISTEN", "0.0.0.0:9000"),
+    ];
+    let c = Config::parse(FULL, &env).unwrap();
+    assert_eq!(c.database_url, "sqlite://env.db");
+    assert_eq!(c.poll_interval, Duration::from_secs(3));
+    assert_eq!(c.listen, "0.0.0.0:9000");
+}
+
+#[test]
+fn no_file_means_defaults() {
+    let c = Config::parse("", &[]).unwrap();
+    assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+    assert_eq!(c.poll_interval, Duration::from_secs(30));
+    assert!(c.email_domains.is_empty());
+}
+
+#[test]
+fn passwords_never_show_in_debug_output() {
+    let c = Config::parse(FULL, &[("IMAP_PW", "from-env")]).unwrap();
+    let printed = format!("{c:?}");
+    assert!(!printed.contains("from-env") && !printed.contains("inline-secret"));
+}
+
+#[test]
+fn a_password_file_is_read_without_its_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pw");
+    std::fs::write(&path, "file-secret\n").unwrap();
+    let text = FULL.replace(
+        "password_env = \"IMAP_PW\"",
+        &format!("password_file = {:?}", path.display().to_string()),
+    );
+    let c = Config::parse(&text, &[]).unwrap();
+    let imap = c.email_domains[0].imap.as_ref().unwrap();
+    assert_eq!(imap.password.expose(), "file-secret");
+}
+
+#[test]
+fn mistakes_are_named() {
+    let unset = format!("{:#}", Config::parse(FULL, &[]).unwrap_err());
+    assert!(
+        unset.contains("environment variable IMAP_PW is not set"),
+        "{unset}"
+    );
+    let cases = [
+        (
+            FULL.replace("after = \"move:Done\"", "after = \"archive\""),
+            "imap.after",
+        ),
+        (
+            FULL.replace("Support@Example.COM", "not an address"),
+            "not an email address",
+        ),
+        (format!("{FULL}\nunknown_key = 1"), "unknown field"),
+        ("poll_interval = \"soon\"".into(), "line 1"),
+        (
+            FULL.replace("password = \"inline-secret\"", ""),
+            "both username and a password",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = format!(
+            "{:#}",
+            Config::parse(&text, &[("IMAP_PW", "x")]).unwrap_err()
+        );
+        assert!(err.contains(expected), "{expected:?} not in {err:?}");
+    }
+}
