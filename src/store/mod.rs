@@ -6,6 +6,7 @@ pub mod domains;
 pub mod ingest;
 pub mod messages;
 pub mod outbox;
+pub mod replies;
 pub mod settings;
 pub mod tickets;
 

@@ -1,0 +1,116 @@
+//! `postdesk serve`: migrate, sync the declared email domains, then run one
+//! IMAP poller per enabled email domain and the SMTP sender until SIGINT or
+//! SIGTERM, when every task is told to stop and given time to finish.
+use crate::config::Config;
+use crate::inbound::poller::{Poller, PollerConfig};
+use crate::inbound::tls::TlsConfig;
+use crate::ingest::{Ingestor, Limits};
+use crate::outbound::sender::{Sender, SenderConfig};
+use crate::service::replies::Replies;
+use crate::store::Store;
+use anyhow::Context;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How long running tasks get to finish after a stop signal.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Everything `serve` runs, started; `stop` ends it.
+pub struct Running {
+    shutdown: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+    pub store: Store,
+    pub replies: Replies,
+}
+
+impl Running {
+    /// Tells every task to stop and waits for them (at most [`GRACE`]).
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        let all = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(GRACE, all).await.is_err() {
+            tracing::warn!("tasks still running after {GRACE:?}: aborting them");
+            self.tasks.abort_all();
+        }
+    }
+}
+
+/// Opens the store, syncs the email domains and starts the pollers and the sender.
+pub async fn start(config: &Config) -> anyhow::Result<Running> {
+    let store = Store::open(&config.database_url).await?;
+    let domains = store.sync_email_domains(&config.email_domains).await?;
+    let ingestor = Ingestor::new(store.clone(), Limits::default()).await?;
+    let replies = Replies::new(store.clone(), ingestor.signer().clone());
+    let tls = TlsConfig::from_ca_file(config.ca_file.as_deref())
+        .context("loading the extra CA certificates")?;
+    let (shutdown, rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let poller_config = PollerConfig {
+        poll_interval: config.poll_interval,
+        acknowledge: config
+            .acknowledgement
+            .enabled
+            .then_some(config.acknowledgement.per_sender_per_hour),
+        ..PollerConfig::default()
+    };
+    let all = store.email_domains().await?;
+    for domain in all.iter().filter(|d| d.enabled && d.imap.is_some()) {
+        let poller = Poller::new(
+            domain.id,
+            ingestor.clone(),
+            replies.clone(),
+            tls.clone(),
+            poller_config.clone(),
+            rx.clone(),
+        );
+        tasks.spawn(poller.run());
+    }
+    let sender_config = SenderConfig {
+        max_attempts: config.outbound.max_attempts,
+        retry_base: Duration::from_secs_f64(config.outbound.retry_base_secs),
+        connections_per_domain: config.outbound.connections_per_domain,
+        extra_ca: tls.extra_ca_certs().to_vec(),
+        ..SenderConfig::default()
+    };
+    let sender = Sender::new(store.clone(), sender_config);
+    tasks.spawn(sender.run(rx.clone(), replies.wake()));
+    let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
+    tracing::info!(declared = ?names, pollers = tasks.len() - 1, "postdesk is running");
+    Ok(Running {
+        shutdown,
+        tasks,
+        store,
+        replies,
+    })
+}
+
+/// Runs until SIGINT or SIGTERM.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let running = start(config).await?;
+    let domains = running.store.email_domains().await?;
+    println!(
+        "postdesk: database {}, {} email domain(s): {}",
+        config.database_url,
+        domains.len(),
+        domains
+            .iter()
+            .map(|d| d.address.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    stop_signal().await?;
+    println!("postdesk: stopping");
+    running.stop().await;
+    Ok(())
+}
+
+async fn stop_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("listening for SIGINT")?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! One poller per enabled email domain: connect, SELECT, fetch what is new
+//! by UID with `BODY.PEEK[]`, hand it to the ingest pipeline, and only after
+//! the commit flag/move/delete it on the server; then IDLE (or sleep) and
+//! again. Errors end the session, are recorded on the email domain, and the
+//! poller reconnects with exponential backoff and jitter. Exactly-once rests
+//! on the ingest records: (domain, UIDVALIDITY, UID) and the Message-ID are
+//! stored in the transaction that stores the mail, so a crash between fetch
+//! and commit re-fetches and a crash after the commit skips.
+use super::fault;
+use super::imap::{IdleOutcome, ImapSession};
+use super::tls::TlsConfig;
+use crate::domain::{AfterAction, EmailDomain, ImapSettings};
+use crate::ingest::{Incoming, Ingested, Ingestor, Outcome, Source};
+use crate::service::replies::Replies;
+use crate::store::domains::SyncState;
+use rand::Rng;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Debug, Clone)]
+pub struct PollerConfig {
+    /// Between polls when the server offers no IDLE.
+    pub poll_interval: Duration,
+    /// How long one IDLE lasts before it is renewed (RFC 2177: under 29 min).
+    pub idle_timeout: Duration,
+    /// Messages per fetch and per ingest transaction.
+    pub batch: usize,
+    /// Bounds each network step.
+    pub timeout: Duration,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Acknowledgements per sender per hour; None: send none.
+    pub acknowledge: Option<u32>,
+    /// This instance's name on mailbox leases.
+    pub owner: String,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(25 * 60),
+            batch: 500,
+            timeout: Duration::from_secs(60),
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(300),
+            acknowledge: Some(3),
+            owner: instance_name(),
+        }
+    }
+}
+
+/// `host:pid:random`, unique per running instance.
+pub fn instance_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let tag: u32 = rand::rng().random();
+    format!("{}:{}:{tag:08x}", host.trim(), std::process::id())
+}
+
+pub struct Poller {
+    domain_id: i64,
+    ingestor: Ingestor,
+    replies: Replies,
+    tls: TlsConfig,
+    config: PollerConfig,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// What one sync round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub fetched: usize,
+    pub created: usize,
+}
+
+impl Poller {
+    pub fn new(
+        domain_id: i64,
+        ingestor: Ingestor,
+        replies: Replies,
+        tls: TlsConfig,
+        config: PollerConfig,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        Self {
+            domain_id,
+            ingestor,
+            replies,
+            tls,
+            config,
+            shutdown,
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Waits `d` or until shutdown; true when shutting down.
+    async fn pause(&mut self, d: Duration) -> bool {
+        let mut rx = self.shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(d) => self.stopping(),
+            _ = rx.wait_for(|s| *s) => true,
+        }
+    }
+
+    /// Runs until shutdown. Never returns early on errors: they are logged,
+    /// recorded on the email domain and followed by a reconnect.
+    pub async fn run(mut self) {
+        let store = self.ingestor.store().clone();
+        let mut failures: u32 = 0;
+        while !self.stopping() {
+            let domain = match store.email_domain(self.domain_id).await {
+                Ok(Some(d)) => d,
+                Ok(None) => {
+                    tracing::info!(domain = self.domain_id, "email domain gone; poller stops");
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "reading the email domain");
+                    if self.pause(self.config.backoff_max.min(Duration::from_secs(5))).await {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let Some(imap) = domain.imap.clone().filter(|_| domain.enabled) else {
+                if self.pause(self.config.poll_interval).await {
+                    break;
+                }
+                continue;
+            };
+            let lease = chrono::Duration::from_std(self.config.poll_interval * 2 + self.config.idle_timeout)
+                .unwrap_or(chrono::Duration::hours(1));
+            match store
+                .lease_mailbox(domain.id, &imap.folder, &self.config.owner, lease)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::debug!(domain = %domain.address, "another instance polls this mailbox");
+                    if self.pause(self.config.poll_interval).await {
+                        break;
+                    }
+                    continue;
+                }
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "leasing the mailbox"),
+            }
+            match self.session(&domain, &imap).await {
+                Ok(()) => failures = 0,
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    let message = format!("{e:#}");
+                    tracing::warn!(domain = %domain.address, error = %message, failures, "mailbox session failed");
+                    if let Err(e) = store.record_poll(domain.id, Some(&message)).await {
+                        tracing::error!(error = %format!("{e:#}"), "recording a poll error");
+                    }
+                    let wait = backoff(self.config.backoff_base, self.config.backoff_max, failures);
+                    if self.pause(wait).await {
+                        break;
+                    }
+                }
+            }
+        }
+        if let Err(e) = store.release_mailbox(self.domain_id, &self.config.owner).await {
+            tracing::warn!(error = %format!("{e:#}"), "releasing the mailbox lease");
+        }
+    }
+
+    /// One connection's life: sync, wait for news, sync again … until an
+    /// error or shutdown.
+    async fn session(&mut self, domain: &EmailDomain, imap: &ImapSettings) -> anyhow::Result<()> {
+        let store = self.ingestor.store().clone();
+        let mut session = ImapSession::connect(imap, &self.tls, self.config.timeout).await?;
+        tracing::info!(domain = %domain.address, idle = session.capabilities().idle, "mailbox connected");
+        let mut first = true;
+        loop {
+            let round = self.sync(&mut session, domain, imap, first).await?;
+            first = false;
+            store.record_poll(domain.id, None).await?;
+            if round.fetched > 0 {
+                tracing::info!(domain = %domain.address, fetched = round.fetched, created = round.created, "mail stored");
+            }
+            let lease = chrono::Duration::from_std(self.config.poll_interval * 2 + self.config.idle_timeout)
+                .unwrap_or(chrono::Duration::hours(1));
+            if !store
+                .lease_mailbox(domain.id, &imap.folder, &self.config.owner, lease)
+                .await?
+            {
+                anyhow::bail!("the mailbox lease passed to another instance");
+            }
+            if self.stopping() {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+            if session.capabilities().idle {
+                let mut rx = self.shutdown.clone();
+                let stop = async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                };
+                match session.idle(self.config.idle_timeout, stop).await? {
+                    IdleOutcome::Stopped => {
+                        let _ = session.logout().await;
+                        return Ok(());
+                    }
+                    IdleOutcome::NewData | IdleOutcome::Timeout => {}
+                }
+            } else if self.pause(self.config.poll_interval).await {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Fetches and stores everything new in the folder. Fetching the next
+    /// batch overlaps storing the previous one.
+    pub async fn sync(
+        &mut self,
+        session: &mut ImapSession,
+        domain: &EmailDomain,
+        imap: &ImapSettings,
+        log_resync: bool,
+    ) -> anyhow::Result<Round> {
+        let store = self.ingestor.store().clone();
+        let selected = session.select(&imap.folder).await?;
+        let mut state = store.sync_state(domain.id, &imap.folder).await?;
+        if state.uidvalidity != Some(selected.uidvalidity) {
+            if state.uidvalidity.is_some() || log_resync {
+                tracing::warn!(domain = %domain.address, old = ?state.uidvalidity, new = selected.uidvalidity,
+                    "UIDVALIDITY changed: reading the folder again (stored mail is recognised by Message-ID and content)");
+            }
+            state = SyncState {
+                uidvalidity: Some(selected.uidvalidity),
+                last_uid: 0,
+            };
+        }
+        let uids = session.new_uids(state.last_uid).await?;
+        let mut round = Round::default();
+        let mut pending: Option<(Vec<u32>, tokio::task::JoinHandle<anyhow::Result<Vec<Ingested>>>)> = None;
+        for chunk in uids.chunks(self.config.batch.max(1)) {
+            let fetched = session.fetch(chunk).await?;
+            fault::point("after_fetch");
+            round.fetched += fetched.len();
+            let incoming: Vec<Incoming> = fetched
+                .into_iter()
+                .map(|(uid, raw)| Incoming {
+                    source: Source::Imap {
+                        email_domain_id: domain.id,
+                        uidvalidity: selected.uidvalidity,
+                        uid,
+                    },
+                    raw,
+                })
+                .collect();
+            // Batches are stored in order (a reply may thread on the batch
+            // before it): the previous one settles before this one starts.
+            if let Some((done, handle)) = pending.take() {
+                round.created += self.settle(session, domain, imap, &mut state, &done, handle).await?;
+            }
+            let ingestor = self.ingestor.clone();
+            let next = tokio::spawn(async move { ingestor.ingest(incoming).await });
+            pending = Some((chunk.to_vec(), next));
+        }
+        if let Some((done, handle)) = pending {
+            round.created += self.settle(session, domain, imap, &mut state, &done, handle).await?;
+        }
+        // Remember the validity even when the folder is empty.
+        store.save_sync_state(domain.id, &imap.folder, state).await?;
+        Ok(round)
+    }
+
+    /// After a batch is committed: remember the UIDs, act on the server,
+    /// acknowledge new tickets. Returns the tickets created.
+    async fn settle(
+        &mut self,
+        session: &mut ImapSession,
+        domain: &EmailDomain,
+        imap: &ImapSettings,
+        state: &mut SyncState,
+        uids: &[u32],
+        handle: tokio::task::JoinHandle<anyhow::Result<Vec<Ingested>>>,
+    ) -> anyhow::Result<usize> {
+        let results = handle.await??;
+        fault::point("after_commit");
+        let store = self.ingestor.store();
+        state.last_uid = state.last_uid.max(uids.iter().copied().max().unwrap_or(0));
+        store.save_sync_state(domain.id, &imap.folder, *state).await?;
+        let (quarantined, done): (Vec<(u32, Ingested)>, Vec<(u32, Ingested)>) = uids
+            .iter()
+            .copied()
+            .zip(results.iter().copied())
+            .partition(|(_, r)| r.outcome == Outcome::Quarantined);
+        let done: Vec<u32> = done.into_iter().map(|(u, _)| u).collect();
+        let quarantined: Vec<u32> = quarantined.into_iter().map(|(u, _)| u).collect();
+        if !done.is_empty() {
+            session.apply(&done, &imap.after).await?;
+        }
+        if !quarantined.is_empty() {
+            let action = match &imap.quarantine_folder {
+                Some(folder) => AfterAction::Move(folder.clone()),
+                None => imap.after.clone(),
+            };
+            tracing::warn!(domain = %domain.address, count = quarantined.len(), "mail quarantined");
+            session.apply(&quarantined, &action).await?;
+        }
+        let created: Vec<i64> = results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Created)
+            .filter_map(|r| r.ticket_id)
+            .collect();
+        if let Some(per_hour) = self.config.acknowledge {
+            for &ticket in &created {
+                if let Err(e) = self.replies.acknowledge(ticket, per_hour).await {
+                    tracing::warn!(ticket, error = %e, "no acknowledgement");
+                }
+            }
+        }
+        Ok(created.len())
+    }
+}
+
+/// `base * 2^(failures-1)`, capped, with ±25 % jitter.
+pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+    let capped = exp.min(max);
+    let jitter: f64 = rand::rng().random_range(0.75..1.25);
+    capped.mul_f64(jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps_with_jitter() {
+        let base = Duration::from_secs(1);
+        let max = Duration::from_secs(60);
+        for (failures, expected) in [(1, 1.0), (2, 2.0), (3, 4.0), (7, 60.0), (40, 60.0)] {
+            let got = backoff(base, max, failures).as_secs_f64();
+            assert!(got >= expected * 0.75 && got <= expected * 1.25, "{failures}: {got}");
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Replies and acknowledgements: what the HTTP surface and the poller call
+//! to answer a ticket. Composes from a body or template, with the agent's
+//! signature, and stores the message with its outbox row in one transaction.
+use crate::domain::{EmailAddress, EmailDomain, Mailbox, MessageId, Priority, ShortId, Status};
+use crate::mail::thread::TokenSigner;
+use crate::outbound::compose::{self, ComposeError, Draft, OutgoingAttachment};
+use crate::outbound::render::{
+    self, EmailDomainContext, PersonContext, ReplyContext, TemplateError, TicketContext,
+};
+use crate::outbound::thread_index::ThreadIndex;
+use crate::store::Store;
+use crate::store::messages::Outbound;
+use crate::store::replies::{AgentBasis, ReplyBasis, TemplateRow, queue_reply};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// The template an acknowledgement is rendered from (the shipped default
+/// when the database holds none by this name).
+pub const ACKNOWLEDGEMENT: &str = "acknowledgement";
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Text written by the agent, sent as written.
+    Text(String),
+    /// A stored template rendered with the ticket's context and `vars`.
+    Template {
+        name: String,
+        vars: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplyRequest {
+    pub ticket_id: i64,
+    pub agent_id: Option<i64>,
+    pub body: Body,
+    pub attachments: Vec<OutgoingAttachment>,
+}
+
+/// A reply stored and waiting for the sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub message_id: i64,
+    pub outbox_id: i64,
+    pub header_message_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplyError {
+    #[error("ticket {0} does not exist")]
+    TicketNotFound(i64),
+    #[error("agent {0} does not exist")]
+    AgentNotFound(i64),
+    #[error("template {0:?} does not exist")]
+    TemplateNotFound(String),
+    #[error("template {name:?}: {error}")]
+    Template { name: String, error: TemplateError },
+    #[error("the agent's signature: {0}")]
+    Signature(TemplateError),
+    #[error("the reply is empty")]
+    Empty,
+    #[error("no email domain can send this ticket's mail: {0}")]
+    NoEmailDomain(String),
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+/// What one answer is made of before composing.
+struct Answer {
+    text: String,
+    html: Option<String>,
+    automatic: bool,
+    agent: Option<AgentBasis>,
+    attachments: Vec<OutgoingAttachment>,
+    /// Recipients beyond the requester (people copied on the ticket).
+    cc: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Replies {
+    store: Store,
+    signer: TokenSigner,
+    wake: Arc<Notify>,
+}
+
+impl Replies {
+    pub fn new(store: Store, signer: TokenSigner) -> Self {
+        Self {
+            store,
+            signer,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Notified whenever something is queued: the sender waits on it.
+    pub fn wake(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// `reply(ticket, agent, body|template+vars) -> queued message`.
+    pub async fn reply(&self, req: ReplyRequest) -> Result<Queued, ReplyError> {
+        let basis = self.basis(req.ticket_id).await?;
+        let agent = match req.agent_id {
+            None => None,
+            Some(id) => Some(
+                self.store
+                    .agent_basis(id)
+                    .await?
+                    .ok_or(ReplyError::AgentNotFound(id))?,
+            ),
+        };
+        let domain = self.sending_domain(&basis).await?;
+        let mut ctx = context(&basis, &domain, agent.as_ref());
+        let (text, html) = match req.body {
+            Body::Text(text) => (text, None),
+            Body::Template { name, vars } => {
+                ctx.vars = vars;
+                let template = self
+                    .store
+                    .template_named(&name)
+                    .await?
+                    .ok_or_else(|| ReplyError::TemplateNotFound(name.clone()))?;
+                render_template(&template, &ctx)?
+            }
+        };
+        if text.trim().is_empty() && req.attachments.is_empty() {
+            return Err(ReplyError::Empty);
+        }
+        let (text, html) = sign(text, html, agent.as_ref(), &ctx)?;
+        let answer = Answer {
+            text,
+            html,
+            automatic: false,
+            agent,
+            attachments: req.attachments,
+            cc: basis.participants.clone(),
+        };
+        let queued = self.queue(&basis, &domain, answer, None).await?;
+        Ok(queued.expect("a reply is always queued"))
+    }
+
+    /// Sends the acknowledgement of a new ticket, unless its requester is one
+    /// of our own addresses or has had `per_hour` automatic answers within
+    /// the hour. None when nothing was sent.
+    pub async fn acknowledge(
+        &self,
+        ticket_id: i64,
+        per_hour: u32,
+    ) -> Result<Option<Queued>, ReplyError> {
+        let basis = self.basis(ticket_id).await?;
+        let domain = self.sending_domain(&basis).await?;
+        if self.is_ours(&basis.ticket.requester_email).await? {
+            tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
+            return Ok(None);
+        }
+        let ctx = context(&basis, &domain, None);
+        let template = match self.store.template_named(ACKNOWLEDGEMENT).await? {
+            Some(t) => t,
+            None => TemplateRow {
+                name: ACKNOWLEDGEMENT.into(),
+                subject: None,
+                body: render::DEFAULT_ACKNOWLEDGEMENT_TEXT.into(),
+                body_html: Some(render::DEFAULT_ACKNOWLEDGEMENT_HTML.into()),
+            },
+        };
+        let (text, html) = render_template(&template, &ctx)?;
+        let answer = Answer {
+            text,
+            html,
+            automatic: true,
+            agent: None,
+            attachments: Vec::new(),
+            cc: Vec::new(),
+        };
+        self.queue(&basis, &domain, answer, Some(per_hour)).await
+    }
+
+    async fn basis(&self, ticket_id: i64) -> Result<ReplyBasis, ReplyError> {
+        self.store
+            .reply_basis(ticket_id)
+            .await?
+            .ok_or(ReplyError::TicketNotFound(ticket_id))
+    }
+
+    /// The ticket's email domain, else the first enabled one that can send.
+    async fn sending_domain(&self, basis: &ReplyBasis) -> Result<EmailDomain, ReplyError> {
+        if let Some(id) = basis.ticket.email_domain_id
+            && let Some(d) = self.store.email_domain(id).await?
+        {
+            return Ok(d);
+        }
+        let all = self.store.email_domains().await?;
+        all.into_iter()
+            .find(|d| d.enabled && d.smtp.is_some())
+            .ok_or_else(|| {
+                ReplyError::NoEmailDomain("none is configured with SMTP settings".into())
+            })
+    }
+
+    /// Whether `address` (or a plus-address of it) is one of our email domains.
+    async fn is_ours(&self, address: &str) -> anyhow::Result<bool> {
+        let Ok(address) = EmailAddress::parse(address) else {
+            return Ok(false);
+        };
+        let base = address.local_part().split('+').next().unwrap_or_default();
+        let domains = self.store.email_domains().await?;
+        Ok(domains.iter().any(|d| {
+            d.address.domain() == address.domain()
+                && d.address.local_part().split('+').next() == Some(base)
+        }))
+    }
+
+    async fn queue(
+        &self,
+        basis: &ReplyBasis,
+        domain: &EmailDomain,
+        answer: Answer,
+        rate_limit: Option<u32>,
+    ) -> Result<Option<Queued>, ReplyError> {
+        let t = &basis.ticket;
+        let short_id = ShortId::parse(&t.short_id)
+            .map_err(|e| anyhow::anyhow!("ticket {} has a bad short id: {e}", t.id))?;
+        let requester = mailbox(&t.requester_email, t.requester_name.clone())?;
+        let cc: Vec<Mailbox> = answer
+            .cc
+            .iter()
+            .filter(|a| **a != requester.address.as_str())
+            .filter_map(|a| mailbox(a, None).ok())
+            .collect();
+        let now = crate::store::now();
+        let message_id = compose::new_message_id(domain.address.domain());
+        let thread: Vec<MessageId> = basis
+            .thread
+            .iter()
+            .filter_map(|id| MessageId::parse(id).ok())
+            .collect();
+        let draft = Draft {
+            from: Mailbox {
+                address: domain.address.clone(),
+                name: (!domain.name.is_empty()).then(|| domain.name.clone()),
+            },
+            to: vec![requester],
+            cc,
+            reply_to: EmailAddress::parse(&self.signer.reply_address(&domain.address, &short_id))
+                .ok(),
+            subject: t.subject.clone(),
+            short_id: short_id.clone(),
+            is_reply: !thread.is_empty(),
+            message_id: message_id.clone(),
+            in_reply_to: basis.answers.as_deref().and_then(|id| MessageId::parse(id).ok()),
+            references: thread,
+            text: answer.text,
+            html: answer.html,
+            attachments: answer.attachments,
+            automatic: answer.automatic,
+            date: now,
+            loop_marker: domain.address.as_str().to_string(),
+            thread_index: Some(ThreadIndex::for_message(
+                t.created_at,
+                &short_id,
+                u32::try_from(basis.outbound_count + 1).unwrap_or(u32::MAX),
+                now,
+            )),
+        };
+        let raw = compose::compose(&draft)?;
+        let message = Outbound {
+            ticket_id: t.id,
+            message_id: message_id.as_str().to_string(),
+            in_reply_to: draft.in_reply_to.as_ref().map(|m| m.as_str().to_string()),
+            references: compose::cap_references(&draft.references)
+                .iter()
+                .map(|m| m.as_str().to_string())
+                .collect(),
+            from_address: domain.address.as_str().to_string(),
+            from_name: draft.from.name.clone(),
+            to: draft.to.clone(),
+            cc: draft.cc.clone(),
+            subject: crate::outbound::subject::reply_subject(&t.subject, &short_id, draft.is_reply),
+            body_text: draft.text.clone(),
+            auto_kind: answer.automatic.then_some("auto_reply"),
+            author_id: answer.agent.as_ref().map(|a| a.id),
+        };
+        let mut tx = self.store.begin_write().await?;
+        if let Some(per_hour) = rate_limit {
+            let address = t.requester_email.as_str();
+            if !crate::store::replies::take_auto_reply_token(&mut tx, address, per_hour, now)
+                .await?
+            {
+                tx.commit().await.map_err(anyhow::Error::from)?;
+                tracing::info!(ticket = t.id, to = address, "acknowledgement rate-limited");
+                return Ok(None);
+            }
+        }
+        let (id, outbox) = queue_reply(&mut tx, &message, Some(domain.id), &raw, now).await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        self.wake.notify_one();
+        Ok(Some(Queued {
+            message_id: id,
+            outbox_id: outbox,
+            header_message_id: message.message_id,
+        }))
+    }
+}
+
+fn mailbox(address: &str, name: Option<String>) -> Result<Mailbox, ReplyError> {
+    let address = EmailAddress::parse(address)
+        .map_err(|e| anyhow::anyhow!("stored address {address:?} is unusable: {e}"))?;
+    Ok(Mailbox { address, name })
+}
+
+fn context(basis: &ReplyBasis, domain: &EmailDomain, agent: Option<&AgentBasis>) -> ReplyContext {
+    let t = &basis.ticket;
+    ReplyContext {
+        ticket: TicketContext {
+            id: t.id,
+            short_id: t.short_id.clone(),
+            subject: t.subject.clone(),
+            status: Status::parse(&t.status).unwrap_or(Status::Open),
+            priority: Priority::parse(&t.priority).unwrap_or(Priority::Normal),
+            from_domain: Some(t.from_domain.clone()),
+            created_at: t.created_at,
+        },
+        requester: PersonContext {
+            email: t.requester_email.clone(),
+            name: t.requester_name.clone(),
+        },
+        agent: agent.map(|a| PersonContext {
+            email: a.email.clone(),
+            name: Some(a.name.clone()),
+        }),
+        fields: basis.fields.clone(),
+        vars: serde_json::Map::new(),
+        email_domain: EmailDomainContext {
+            address: domain.address.as_str().to_string(),
+            name: domain.name.clone(),
+        },
+    }
+}
+
+fn render_template(
+    t: &TemplateRow,
+    ctx: &ReplyContext,
+) -> Result<(String, Option<String>), ReplyError> {
+    let value = ctx.to_value();
+    let failed = |error| ReplyError::Template {
+        name: t.name.clone(),
+        error,
+    };
+    let text = render::render_text(&t.body, &value).map_err(failed)?;
+    let html = match &t.body_html {
+        Some(h) if !h.trim().is_empty() => Some(render::render_html(h, &value).map_err(failed)?),
+        _ => None,
+    };
+    Ok((text, html))
+}
+
+/// Appends the agent's signature (a template itself) under `-- `.
+fn sign(
+    text: String,
+    html: Option<String>,
+    agent: Option<&AgentBasis>,
+    ctx: &ReplyContext,
+) -> Result<(String, Option<String>), ReplyError> {
+    let Some(agent) = agent.filter(|a| !a.signature.trim().is_empty()) else {
+        return Ok((text, html));
+    };
+    let signature =
+        render::render_text(&agent.signature, &ctx.to_value()).map_err(ReplyError::Signature)?;
+    let text = format!("{}\n\n-- \n{}", text.trim_end(), signature.trim_end());
+    let html = html.map(|h| {
+        let escaped = signature
+            .trim_end()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\n', "<br>\n");
+        format!("{h}\n<p>-- <br>\n{escaped}</p>")
+    });
+    Ok((text, html))
+}

@@ -1,0 +1,244 @@
+//! What composing a reply reads (the ticket, its thread, the agent, the
+//! template) and the one transaction that queues it.
+use super::messages::{Outbound, insert_outbound};
+use super::{Store, Tx};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// A ticket as a reply to it is composed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketBasis {
+    pub id: i64,
+    pub short_id: String,
+    pub subject: String,
+    pub status: String,
+    pub priority: String,
+    pub from_domain: String,
+    pub created_at: DateTime<Utc>,
+    pub email_domain_id: Option<i64>,
+    pub requester_email: String,
+    pub requester_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplyBasis {
+    pub ticket: TicketBasis,
+    /// Custom field values by key.
+    pub fields: BTreeMap<String, String>,
+    /// Every Message-ID on the ticket, oldest first.
+    pub thread: Vec<String>,
+    /// The message a reply answers: the newest inbound one, else the newest.
+    pub answers: Option<String>,
+    /// People copied on the ticket's mail.
+    pub participants: Vec<String>,
+    /// Outbound messages so far (orders Outlook's Thread-Index).
+    pub outbound_count: usize,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgentBasis {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TemplateRow {
+    pub name: String,
+    pub subject: Option<String>,
+    pub body: String,
+    pub body_html: Option<String>,
+}
+
+impl Store {
+    pub async fn reply_basis(&self, ticket_id: i64) -> anyhow::Result<Option<ReplyBasis>> {
+        let ticket: Option<TicketBasis> = sqlx::query_as(
+            "SELECT t.id, t.short_id, t.subject, t.status, t.priority, t.from_domain, t.created_at,
+                    t.email_domain_id, c.email AS requester_email, c.name AS requester_name
+             FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading a ticket")?;
+        let Some(ticket) = ticket else {
+            return Ok(None);
+        };
+        let messages: Vec<(String, String)> = sqlx::query_as(
+            "SELECT message_id, direction FROM messages WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(ticket_id)
+        .fetch_all(self.pool())
+        .await
+        .context("reading a ticket's thread")?;
+        let fields: Vec<(String, String)> = sqlx::query_as(
+            "SELECT f.key, v.value FROM ticket_field_values v JOIN custom_fields f ON f.id = v.field_id
+             WHERE v.ticket_id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_all(self.pool())
+        .await
+        .context("reading a ticket's fields")?;
+        let participants: Vec<String> = sqlx::query_scalar(
+            "SELECT email FROM ticket_participants WHERE ticket_id = $1 ORDER BY email",
+        )
+        .bind(ticket_id)
+        .fetch_all(self.pool())
+        .await
+        .context("reading a ticket's participants")?;
+        let answers = messages
+            .iter()
+            .rev()
+            .find(|(_, d)| d == "inbound")
+            .or(messages.last())
+            .map(|(id, _)| id.clone());
+        Ok(Some(ReplyBasis {
+            outbound_count: messages.iter().filter(|(_, d)| d == "outbound").count(),
+            thread: messages.into_iter().map(|(id, _)| id).collect(),
+            answers,
+            fields: fields.into_iter().collect(),
+            participants,
+            ticket,
+        }))
+    }
+
+    pub async fn agent_basis(&self, agent_id: i64) -> anyhow::Result<Option<AgentBasis>> {
+        sqlx::query_as("SELECT id, email, name, signature FROM agents WHERE id = $1")
+            .bind(agent_id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading an agent")
+    }
+
+    pub async fn template_named(&self, name: &str) -> anyhow::Result<Option<TemplateRow>> {
+        sqlx::query_as("SELECT name, subject, body, body_html FROM templates WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading a template")
+    }
+
+    /// Creates an agent (until the API manages agents: tests, demo, benchmarks).
+    pub async fn create_agent(
+        &self,
+        email: &str,
+        name: &str,
+        role: &str,
+        signature: &str,
+    ) -> anyhow::Result<i64> {
+        let now = super::now();
+        sqlx::query_scalar(
+            "INSERT INTO agents (email, name, role, signature, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(role)
+        .bind(signature)
+        .bind(now)
+        .fetch_one(self.writer())
+        .await
+        .context("creating an agent")
+    }
+
+    /// Stores or replaces a template by name.
+    pub async fn put_template(&self, t: &TemplateRow) -> anyhow::Result<i64> {
+        let now = super::now();
+        sqlx::query_scalar(
+            "INSERT INTO templates (name, subject, body, body_html, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             ON CONFLICT (name) DO UPDATE SET subject = excluded.subject, body = excluded.body,
+                body_html = excluded.body_html, updated_at = excluded.updated_at
+             RETURNING id",
+        )
+        .bind(&t.name)
+        .bind(t.subject.as_deref())
+        .bind(&t.body)
+        .bind(t.body_html.as_deref())
+        .bind(now)
+        .fetch_one(self.writer())
+        .await
+        .context("storing a template")
+    }
+}
+
+/// Stores a composed reply and queues it, in the caller's transaction:
+/// message, raw source, outbox row, the ticket's times and a `replied` event.
+/// Returns (message row id, outbox row id).
+pub async fn queue_reply(
+    tx: &mut Tx<'_>,
+    message: &Outbound,
+    email_domain_id: Option<i64>,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> anyhow::Result<(i64, i64)> {
+    let id = insert_outbound(tx, message, now).await?;
+    let outbox = super::outbox::enqueue(tx, id, email_domain_id, raw, now).await?;
+    sqlx::query("UPDATE tickets SET updated_at = $1, last_message_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(message.ticket_id)
+        .execute(&mut **tx)
+        .await
+        .context("touching the ticket")?;
+    let kind = if message.auto_kind.is_some() { "acknowledged" } else { "replied" };
+    let (actor, data) = match message.author_id {
+        Some(_) => ("agent", serde_json::json!({"message_id": id})),
+        None => ("system", serde_json::json!({"message_id": id})),
+    };
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, actor, agent_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(message.ticket_id)
+    .bind(actor)
+    .bind(message.author_id)
+    .bind(kind)
+    .bind(data.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("recording the reply event")?;
+    Ok((id, outbox))
+}
+
+/// Takes one token from `address`'s bucket of automatic answers (capacity
+/// and refill `per_hour` per hour), in the caller's transaction: false when
+/// the bucket is empty.
+pub async fn take_auto_reply_token(
+    tx: &mut Tx<'_>,
+    address: &str,
+    per_hour: u32,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    if per_hour == 0 {
+        return Ok(false);
+    }
+    let row: Option<(f64, DateTime<Utc>)> =
+        sqlx::query_as("SELECT tokens, updated_at FROM auto_reply_buckets WHERE address = $1")
+            .bind(address)
+            .fetch_optional(&mut **tx)
+            .await
+            .context("reading an auto-reply bucket")?;
+    let capacity = f64::from(per_hour);
+    let tokens = match row {
+        None => capacity,
+        Some((tokens, at)) => {
+            let hours = (now - at).num_milliseconds().max(0) as f64 / 3_600_000.0;
+            (tokens + hours * capacity).min(capacity)
+        }
+    };
+    let allowed = tokens >= 1.0;
+    let left = if allowed { tokens - 1.0 } else { tokens };
+    sqlx::query(
+        "INSERT INTO auto_reply_buckets (address, tokens, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (address) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
+    )
+    .bind(address)
+    .bind(left)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("updating an auto-reply bucket")?;
+    Ok(allowed)
+}
