@@ -68,6 +68,24 @@ impl MessageId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A fresh id for a mail we send: `<random.postdesk@domain>`, the random
+    /// part 128 bits from `rng` (pass a CSPRNG such as `rand::rng()` so ids
+    /// cannot be guessed). A `domain` that is not a plain host name is
+    /// replaced by `postdesk.invalid`, so this never fails.
+    pub fn generate(domain: &str, rng: &mut impl Rng) -> Self {
+        let d = domain.trim().trim_end_matches('.');
+        let plain = !d.is_empty()
+            && d.len() <= 253
+            && d.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        let domain = if plain { d } else { "postdesk.invalid" };
+        let random: [u8; 16] = rng.random();
+        let local = data_encoding::BASE32_NOPAD
+            .encode(&random)
+            .to_ascii_lowercase();
+        Self(format!("{local}.postdesk@{}", domain.to_ascii_lowercase()))
+    }
 }
 
 impl fmt::Display for MessageId {
@@ -110,5 +128,18 @@ mod tests {
         for bad in ["", "<>", "a b@x", "<a<b@x>"] {
             assert!(MessageId::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn generated_message_ids_are_fresh_and_parse_back() {
+        let mut rng = rand::rng();
+        let a = MessageId::generate("Mail.Example.com", &mut rng);
+        let b = MessageId::generate("mail.example.com", &mut rng);
+        assert_ne!(a, b);
+        assert!(a.as_str().ends_with(".postdesk@mail.example.com"), "{a}");
+        assert_eq!(a.as_str().len(), 26 + ".postdesk@mail.example.com".len());
+        assert_eq!(MessageId::parse(&a.to_string()).unwrap(), a);
+        let odd = MessageId::generate("bad host <x>", &mut rng);
+        assert!(odd.as_str().ends_with("@postdesk.invalid"), "{odd}");
     }
 }

@@ -1,0 +1,10 @@
+//! Outbound mail: compose the exact bytes of what we send (templates,
+//! headers, MIME), pure and testable without a server.
+pub mod compose;
+pub mod render;
+pub mod subject;
+pub mod thread_index;
+
+pub use compose::{ComposeError, Draft, OutgoingAttachment, compose};
+pub use render::{ReplyContext, TemplateError};
+pub use thread_index::ThreadIndex;
