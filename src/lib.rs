@@ -5,4 +5,5 @@ pub mod domain;
 pub mod ingest;
 pub mod mail;
 pub mod outbound;
+pub mod service;
 pub mod store;

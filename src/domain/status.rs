@@ -60,6 +60,18 @@ impl Priority {
             Priority::Urgent => "urgent",
         }
     }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Ok(Priority::Low),
+            "normal" => Ok(Priority::Normal),
+            "high" => Ok(Priority::High),
+            "urgent" => Ok(Priority::Urgent),
+            _ => Err(Invalid(format!(
+                "priority must be low, normal, high or urgent, not {s:?}"
+            ))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +89,8 @@ mod tests {
             assert_eq!(Status::parse(s.as_str()).unwrap(), s);
         }
         assert!(Status::parse("closed").is_err());
+        assert_eq!(Priority::parse(" High").unwrap(), Priority::High);
+        assert!(Priority::parse("asap").is_err());
         let table = [
             (Status::Open, Status::Open),
             (Status::Pending, Status::Open),

@@ -182,7 +182,11 @@ pub async fn queue_reply(
         .execute(&mut **tx)
         .await
         .context("touching the ticket")?;
-    let kind = if message.auto_kind.is_some() { "acknowledged" } else { "replied" };
+    let kind = if message.auto_kind.is_some() {
+        "acknowledged"
+    } else {
+        "replied"
+    };
     let (actor, data) = match message.author_id {
         Some(_) => ("agent", serde_json::json!({"message_id": id})),
         None => ("system", serde_json::json!({"message_id": id})),

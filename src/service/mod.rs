@@ -1,0 +1,4 @@
+//! Services: what the HTTP surface and the background workers call to
+//! change tickets. They compose, validate and store; they never talk to
+//! IMAP or SMTP themselves.
+pub mod replies;
