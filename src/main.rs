@@ -10,20 +10,21 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
-    /// Database URL.
-    #[arg(
-        long,
-        global = true,
-        env = "POSTDESK_DATABASE_URL",
-        default_value = "sqlite://postdesk.db"
-    )]
-    database_url: String,
+    /// Database URL [default: sqlite://postdesk.db, or the config file's].
+    #[arg(long, global = true, env = "POSTDESK_DATABASE_URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the gateway: IMAP pollers and the SMTP sender for the configured email domains.
+    Serve {
+        /// Config file (TOML); POSTDESK_* environment variables override it.
+        #[arg(long, env = "POSTDESK_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Print, as JSON, what ingestion would see in one email file.
     Inspect { file: PathBuf },
     /// Ingest an .eml file, a folder of them, an mbox or a maildir.
@@ -62,13 +63,18 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let database_url = cli
+        .database_url
+        .clone()
+        .unwrap_or_else(|| postdesk::config::DEFAULT_DATABASE_URL.to_string());
     let result = match cli.command {
+        Command::Serve { config } => serve(config.as_deref(), cli.database_url.as_deref()).await,
         Command::Inspect { file } => return commands::inspect::run(&file),
         Command::Import { path, batch } => {
-            commands::import::run(&cli.database_url, &path, batch).await
+            commands::import::run(&database_url, &path, batch).await
         }
-        Command::Migrate => commands::migrate(&cli.database_url).await,
-        Command::Tickets => commands::list_tickets(&cli.database_url).await,
+        Command::Migrate => commands::migrate(&database_url).await,
+        Command::Tickets => commands::list_tickets(&database_url).await,
         Command::Bench(BenchCommand::Ingest { count, batch }) => {
             commands::bench::ingest(count, batch).await
         }
@@ -80,4 +86,12 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+async fn serve(path: Option<&std::path::Path>, database_url: Option<&str>) -> anyhow::Result<()> {
+    let mut config = postdesk::config::Config::load(path)?;
+    if let Some(url) = database_url {
+        config.database_url = url.to_string();
+    }
+    commands::serve::run(&config).await
 }
