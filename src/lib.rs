@@ -1,5 +1,6 @@
 //! Postdesk: an email-thread ticketing gateway.
 pub mod commands;
+pub mod devstack;
 pub mod domain;
 pub mod ingest;
 pub mod mail;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""SMTP receiver for Postdesk's mail-stack tests.
+"""SMTP receiver for Postdesk's dev mail stack (postdesk::devstack).
 
 Accepts SMTP on 127.0.0.1 and hands every transaction to Dovecot over LMTP
 *before* answering, so a "250" after DATA means the message is already in the
@@ -116,18 +116,21 @@ class LmtpRelay:
         return [first, *more]
 
 
-def main():
+def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listen", type=int, required=True, help="SMTP port")
     parser.add_argument("--lmtp", type=int, required=True, help="Dovecot's LMTP port")
     parser.add_argument("--fail-file", help="failure injection file (see above)")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    relay = LmtpRelay(args.lmtp, args.fail_file)
+
+def main():
+    args = arguments()
+    handler = LmtpRelay(args.lmtp, args.fail_file)
     loop = asyncio.new_event_loop()
     server = loop.run_until_complete(
         loop.create_server(
-            lambda: SMTP(relay, hostname="mailstack", enable_SMTPUTF8=True),
+            lambda: SMTP(handler, hostname="mailstack", enable_SMTPUTF8=True),
             host="127.0.0.1",
             port=args.listen,
             reuse_address=True,
