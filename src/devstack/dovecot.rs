@@ -7,6 +7,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use super::tls::TlsFiles;
+
 /// Uid and gid of Debian's `mail` user: as root, Dovecot won't store mail as root.
 const MAIL_ID: u32 = 8;
 
@@ -46,14 +48,20 @@ impl MailOwner {
     }
 }
 
-/// The ports Dovecot listens on.
+/// The ports Dovecot listens on; `imaps` 0 means no implicit-TLS listener.
 pub(super) struct DovecotPorts {
     pub imap: u16,
+    pub imaps: u16,
     pub lmtp: u16,
 }
 
 /// Writes `dir/dovecot.conf` and makes `mail`, `run` and `state` under `dir`.
-pub(super) fn write_config(dir: &Path, owner: MailOwner, ports: DovecotPorts) -> Result<()> {
+pub(super) fn write_config(
+    dir: &Path,
+    owner: MailOwner,
+    ports: DovecotPorts,
+    tls: Option<&TlsFiles>,
+) -> Result<()> {
     let (run_as, chroot) = if owner.chown {
         make_traversable(dir)?;
         (String::new(), "")
@@ -69,13 +77,23 @@ pub(super) fn write_config(dir: &Path, owner: MailOwner, ports: DovecotPorts) ->
         fs::create_dir(dir.join(sub)).with_context(|| format!("create {sub}/"))?;
     }
     owner.own(&dir.join("mail"))?;
+    let ssl = match tls {
+        Some(tls) => format!(
+            "ssl = yes\nssl_cert = <{}\nssl_key = <{}",
+            tls.cert.display(),
+            tls.key.display()
+        ),
+        None => "ssl = no".to_string(),
+    };
     let conf = DOVECOT_CONF
         .replace("@RUN_AS@", &run_as)
         .replace("@CHROOT@", chroot)
+        .replace("@SSL@", &ssl)
         .replace("@DIR@", &dir.display().to_string())
         .replace("@UID@", &owner.uid.to_string())
         .replace("@GID@", &owner.gid.to_string())
         .replace("@IMAP@", &ports.imap.to_string())
+        .replace("@IMAPS@", &ports.imaps.to_string())
         .replace("@LMTP@", &ports.lmtp.to_string());
     fs::write(dir.join("dovecot.conf"), conf).context("write dovecot.conf")
 }
@@ -89,7 +107,7 @@ log_timestamp = "%H:%M:%S.%{usecs} "
 auth_verbose = yes
 protocols = imap lmtp
 listen = 127.0.0.1
-ssl = no
+@SSL@
 disable_plaintext_auth = no
 auth_failure_delay = 0
 mail_fsync = never
@@ -112,6 +130,11 @@ service imap-login {
   @CHROOT@
   inet_listener imap {
     port = @IMAP@
+  }
+  # Port 0 (without TLS): no listener, not Dovecot's default 993.
+  inet_listener imaps {
+    port = @IMAPS@
+    ssl = yes
   }
 }
 service lmtp {

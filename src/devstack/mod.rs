@@ -16,18 +16,25 @@
 //! The ports are picked at start (`imap_port()`, `smtp_port()`); a restart
 //! (`stop_smtp`/`start_smtp`, `stop_dovecot`/`start_dovecot`) keeps them.
 //! `fail_smtp("RCPT", "451 4.7.1 Try later")` makes SMTP refuse that command
-//! until `heal_smtp()`. Start takes ~0.1–0.3 s; Dovecot's clean stop ~1.1 s,
-//! so dropping a stack takes that long too. The API blocks: from async code, call it where blocking a
+//! until `heal_smtp()`. Start takes ~0.1–0.3 s (~0.2 s more with TLS, for the
+//! certificates); Dovecot's clean stop ~1.1 s, so dropping a stack takes that
+//! long too. The API blocks: from async code, call it where blocking a
 //! runtime thread that long is fine (or use `spawn_blocking`).
 //!
+//! With [`Options::tls`], `openssl` makes a CA ([`MailStack::ca_pem_path`])
+//! and a server certificate for `localhost` and `127.0.0.1` signed by it;
+//! IMAP and SMTP offer STARTTLS on their plain ports (plaintext still
+//! allowed), and IMAPS and SMTPS listen on `imaps_port()` and `smtps_port()`.
+//!
 //! Packages (Debian 12): `apt-get install -y dovecot-imapd dovecot-lmtpd
-//! python3-aiosmtpd`.
+//! python3-aiosmtpd` (`openssl` comes with `dovecot-core`).
 //!
 //! # Temp dir
 //!
 //! ```text
 //! dovecot.conf  users  dovecot.log  smtp.log  smtp_relay.py  smtp-fail (while failing)
 //! mail/DOMAIN/USER/Maildir/   run/ (base_dir, sockets, master.pid)   state/
+//! tls/ (with TLS: ca.pem, server.pem, server.key, openssl.cnf)
 //! ```
 //!
 //! As root, mail is stored as the `mail` user (uid 8) and the temp dir and its
@@ -57,6 +64,7 @@
 mod client;
 mod dovecot;
 mod process;
+mod tls;
 
 use std::fs;
 use std::io::Write;
@@ -69,7 +77,8 @@ use tempfile::TempDir;
 pub use client::SmtpRefused;
 
 use dovecot::{DovecotPorts, MailOwner};
-use process::{Slot, append, free_ports, greets, launch, lock, stop, wait_closed};
+use process::{Slot, append, free_ports, greets, is_open, launch, lock, stop, wait_closed};
+use tls::TlsFiles;
 
 pub const SUPPORT: &str = "support@example.com";
 pub const SUPPORT_PASSWORD: &str = "support-secret";
@@ -81,37 +90,62 @@ const DOVECOT: &str = "/usr/sbin/dovecot";
 const PYTHON: &str = "/usr/bin/python3";
 const RELAY: &str = include_str!("smtp_relay.py");
 
+/// How a [`MailStack`] is set up; `Options::default()` is what `start` uses.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// STARTTLS on IMAP and SMTP, plus IMAPS and SMTPS listeners, with a
+    /// certificate signed by a CA of the stack's own.
+    pub tls: bool,
+}
+
 /// Dovecot and the SMTP receiver in front of it; stopped when dropped.
 pub struct MailStack {
     dir: TempDir,
     imap_port: u16,
+    imaps_port: u16,
     lmtp_port: u16,
     smtp_port: u16,
+    smtps_port: u16,
+    tls: Option<TlsFiles>,
     dovecot: Slot,
     smtp: Slot,
 }
 
 impl MailStack {
-    /// Starts Dovecot and the SMTP receiver with the users [`SUPPORT`] and
-    /// [`CUSTOMER`]; fails with the tail of the failing server's log.
+    /// Starts Dovecot and the SMTP receiver, without TLS, with the users
+    /// [`SUPPORT`] and [`CUSTOMER`]; fails with the tail of the failing
+    /// server's log.
     pub fn start() -> Result<MailStack> {
+        MailStack::start_with(Options::default())
+    }
+
+    /// Like [`MailStack::start`], set up as `options` say.
+    pub fn start_with(options: Options) -> Result<MailStack> {
         let dir = tempfile::Builder::new().prefix("mailstack-").tempdir();
         let dir = dir.context("mail stack: create the temp dir")?;
-        let [imap_port, lmtp_port, smtp_port] = free_ports()?;
+        let [imap_port, imaps_port, lmtp_port, smtp_port, smtps_port] = free_ports()?;
+        let tls = match options.tls {
+            true => Some(tls::generate(&dir.path().join("tls"))?),
+            false => None,
+        };
         let owner = MailOwner::of_this_process()?;
         let stack = MailStack {
             dir,
             imap_port,
+            imaps_port,
             lmtp_port,
             smtp_port,
+            smtps_port,
+            tls,
             dovecot: Slot::default(),
             smtp: Slot::default(),
         };
         let ports = DovecotPorts {
             imap: imap_port,
+            imaps: stack.imaps_port().unwrap_or(0),
             lmtp: lmtp_port,
         };
-        dovecot::write_config(stack.dir(), owner, ports)
+        dovecot::write_config(stack.dir(), owner, ports, stack.tls.as_ref())
             .context("mail stack: write the Dovecot config")?;
         write_relay(stack.dir())?;
         stack.add_user(SUPPORT, SUPPORT_PASSWORD)?;
@@ -134,6 +168,22 @@ impl MailStack {
         self.smtp_port
     }
 
+    /// The implicit-TLS IMAP port, if started with TLS.
+    pub fn imaps_port(&self) -> Option<u16> {
+        self.tls.as_ref().map(|_| self.imaps_port)
+    }
+
+    /// The implicit-TLS SMTP port, if started with TLS.
+    pub fn smtps_port(&self) -> Option<u16> {
+        self.tls.as_ref().map(|_| self.smtps_port)
+    }
+
+    /// The CA certificate (PEM) the servers' certificate chains to, if started
+    /// with TLS: the one certificate a client needs to trust.
+    pub fn ca_pem_path(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|tls| tls.ca.as_path())
+    }
+
     /// Adds a mailbox. Dovecot rereads the users file, so this works while it runs.
     pub fn add_user(&self, address: &str, password: &str) -> Result<()> {
         let bad = |s: &str| s.is_empty() || s.contains([':', '\n', '\r']);
@@ -151,7 +201,12 @@ impl MailStack {
     pub fn start_dovecot(&self) -> Result<()> {
         let mut command = Command::new(DOVECOT);
         command.arg("-F").arg("-c").arg(self.path("dovecot.conf"));
-        let ready = || greets(self.imap_port, "* OK") && greets(self.lmtp_port, "220");
+        let imaps = self.imaps_port();
+        let ready = || {
+            greets(self.imap_port, "* OK")
+                && greets(self.lmtp_port, "220")
+                && imaps.is_none_or(is_open)
+        };
         launch(&self.dovecot, command, &self.path("dovecot.log"), ready)
     }
 
@@ -159,7 +214,9 @@ impl MailStack {
     /// ports are closed); the mailboxes stay for the next start.
     pub fn stop_dovecot(&self) -> Result<()> {
         stop(lock(&self.dovecot).take(), "-TERM");
-        wait_closed(&[self.imap_port, self.lmtp_port])
+        let mut ports = vec![self.imap_port, self.lmtp_port];
+        ports.extend(self.imaps_port());
+        wait_closed(&ports)
     }
 
     /// Starts the SMTP receiver unless it runs; waits until it greets.
@@ -169,6 +226,14 @@ impl MailStack {
         command.arg(self.path("smtp_relay.py"));
         command.args(["--listen", &smtp, "--lmtp", &lmtp, "--fail-file"]);
         command.arg(self.path("smtp-fail"));
+        if let Some(tls) = &self.tls {
+            command
+                .arg("--tls-cert")
+                .arg(&tls.cert)
+                .arg("--tls-key")
+                .arg(&tls.key);
+            command.args(["--tls-listen", &self.smtps_port.to_string()]);
+        }
         let ready = || greets(self.smtp_port, "220");
         launch(&self.smtp, command, &self.path("smtp.log"), ready)
     }
@@ -176,7 +241,9 @@ impl MailStack {
     /// Kills the SMTP receiver: connections are refused until `start_smtp`.
     pub fn stop_smtp(&self) -> Result<()> {
         stop(lock(&self.smtp).take(), "-KILL");
-        wait_closed(&[self.smtp_port])
+        let mut ports = vec![self.smtp_port];
+        ports.extend(self.smtps_port());
+        wait_closed(&ports)
     }
 
     /// From now on SMTP answers `command` ("MAIL", "RCPT" or "DATA") with

@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 pub(super) const DEADLINE: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(5);
 /// The Debian packages the stack runs.
-pub(super) const PACKAGES: &str = "dovecot-imapd dovecot-lmtpd python3-aiosmtpd";
+pub(super) const PACKAGES: &str = "dovecot-imapd dovecot-lmtpd python3-aiosmtpd openssl";
 
 /// A server process, while it runs.
 pub(super) type Slot = Mutex<Option<Child>>;

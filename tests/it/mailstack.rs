@@ -3,6 +3,16 @@
 pub use postdesk::devstack::*;
 
 use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// A message from the customer to support.
 fn message(id: &str, body: &str) -> String {
@@ -86,4 +96,93 @@ fn dovecot_can_be_restarted_and_keeps_the_mailbox() {
         .inbox("sales@example.com", "sales-secret")
         .expect("inbox");
     assert!(inbox.contains("Message-ID: <kept@example.net>"), "{inbox}");
+}
+
+/// A TLS client that trusts nothing but `ca`.
+fn trusting(ca: &Path) -> TlsConnector {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).expect("read the CA") {
+        roots
+            .add(cert.expect("a CA certificate"))
+            .expect("trust the CA");
+    }
+    let config = ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    TlsConnector::from(Arc::new(config))
+}
+
+async fn line(reader: &mut (impl AsyncBufReadExt + AsyncRead + Unpin)) -> String {
+    let mut line = String::new();
+    reader.read_line(&mut line).await.expect("read a line");
+    line
+}
+
+#[tokio::test]
+async fn with_tls_imap_speaks_imaps_and_starttls_under_the_stacks_ca() {
+    let stack = MailStack::start_with(Options { tls: true }).expect("start with TLS");
+    let tls = trusting(stack.ca_pem_path().expect("a CA"));
+    let localhost = ServerName::try_from("localhost").expect("a name");
+    let imaps_port = stack.imaps_port().expect("an IMAPS port");
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", imaps_port)).await;
+    let imaps = tls.connect(localhost.clone(), tcp.expect("connect")).await;
+    let greeting = line(&mut BufReader::new(imaps.expect("IMAPS handshake"))).await;
+    assert!(greeting.starts_with("* OK "), "{greeting}");
+
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", stack.imap_port())).await;
+    let mut plain = BufReader::new(tcp.expect("connect"));
+    assert!(
+        line(&mut plain).await.contains("STARTTLS"),
+        "no STARTTLS offered"
+    );
+    plain
+        .write_all(b"a STARTTLS\r\n")
+        .await
+        .expect("ask for TLS");
+    assert!(line(&mut plain).await.starts_with("a OK "));
+    let upgraded = tls.connect(localhost, plain.into_inner()).await;
+    let mut imap = BufReader::new(upgraded.expect("STARTTLS handshake"));
+    let login = format!("b LOGIN {SUPPORT} {SUPPORT_PASSWORD}\r\n");
+    imap.write_all(login.as_bytes()).await.expect("log in");
+    let mut reply = line(&mut imap).await;
+    while reply.starts_with('*') {
+        reply = line(&mut imap).await;
+    }
+    assert!(reply.starts_with("b OK "), "{reply}");
+}
+
+#[tokio::test]
+async fn with_tls_smtp_delivers_over_smtps_and_starttls_under_the_stacks_ca() {
+    let stack = MailStack::start_with(Options { tls: true }).expect("start with TLS");
+    let ca = std::fs::read(stack.ca_pem_path().expect("a CA")).expect("read the CA");
+    let params = TlsParameters::builder("localhost".into())
+        .certificate_store(CertificateStore::None)
+        .add_root_certificate(Certificate::from_pem(&ca).expect("a CA"))
+        .build()
+        .expect("TLS parameters");
+    let modes = [
+        (
+            "smtps",
+            stack.smtps_port().expect("an SMTPS port"),
+            Tls::Wrapper(params.clone()),
+        ),
+        ("starttls", stack.smtp_port(), Tls::Required(params)),
+    ];
+    for (mode, port, tls) in modes {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1");
+        let transport = transport.port(port).tls(tls).build();
+        let mail = lettre::Message::builder()
+            .from(CUSTOMER.parse().expect("an address"))
+            .to(SUPPORT.parse().expect("an address"))
+            .message_id(Some(format!("<{mode}@example.net>")))
+            .body(format!("Sent with {mode}"))
+            .expect("a message");
+        transport.send(mail).await.expect("sent over TLS");
+    }
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
+    assert!(inbox.contains("Message-ID: <smtps@example.net>"), "{inbox}");
+    assert!(
+        inbox.contains("Message-ID: <starttls@example.net>"),
+        "{inbox}"
+    );
 }
