@@ -15,6 +15,11 @@ REPLY instead of being relayed, e.g. "DATA 451 4.3.0 Try again later".
 TLS: with --tls-cert and --tls-key, STARTTLS is offered (not required) on
 --listen, and with --tls-listen PORT implicit TLS is served on PORT as well.
 
+Discarding sink (for benchmarks): with --discard, every message is accepted
+with 250 and thrown away, no LMTP involved; with --count-file PATH, one byte
+is appended to PATH per accepted message before the 250 goes out, so the
+file's size is the number of messages received.
+
 Stop it with any signal (SIGTERM, SIGKILL): it keeps no state, and it can be
 started again on the same port at once.
 
@@ -120,15 +125,31 @@ class LmtpRelay:
         return [first, *more]
 
 
+class Discard:
+    """Accepts every message and drops it, counting it in count_file."""
+
+    def __init__(self, count_file):
+        self.counter = open(count_file, "ab", buffering=0) if count_file else None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.counter:
+            self.counter.write(b".")
+        return "250 2.0.0 Accepted and discarded"
+
+
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listen", type=int, required=True, help="SMTP port")
-    parser.add_argument("--lmtp", type=int, required=True, help="Dovecot's LMTP port")
+    parser.add_argument("--lmtp", type=int, help="Dovecot's LMTP port")
     parser.add_argument("--fail-file", help="failure injection file (see above)")
+    parser.add_argument("--discard", action="store_true", help="accept and drop")
+    parser.add_argument("--count-file", help="one byte per discarded message")
     parser.add_argument("--tls-cert", help="server certificate chain (PEM)")
     parser.add_argument("--tls-key", help="server private key (PEM)")
     parser.add_argument("--tls-listen", type=int, help="implicit-TLS SMTP port")
     args = parser.parse_args()
+    if args.discard == (args.lmtp is not None):
+        parser.error("give either --lmtp or --discard")
     if args.tls_listen and not args.tls_cert:
         parser.error("--tls-listen needs --tls-cert and --tls-key")
     return args
@@ -144,7 +165,10 @@ def tls_context(args):
 
 def main():
     args = arguments()
-    handler = LmtpRelay(args.lmtp, args.fail_file)
+    if args.discard:
+        handler, target = Discard(args.count_file), "discard"
+    else:
+        handler, target = LmtpRelay(args.lmtp, args.fail_file), f"LMTP {args.lmtp}"
     context = tls_context(args)
     loop = asyncio.new_event_loop()
 
@@ -163,7 +187,7 @@ def main():
     if args.tls_listen:
         servers.append(serve(args.tls_listen, None, context))
     tls = f", implicit TLS on {args.tls_listen}" if args.tls_listen else ""
-    log(f"smtp_relay: SMTP on 127.0.0.1:{args.listen}{tls} -> LMTP {args.lmtp}")
+    log(f"smtp_relay: SMTP on 127.0.0.1:{args.listen}{tls} -> {target}")
     try:
         loop.run_forever()
     finally:

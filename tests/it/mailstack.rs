@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, SmtpTransport, Tokio1Executor, Transport};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
@@ -185,4 +185,24 @@ async fn with_tls_smtp_delivers_over_smtps_and_starttls_under_the_stacks_ca() {
         inbox.contains("Message-ID: <starttls@example.net>"),
         "{inbox}"
     );
+}
+
+#[test]
+fn the_smtp_sink_accepts_and_counts_every_message() {
+    let sink = SmtpSink::start().expect("start the sink");
+    let transport = SmtpTransport::builder_dangerous("127.0.0.1")
+        .port(sink.port())
+        .build();
+    for n in 0..25 {
+        let mail = lettre::Message::builder()
+            .from(SUPPORT.parse().expect("an address"))
+            .to(format!("anyone{n}@example.org")
+                .parse()
+                .expect("an address"))
+            .body(format!("Number {n}"))
+            .expect("a message");
+        let reply = transport.send(&mail).expect("accepted");
+        assert!(reply.is_positive(), "{reply:?}");
+    }
+    assert_eq!(sink.received().expect("the count"), 25);
 }
