@@ -35,11 +35,46 @@ impl MailStack {
         outcome.map_err(|refused| anyhow!(refused))
     }
 
-    /// A user's whole INBOX over IMAP, as the server printed it.
+    /// A user's whole INBOX over IMAP, as the server printed it: see [`MailStack::folder`].
     pub fn inbox(&self, address: &str, password: &str) -> Result<String> {
+        self.folder(address, password, "INBOX")
+    }
+
+    /// Every message of a folder with its flags, as the server printed the
+    /// answer to `UID FETCH 1:* (FLAGS BODY.PEEK[])` (the folder is opened
+    /// read-only, so nothing changes, and new mail shows `\Recent` among its
+    /// flags until someone SELECTs it); an empty string for an empty folder.
+    pub fn folder(&self, address: &str, password: &str, folder: &str) -> Result<String> {
         self.session(address, password, |imap| {
-            imap.command("SELECT INBOX")?;
-            imap.command("UID FETCH 1:* BODY.PEEK[]")
+            let examined = imap.command(&format!("EXAMINE {}", quote(folder)))?;
+            if exists(&examined) == Some(0) {
+                return Ok(String::new());
+            }
+            imap.command("UID FETCH 1:* (FLAGS BODY.PEEK[])")
+        })
+    }
+
+    /// Creates a folder, e.g. `Archive`; one that exists already is fine.
+    pub fn create_folder(&self, address: &str, password: &str, folder: &str) -> Result<()> {
+        self.session(address, password, |imap| {
+            let (text, status) = imap.command_status(&format!("CREATE {}", quote(folder)))?;
+            match status.starts_with("OK") || status.contains("[ALREADYEXISTS]") {
+                true => Ok(()),
+                false => bail!("IMAP CREATE {folder:?}: {}", text.trim_end()),
+            }
+        })
+    }
+
+    /// Logs in and runs IMAP `commands`, each of which must be answered OK
+    /// (e.g. `["SELECT INBOX", "UID SEARCH ALL"]`; no literals in them);
+    /// returns what the server printed in answer, tagged lines included.
+    pub fn imap(&self, address: &str, password: &str, commands: &[&str]) -> Result<String> {
+        self.session(address, password, |imap| {
+            let mut text = String::new();
+            for command in commands {
+                text.push_str(&imap.command(command)?);
+            }
+            Ok(text)
         })
     }
 
@@ -104,6 +139,17 @@ fn dot_stuffed(message: &str) -> String {
 /// An IMAP quoted string.
 fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The `* N EXISTS` count in a SELECT or EXAMINE answer.
+fn exists(text: &str) -> Option<u32> {
+    let count = |line: &str| {
+        line.strip_prefix("* ")?
+            .strip_suffix(" EXISTS")?
+            .parse()
+            .ok()
+    };
+    text.lines().find_map(count)
 }
 
 pub(super) struct Client {
@@ -219,5 +265,12 @@ mod tests {
         assert_eq!(literal_size(b"* 1 FETCH (BODY[] {42}\r\n"), Some(42));
         assert_eq!(literal_size(b"* 1 FETCH (FLAGS ())\r\n"), None);
         assert_eq!(literal_size(b"{x}\r\n"), None);
+    }
+
+    #[test]
+    fn exists_is_found_among_the_select_lines() {
+        let text = "* FLAGS (\\Seen)\r\n* 3 EXISTS\r\n* 0 RECENT\r\nd2 OK done\r\n";
+        assert_eq!(exists(text), Some(3));
+        assert_eq!(exists("d2 OK done\r\n"), None);
     }
 }

@@ -28,7 +28,8 @@
 //! allowed), and IMAPS and SMTPS listen on `imaps_port()` and `smtps_port()`.
 //!
 //! For benchmarks: [`SmtpSink`] answers every message `250` and drops it
-//! (~1,500–2,700 msg/s on one connection).
+//! (~1,500–2,700 msg/s on one connection). `folder` and `imap` let a test
+//! look at any folder, flags included.
 //!
 //! Packages (Debian 12): `apt-get install -y dovecot-imapd dovecot-lmtpd
 //! python3-aiosmtpd` (`openssl` comes with `dovecot-core`).

@@ -206,3 +206,42 @@ fn the_smtp_sink_accepts_and_counts_every_message() {
     }
     assert_eq!(sink.received().expect("the count"), 25);
 }
+
+#[test]
+fn folders_show_moved_messages_with_their_flags_and_may_be_empty() {
+    let stack = MailStack::start().expect("start the mail stack");
+    stack
+        .create_folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("create");
+    stack
+        .create_folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("create again");
+    let archive = stack
+        .folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("archive");
+    assert_eq!(archive, "");
+    stack
+        .send(CUSTOMER, SUPPORT, &message("moved@example.net", "Done"))
+        .expect("delivered");
+    let commands = [
+        "SELECT INBOX",
+        "UID STORE 1 +FLAGS (\\Seen)",
+        "UID MOVE 1 Archive",
+    ];
+    stack
+        .imap(SUPPORT, SUPPORT_PASSWORD, &commands)
+        .expect("flag and move");
+    let archive = stack
+        .folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("archive");
+    assert!(archive.contains("FLAGS (\\Seen"), "{archive}");
+    assert!(
+        archive.contains("Message-ID: <moved@example.net>"),
+        "{archive}"
+    );
+    assert_eq!(stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox"), "");
+    let missing = stack
+        .folder(SUPPORT, SUPPORT_PASSWORD, "Nowhere")
+        .unwrap_err();
+    assert!(format!("{missing:#}").contains("EXAMINE"), "{missing:#}");
+}
