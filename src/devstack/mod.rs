@@ -28,8 +28,10 @@
 //! allowed), and IMAPS and SMTPS listen on `imaps_port()` and `smtps_port()`.
 //!
 //! For benchmarks: [`SmtpSink`] answers every message `250` and drops it
-//! (~1,500–2,700 msg/s on one connection). `folder` and `imap` let a test
-//! look at any folder, flags included.
+//! (~1,500–2,700 msg/s on one connection), `deliver_maildir` preloads a
+//! mailbox by writing files (10,000 mails in 0.4–2.5 s, ~8 s by APPEND), and
+//! `reset_uidvalidity` makes Dovecot renumber a mailbox as after an index
+//! loss. `folder` and `imap` let a test look at any folder, flags included.
 //!
 //! Packages (Debian 12): `apt-get install -y dovecot-imapd dovecot-lmtpd
 //! python3-aiosmtpd` (`openssl` comes with `dovecot-core`).
@@ -68,6 +70,7 @@
 
 mod client;
 mod dovecot;
+mod maildir;
 mod process;
 mod sink;
 mod tls;
@@ -108,6 +111,7 @@ pub struct Options {
 /// Dovecot and the SMTP receiver in front of it; stopped when dropped.
 pub struct MailStack {
     dir: TempDir,
+    owner: MailOwner,
     imap_port: u16,
     imaps_port: u16,
     lmtp_port: u16,
@@ -135,8 +139,8 @@ impl MailStack {
             true => Some(tls::generate(&dir.path().join("tls"))?),
             false => None,
         };
-        let owner = MailOwner::of_this_process()?;
         let stack = MailStack {
+            owner: MailOwner::of_this_process()?,
             dir,
             imap_port,
             imaps_port,
@@ -152,7 +156,7 @@ impl MailStack {
             imaps: stack.imaps_port().unwrap_or(0),
             lmtp: lmtp_port,
         };
-        dovecot::write_config(stack.dir(), owner, ports, stack.tls.as_ref())
+        dovecot::write_config(stack.dir(), stack.owner, ports, stack.tls.as_ref())
             .context("mail stack: write the Dovecot config")?;
         write_relay(stack.dir())?;
         stack.add_user(SUPPORT, SUPPORT_PASSWORD)?;

@@ -3,6 +3,7 @@
 pub use postdesk::devstack::*;
 
 use std::net::TcpStream;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -205,6 +206,57 @@ fn the_smtp_sink_accepts_and_counts_every_message() {
         assert!(reply.is_positive(), "{reply:?}");
     }
     assert_eq!(sink.received().expect("the count"), 25);
+}
+
+#[test]
+fn messages_delivered_into_the_maildir_are_in_the_inbox() {
+    let stack = MailStack::start().expect("start the mail stack");
+    let mails: Vec<Vec<u8>> = (1..=3)
+        .map(|n| message(&format!("pre{n}@example.net"), "Preloaded").into())
+        .collect();
+    stack.deliver_maildir(SUPPORT, &mails).expect("delivered");
+    let new = stack.dir().join("mail/example.com/support/Maildir/new");
+    let owners: Vec<u32> = std::fs::read_dir(new)
+        .expect("Maildir/new")
+        .map(|file| file.expect("a file").metadata().expect("stat").uid())
+        .collect();
+    let me = std::fs::metadata("/proc/self").expect("stat myself").uid();
+    // As root, Dovecot stores mail as the `mail` user (uid 8).
+    assert_eq!(owners, [if me == 0 { 8 } else { me }; 3]);
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
+    for n in 1..=3 {
+        assert!(
+            inbox.contains(&format!("Message-ID: <pre{n}@example.net>")),
+            "{inbox}"
+        );
+    }
+    assert_eq!(inbox.matches(" FETCH (").count(), 3, "{inbox}");
+}
+
+fn uidvalidity(stack: &MailStack) -> String {
+    let selected = stack.imap(SUPPORT, SUPPORT_PASSWORD, &["SELECT INBOX"]);
+    let selected = selected.expect("select the inbox");
+    let (_, rest) = selected.split_once("[UIDVALIDITY ").expect("a UIDVALIDITY");
+    rest.split(']').next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn resetting_uidvalidity_changes_it_and_keeps_the_messages() {
+    let stack = MailStack::start().expect("start the mail stack");
+    let mails = [
+        message("old1@example.net", "One").into(),
+        message("old2@example.net", "Two").into(),
+    ];
+    stack.deliver_maildir(SUPPORT, &mails).expect("delivered");
+    let before = uidvalidity(&stack);
+    stack.reset_uidvalidity(SUPPORT).expect("reset");
+    let after = uidvalidity(&stack);
+    assert_ne!(before, after, "UIDVALIDITY stayed");
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
+    assert!(
+        inbox.contains("<old1@example.net>") && inbox.contains("<old2@example.net>"),
+        "{inbox}"
+    );
 }
 
 #[test]
