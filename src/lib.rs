@@ -1,6 +1,7 @@
 //! Postdesk: an email-thread ticketing gateway.
 pub mod commands;
 pub mod config;
+pub mod devstack;
 pub mod domain;
 pub mod ingest;
 pub mod mail;

@@ -1,416 +1,19 @@
-//! A real mail stack for integration tests: Dovecot (IMAP and LMTP, maildir,
-//! passwd-file users) behind `tests/mailstack/smtp_relay.py`, an SMTP receiver
-//! that delivers over LMTP before it answers, so "250" means "in the mailbox".
-//! Config, maildirs, logs and sockets live under one temp dir; every port is a
-//! free one on 127.0.0.1. See tests/mailstack/README.md.
-//!
-//! The API blocks (start ~0.1–0.3 s, Dovecot's clean stop ~1.1 s): from async
-//! tests, call it where blocking a runtime thread for that long is fine.
+//! The dev mail stack (`postdesk::devstack`) itself: what other tests and the
+//! benchmarks rely on. Other test modules `use crate::mailstack::...`.
+pub use postdesk::devstack::*;
 
-use std::fs::{self, File, OpenOptions, Permissions};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::sync::Arc;
 
-pub const SUPPORT: &str = "support@example.com";
-pub const SUPPORT_PASSWORD: &str = "support-secret";
-pub const CUSTOMER: &str = "customer@example.net";
-pub const CUSTOMER_PASSWORD: &str = "customer-secret";
-
-const DOVECOT: &str = "/usr/sbin/dovecot";
-/// Debian's python3-aiosmtpd is installed for this Python, not for others on PATH.
-const PYTHON: &str = "/usr/bin/python3";
-const RELAY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mailstack/smtp_relay.py");
-const PACKAGES: &str = "dovecot-imapd dovecot-lmtpd python3-aiosmtpd";
-/// How long a start, a stop or one network read may take.
-const DEADLINE: Duration = Duration::from_secs(10);
-const POLL: Duration = Duration::from_millis(5);
-/// Uid and gid of Debian's `mail` user: as root, Dovecot won't store mail as root.
-const MAIL_ID: u32 = 8;
-
-pub struct MailStack {
-    dir: tempfile::TempDir,
-    imap_port: u16,
-    lmtp_port: u16,
-    smtp_port: u16,
-    dovecot: Slot,
-    smtp: Slot,
-}
-
-/// A server process, while it runs.
-type Slot = Mutex<Option<Child>>;
-
-impl MailStack {
-    /// Starts Dovecot and the SMTP receiver with the users [`SUPPORT`] and
-    /// [`CUSTOMER`]; panics with the tail of the failing server's log.
-    pub fn start() -> MailStack {
-        let dir = tempfile::Builder::new().prefix("mailstack-").tempdir();
-        let [imap_port, lmtp_port, smtp_port] = free_ports();
-        let stack = MailStack {
-            dir: dir.expect("create the mail stack's temp dir"),
-            imap_port,
-            lmtp_port,
-            smtp_port,
-            dovecot: Slot::default(),
-            smtp: Slot::default(),
-        };
-        stack.write_config().expect("write the Dovecot config");
-        stack.add_user(SUPPORT, SUPPORT_PASSWORD);
-        stack.add_user(CUSTOMER, CUSTOMER_PASSWORD);
-        stack.start_dovecot();
-        stack.start_smtp();
-        stack
-    }
-
-    pub fn imap_port(&self) -> u16 {
-        self.imap_port
-    }
-
-    pub fn smtp_port(&self) -> u16 {
-        self.smtp_port
-    }
-
-    /// Adds a mailbox. Dovecot rereads the users file, so this works while it runs.
-    pub fn add_user(&self, address: &str, password: &str) {
-        let bad = |s: &str| s.is_empty() || s.contains([':', '\n', '\r']);
-        assert!(!bad(address) && !bad(password), "unusable user {address:?}");
-        let line = format!("{address}:{{PLAIN}}{password}::::::\n");
-        let mut users = append(&self.path("users"));
-        users.write_all(line.as_bytes()).expect("add a user");
-    }
-
-    pub fn start_dovecot(&self) {
-        let mut command = Command::new(DOVECOT);
-        command.arg("-F").arg("-c").arg(self.path("dovecot.conf"));
-        let ready = || greets(self.imap_port, "* OK") && greets(self.lmtp_port, "220");
-        self.launch(&self.dovecot, command, "dovecot.log", ready);
-    }
-
-    /// A clean shutdown (SIGTERM, then waits until Dovecot has exited and its
-    /// ports are closed); the mailboxes stay for the next start.
-    pub fn stop_dovecot(&self) {
-        stop(lock(&self.dovecot).take(), "-TERM");
-        wait_closed(&[self.imap_port, self.lmtp_port]);
-    }
-
-    pub fn start_smtp(&self) {
-        let (smtp, lmtp) = (self.smtp_port.to_string(), self.lmtp_port.to_string());
-        let mut command = Command::new(PYTHON);
-        command.args([RELAY, "--listen", &smtp, "--lmtp", &lmtp, "--fail-file"]);
-        command.arg(self.path("smtp-fail"));
-        let ready = || greets(self.smtp_port, "220");
-        self.launch(&self.smtp, command, "smtp.log", ready);
-    }
-
-    /// Kills the SMTP receiver: connections are refused until `start_smtp`.
-    pub fn stop_smtp(&self) {
-        stop(lock(&self.smtp).take(), "-KILL");
-        wait_closed(&[self.smtp_port]);
-    }
-
-    /// From now on SMTP answers `command` ("MAIL", "RCPT" or "DATA") with
-    /// `reply`, e.g. ("DATA", "451 4.3.0 Try again later"), until `heal_smtp`.
-    pub fn fail_smtp(&self, command: &str, reply: &str) {
-        let temp = self.path("smtp-fail.new");
-        fs::write(&temp, format!("{command} {reply}\n")).expect("write smtp-fail");
-        fs::rename(temp, self.path("smtp-fail")).expect("rename smtp-fail");
-    }
-
-    pub fn heal_smtp(&self) {
-        let _ = fs::remove_file(self.path("smtp-fail"));
-    }
-
-    /// Sends one message over SMTP: Ok(last reply) or Err(the failing reply).
-    pub fn send(&self, from: &str, to: &str, message: &str) -> Result<String, String> {
-        let mut smtp = Client::connect(self.smtp_port);
-        let steps = [
-            (String::new(), '2'),
-            ("EHLO tests.example".into(), '2'),
-            (format!("MAIL FROM:<{from}>"), '2'),
-            (format!("RCPT TO:<{to}>"), '2'),
-            ("DATA".into(), '3'),
-            (format!("{}\r\n.", message.replace("\n.", "\n..")), '2'),
-        ];
-        let mut reply = String::new();
-        for (command, expected) in steps {
-            if !command.is_empty() {
-                smtp.send(&command);
-            }
-            reply = smtp.smtp_reply();
-            if !reply.starts_with(expected) {
-                break;
-            }
-        }
-        smtp.send("QUIT");
-        if reply.starts_with('2') {
-            Ok(reply)
-        } else {
-            Err(reply)
-        }
-    }
-
-    /// A user's whole INBOX over IMAP, as the server printed it.
-    pub fn inbox(&self, address: &str, password: &str) -> String {
-        let mut imap = Client::connect(self.imap_port);
-        imap.read_line();
-        imap.imap("a1", &format!("LOGIN \"{address}\" \"{password}\""));
-        imap.imap("a2", "SELECT INBOX");
-        let fetched = imap.imap("a3", "UID FETCH 1:* BODY.PEEK[]");
-        imap.imap("a4", "LOGOUT");
-        fetched
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write_config(&self) -> std::io::Result<()> {
-        let dir = self.dir.path();
-        let me = fs::metadata("/proc/self")?;
-        let (uid, gid, run_as, chroot) = if me.uid() == 0 {
-            make_traversable(dir)?;
-            (MAIL_ID, MAIL_ID, String::new(), "")
-        } else {
-            let (user, group) = (id("-un")?, id("-gn")?);
-            let run_as = format!(
-                "default_internal_user = {user}\ndefault_login_user = {user}\n\
-                 default_internal_group = {group}"
-            );
-            (me.uid(), me.gid(), run_as, "chroot =")
-        };
-        for sub in ["mail", "run", "state"] {
-            fs::create_dir(dir.join(sub))?;
-        }
-        std::os::unix::fs::chown(dir.join("mail"), Some(uid), Some(gid))?;
-        let conf = DOVECOT_CONF
-            .replace("@RUN_AS@", &run_as)
-            .replace("@CHROOT@", chroot)
-            .replace("@DIR@", &dir.display().to_string())
-            .replace("@UID@", &uid.to_string())
-            .replace("@GID@", &gid.to_string())
-            .replace("@IMAP@", &self.imap_port.to_string())
-            .replace("@LMTP@", &self.lmtp_port.to_string());
-        fs::write(dir.join("dovecot.conf"), conf)
-    }
-
-    /// Runs `command` (output appended to `log`) unless it runs already, and
-    /// waits until `ready`; panics with the log's tail if it exits or hangs.
-    fn launch(&self, slot: &Slot, mut command: Command, log: &str, ready: impl Fn() -> bool) {
-        let mut slot = lock(slot);
-        if slot.is_some() {
-            return;
-        }
-        let out = append(&self.path(log));
-        let err = out.try_clone().expect("clone a log file");
-        let spawned = command.stdin(Stdio::null()).stdout(out).stderr(err).spawn();
-        let program = command.get_program().display();
-        let child = slot.insert(spawned.unwrap_or_else(|e| {
-            panic!("mail stack: cannot run {program}: {e} (apt-get install {PACKAGES})")
-        }));
-        let deadline = Instant::now() + DEADLINE;
-        let problem = loop {
-            match child.try_wait() {
-                _ if ready() => return,
-                Ok(Some(status)) => break format!("exited ({status})"),
-                Err(e) => break format!("cannot be waited for: {e}"),
-                Ok(None) if Instant::now() > deadline => {
-                    break format!("not ready in {DEADLINE:?}");
-                }
-                Ok(None) => sleep(POLL),
-            }
-        };
-        let text = fs::read_to_string(self.path(log)).unwrap_or_default();
-        let tail = text.lines().rev().take(40).collect::<Vec<_>>();
-        let tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
-        panic!("mail stack: {program} {problem}\n--- tail of {log} ---\n{tail}");
-    }
-}
-
-impl Drop for MailStack {
-    fn drop(&mut self) {
-        stop(lock(&self.smtp).take(), "-KILL");
-        stop(lock(&self.dovecot).take(), "-TERM");
-    }
-}
-
-const DOVECOT_CONF: &str = r#"# Written by tests/it/mailstack.rs for one test's mail stack.
-base_dir = @DIR@/run
-state_dir = @DIR@/state
-log_path = @DIR@/dovecot.log
-log_timestamp = "%H:%M:%S.%{usecs} "
-auth_verbose = yes
-protocols = imap lmtp
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_failure_delay = 0
-mail_fsync = never
-mail_location = maildir:~/Maildir
-mail_max_userip_connections = 1000
-first_valid_uid = @UID@
-# Without stats, a stop takes ~1.1 s, not up to 6 s.
-stats_writer_socket_path =
-@RUN_AS@
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u @DIR@/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%u @DIR@/users
-  default_fields = uid=@UID@ gid=@GID@ home=@DIR@/mail/%d/%n
-}
-service imap-login {
-  @CHROOT@
-  inet_listener imap {
-    port = @IMAP@
-  }
-}
-service lmtp {
-  inet_listener lmtp {
-    port = @LMTP@
-  }
-}
-service anvil {
-  @CHROOT@
-  # Nobody may connect to it: that turns the failed-login penalty off.
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
-"#;
-
-/// The current user's or group's name (`id -un`, `id -gn`).
-fn id(flag: &str) -> std::io::Result<String> {
-    let out = Command::new("id").arg(flag).output()?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn lock(child: &Slot) -> MutexGuard<'_, Option<Child>> {
-    child.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn append(path: &Path) -> File {
-    let file = OpenOptions::new().create(true).append(true).open(path);
-    file.unwrap_or_else(|e| panic!("mail stack: open {}: {e}", path.display()))
-}
-
-/// Distinct free ports: all bound at once, then released.
-fn free_ports<const N: usize>() -> [u16; N] {
-    let bind = |_| TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let listeners: Vec<TcpListener> = (0..N).map(bind).collect();
-    std::array::from_fn(|i| listeners[i].local_addr().expect("a bound port").port())
-}
-
-fn local(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
-/// Whether something on `port` greets with a line starting with `prefix`.
-fn greets(port: u16, prefix: &str) -> bool {
-    let timeout = Duration::from_millis(500);
-    let Ok(stream) = TcpStream::connect_timeout(&local(port), timeout) else {
-        return false;
-    };
-    let mut line = String::new();
-    let read = stream.set_read_timeout(Some(timeout));
-    read.is_ok() && BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with(prefix)
-}
-
-fn is_open(port: u16) -> bool {
-    TcpStream::connect(local(port)).is_ok()
-}
-
-fn wait_closed(ports: &[u16]) {
-    let deadline = Instant::now() + DEADLINE;
-    while ports.iter().any(|&port| is_open(port)) {
-        assert!(Instant::now() < deadline, "ports {ports:?} stay open");
-        sleep(POLL);
-    }
-}
-
-/// Signals the process and waits until it has exited and is reaped (so no
-/// zombie is left), with SIGKILL after the deadline. Never panics: Drop uses it.
-fn stop(child: Option<Child>, signal: &str) {
-    let Some(mut child) = child else { return };
-    let pid = child.id().to_string();
-    let _ = Command::new("kill").args([signal, &pid]).status();
-    let deadline = Instant::now() + DEADLINE;
-    while let Ok(None) = child.try_wait() {
-        if Instant::now() > deadline {
-            eprintln!("mail stack: pid {pid} ignored {signal}; killing it");
-            let _ = child.kill();
-            let _ = child.wait();
-            return;
-        }
-        sleep(POLL);
-    }
-}
-
-/// Dovecot's unprivileged processes must reach the temp dir: chmod go+x it and its parents.
-fn make_traversable(dir: &Path) -> std::io::Result<()> {
-    for dir in dir.ancestors() {
-        let mode = fs::metadata(dir)?.permissions().mode();
-        if mode & 0o011 != 0o011 {
-            fs::set_permissions(dir, Permissions::from_mode(mode | 0o011))?;
-        }
-    }
-    Ok(())
-}
-
-/// A line-based client: just enough SMTP and IMAP for tests.
-struct Client(BufReader<TcpStream>);
-
-impl Client {
-    fn connect(port: u16) -> Client {
-        let stream = TcpStream::connect(local(port)).expect("connect to the mail stack");
-        let timeout = stream.set_read_timeout(Some(DEADLINE));
-        timeout.expect("set a read timeout");
-        Client(BufReader::new(stream))
-    }
-
-    fn send(&mut self, line: &str) {
-        let sent = self.0.get_mut().write_all(format!("{line}\r\n").as_bytes());
-        sent.expect("write to the mail stack");
-    }
-
-    fn read_line(&mut self) -> String {
-        let mut line = Vec::new();
-        match self.0.read_until(b'\n', &mut line) {
-            Ok(n) if n > 0 => String::from_utf8_lossy(&line).into_owned(),
-            outcome => panic!("mail stack: connection closed or stuck: {outcome:?}"),
-        }
-    }
-
-    /// One SMTP reply, one line or more: its last line.
-    fn smtp_reply(&mut self) -> String {
-        loop {
-            let line = self.read_line();
-            if line.as_bytes().get(3) != Some(&b'-') {
-                return line.trim_end().to_string();
-            }
-        }
-    }
-
-    /// Sends an IMAP command; everything up to its tagged reply, which must be OK.
-    fn imap(&mut self, tag: &str, command: &str) -> String {
-        self.send(&format!("{tag} {command}"));
-        let mut text = String::new();
-        loop {
-            let line = self.read_line();
-            text.push_str(&line);
-            if let Some(status) = line.strip_prefix(&format!("{tag} ")) {
-                assert!(status.starts_with("OK"), "IMAP {command:?}: {status}");
-                return text;
-            }
-        }
-    }
-}
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, SmtpTransport, Tokio1Executor, Transport};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// A message from the customer to support.
 fn message(id: &str, body: &str) -> String {
@@ -418,24 +21,29 @@ fn message(id: &str, body: &str) -> String {
     format!("{headers}Message-ID: <{id}>\r\n\r\n{body}\r\n")
 }
 
+fn is_open(port: u16) -> bool {
+    TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
 #[test]
 fn mail_sent_over_smtp_is_in_the_recipients_imap_inbox() {
-    let stack = MailStack::start();
+    let stack = MailStack::start().expect("start the mail stack");
     let mail = message("first@example.net", "It smokes.\r\n.dot");
     let reply = stack.send(CUSTOMER, SUPPORT, &mail).expect("delivered");
     assert!(reply.starts_with("250 "), "{reply}");
-    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD);
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
     assert!(inbox.contains("Message-ID: <first@example.net>"), "{inbox}");
     assert!(inbox.contains("\r\n\r\nIt smokes.\r\n.dot\r\n"), "{inbox}");
 }
 
 #[test]
 fn an_unknown_recipient_gets_the_servers_5xx_words() {
-    let stack = MailStack::start();
+    let stack = MailStack::start().expect("start the mail stack");
     let mail = message("lost@example.net", "Hello?");
-    let reply = stack
+    let error = stack
         .send(CUSTOMER, "nobody@example.com", &mail)
         .unwrap_err();
+    let SmtpRefused(reply) = error.downcast_ref().expect("a refusal");
     assert!(reply.starts_with("550 5.1.1 "), "{reply}");
     assert!(
         reply.contains("nobody@example.com> User doesn't exist"),
@@ -445,42 +53,247 @@ fn an_unknown_recipient_gets_the_servers_5xx_words() {
 
 #[test]
 fn smtp_can_be_stopped_and_started_again_on_the_same_port() {
-    let stack = MailStack::start();
-    stack.stop_smtp();
+    let stack = MailStack::start().expect("start the mail stack");
+    stack.stop_smtp().expect("stop SMTP");
     assert!(!is_open(stack.smtp_port()), "SMTP is still up");
-    stack.start_smtp();
+    stack.start_smtp().expect("start SMTP");
     let mail = message("again@example.net", "Back up");
     stack.send(CUSTOMER, SUPPORT, &mail).expect("delivered");
-    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD);
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
     assert!(inbox.contains("Message-ID: <again@example.net>"), "{inbox}");
 }
 
 #[test]
 fn smtp_answers_a_temporary_failure_when_told_to() {
-    let stack = MailStack::start();
+    let stack = MailStack::start().expect("start the mail stack");
     let mail = message("later@example.net", "Retry me");
-    stack.fail_smtp("DATA", "451 4.3.0 Try again later");
-    let refused = stack.send(CUSTOMER, SUPPORT, &mail);
-    assert_eq!(refused.unwrap_err(), "451 4.3.0 Try again later");
-    stack.heal_smtp();
+    let fail = stack.fail_smtp("DATA", "451 4.3.0 Try again later");
+    fail.expect("fail SMTP");
+    let refused = stack.send(CUSTOMER, SUPPORT, &mail).unwrap_err();
+    let expected = SmtpRefused("451 4.3.0 Try again later".into());
+    assert_eq!(refused.downcast_ref(), Some(&expected), "{refused:#}");
+    stack.heal_smtp().expect("heal SMTP");
     stack.send(CUSTOMER, SUPPORT, &mail).expect("delivered");
-    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD);
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
     assert_eq!(inbox.matches("<later@example.net>").count(), 1, "{inbox}");
 }
 
 #[test]
 fn dovecot_can_be_restarted_and_keeps_the_mailbox() {
-    let stack = MailStack::start();
-    stack.add_user("sales@example.com", "sales-secret");
+    let stack = MailStack::start().expect("start the mail stack");
+    stack
+        .add_user("sales@example.com", "sales-secret")
+        .expect("add a user");
     let mail = message("kept@example.net", "Hi");
     stack
         .send(CUSTOMER, "sales@example.com", &mail)
         .expect("delivered");
-    stack.stop_dovecot();
+    stack.stop_dovecot().expect("stop Dovecot");
     assert!(!is_open(stack.imap_port()), "IMAP is still up");
     let down = stack.send(CUSTOMER, SUPPORT, &mail).unwrap_err();
-    assert!(down.starts_with("451 4.4.1 "), "{down}");
-    stack.start_dovecot();
-    let inbox = stack.inbox("sales@example.com", "sales-secret");
+    assert!(down.to_string().starts_with("451 4.4.1 "), "{down:#}");
+    stack.start_dovecot().expect("start Dovecot");
+    let inbox = stack
+        .inbox("sales@example.com", "sales-secret")
+        .expect("inbox");
     assert!(inbox.contains("Message-ID: <kept@example.net>"), "{inbox}");
+}
+
+/// A TLS client that trusts nothing but `ca`.
+fn trusting(ca: &Path) -> TlsConnector {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).expect("read the CA") {
+        roots
+            .add(cert.expect("a CA certificate"))
+            .expect("trust the CA");
+    }
+    let config = ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    TlsConnector::from(Arc::new(config))
+}
+
+async fn line(reader: &mut (impl AsyncBufReadExt + AsyncRead + Unpin)) -> String {
+    let mut line = String::new();
+    reader.read_line(&mut line).await.expect("read a line");
+    line
+}
+
+#[tokio::test]
+async fn with_tls_imap_speaks_imaps_and_starttls_under_the_stacks_ca() {
+    let stack = MailStack::start_with(Options { tls: true }).expect("start with TLS");
+    let tls = trusting(stack.ca_pem_path().expect("a CA"));
+    let localhost = ServerName::try_from("localhost").expect("a name");
+    let imaps_port = stack.imaps_port().expect("an IMAPS port");
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", imaps_port)).await;
+    let imaps = tls.connect(localhost.clone(), tcp.expect("connect")).await;
+    let greeting = line(&mut BufReader::new(imaps.expect("IMAPS handshake"))).await;
+    assert!(greeting.starts_with("* OK "), "{greeting}");
+
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", stack.imap_port())).await;
+    let mut plain = BufReader::new(tcp.expect("connect"));
+    assert!(
+        line(&mut plain).await.contains("STARTTLS"),
+        "no STARTTLS offered"
+    );
+    plain
+        .write_all(b"a STARTTLS\r\n")
+        .await
+        .expect("ask for TLS");
+    assert!(line(&mut plain).await.starts_with("a OK "));
+    let upgraded = tls.connect(localhost, plain.into_inner()).await;
+    let mut imap = BufReader::new(upgraded.expect("STARTTLS handshake"));
+    let login = format!("b LOGIN {SUPPORT} {SUPPORT_PASSWORD}\r\n");
+    imap.write_all(login.as_bytes()).await.expect("log in");
+    let mut reply = line(&mut imap).await;
+    while reply.starts_with('*') {
+        reply = line(&mut imap).await;
+    }
+    assert!(reply.starts_with("b OK "), "{reply}");
+}
+
+#[tokio::test]
+async fn with_tls_smtp_delivers_over_smtps_and_starttls_under_the_stacks_ca() {
+    let stack = MailStack::start_with(Options { tls: true }).expect("start with TLS");
+    let ca = std::fs::read(stack.ca_pem_path().expect("a CA")).expect("read the CA");
+    let params = TlsParameters::builder("localhost".into())
+        .certificate_store(CertificateStore::None)
+        .add_root_certificate(Certificate::from_pem(&ca).expect("a CA"))
+        .build()
+        .expect("TLS parameters");
+    let modes = [
+        (
+            "smtps",
+            stack.smtps_port().expect("an SMTPS port"),
+            Tls::Wrapper(params.clone()),
+        ),
+        ("starttls", stack.smtp_port(), Tls::Required(params)),
+    ];
+    for (mode, port, tls) in modes {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1");
+        let transport = transport.port(port).tls(tls).build();
+        let mail = lettre::Message::builder()
+            .from(CUSTOMER.parse().expect("an address"))
+            .to(SUPPORT.parse().expect("an address"))
+            .message_id(Some(format!("<{mode}@example.net>")))
+            .body(format!("Sent with {mode}"))
+            .expect("a message");
+        transport.send(mail).await.expect("sent over TLS");
+    }
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
+    assert!(inbox.contains("Message-ID: <smtps@example.net>"), "{inbox}");
+    assert!(
+        inbox.contains("Message-ID: <starttls@example.net>"),
+        "{inbox}"
+    );
+}
+
+#[test]
+fn the_smtp_sink_accepts_and_counts_every_message() {
+    let sink = SmtpSink::start().expect("start the sink");
+    let transport = SmtpTransport::builder_dangerous("127.0.0.1")
+        .port(sink.port())
+        .build();
+    for n in 0..25 {
+        let mail = lettre::Message::builder()
+            .from(SUPPORT.parse().expect("an address"))
+            .to(format!("anyone{n}@example.org")
+                .parse()
+                .expect("an address"))
+            .body(format!("Number {n}"))
+            .expect("a message");
+        let reply = transport.send(&mail).expect("accepted");
+        assert!(reply.is_positive(), "{reply:?}");
+    }
+    assert_eq!(sink.received().expect("the count"), 25);
+}
+
+#[test]
+fn messages_delivered_into_the_maildir_are_in_the_inbox() {
+    let stack = MailStack::start().expect("start the mail stack");
+    let mails: Vec<Vec<u8>> = (1..=3)
+        .map(|n| message(&format!("pre{n}@example.net"), "Preloaded").into())
+        .collect();
+    stack.deliver_maildir(SUPPORT, &mails).expect("delivered");
+    let new = stack.dir().join("mail/example.com/support/Maildir/new");
+    let owners: Vec<u32> = std::fs::read_dir(new)
+        .expect("Maildir/new")
+        .map(|file| file.expect("a file").metadata().expect("stat").uid())
+        .collect();
+    let me = std::fs::metadata("/proc/self").expect("stat myself").uid();
+    // As root, Dovecot stores mail as the `mail` user (uid 8).
+    assert_eq!(owners, [if me == 0 { 8 } else { me }; 3]);
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
+    for n in 1..=3 {
+        assert!(
+            inbox.contains(&format!("Message-ID: <pre{n}@example.net>")),
+            "{inbox}"
+        );
+    }
+    assert_eq!(inbox.matches(" FETCH (").count(), 3, "{inbox}");
+}
+
+fn uidvalidity(stack: &MailStack) -> String {
+    let selected = stack.imap(SUPPORT, SUPPORT_PASSWORD, &["SELECT INBOX"]);
+    let selected = selected.expect("select the inbox");
+    let (_, rest) = selected.split_once("[UIDVALIDITY ").expect("a UIDVALIDITY");
+    rest.split(']').next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn resetting_uidvalidity_changes_it_and_keeps_the_messages() {
+    let stack = MailStack::start().expect("start the mail stack");
+    let mails = [
+        message("old1@example.net", "One").into(),
+        message("old2@example.net", "Two").into(),
+    ];
+    stack.deliver_maildir(SUPPORT, &mails).expect("delivered");
+    let before = uidvalidity(&stack);
+    stack.reset_uidvalidity(SUPPORT).expect("reset");
+    let after = uidvalidity(&stack);
+    assert_ne!(before, after, "UIDVALIDITY stayed");
+    let inbox = stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox");
+    assert!(
+        inbox.contains("<old1@example.net>") && inbox.contains("<old2@example.net>"),
+        "{inbox}"
+    );
+}
+
+#[test]
+fn folders_show_moved_messages_with_their_flags_and_may_be_empty() {
+    let stack = MailStack::start().expect("start the mail stack");
+    stack
+        .create_folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("create");
+    stack
+        .create_folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("create again");
+    let archive = stack
+        .folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("archive");
+    assert_eq!(archive, "");
+    stack
+        .send(CUSTOMER, SUPPORT, &message("moved@example.net", "Done"))
+        .expect("delivered");
+    let commands = [
+        "SELECT INBOX",
+        "UID STORE 1 +FLAGS (\\Seen)",
+        "UID MOVE 1 Archive",
+    ];
+    stack
+        .imap(SUPPORT, SUPPORT_PASSWORD, &commands)
+        .expect("flag and move");
+    let archive = stack
+        .folder(SUPPORT, SUPPORT_PASSWORD, "Archive")
+        .expect("archive");
+    assert!(archive.contains("FLAGS (\\Seen"), "{archive}");
+    assert!(
+        archive.contains("Message-ID: <moved@example.net>"),
+        "{archive}"
+    );
+    assert_eq!(stack.inbox(SUPPORT, SUPPORT_PASSWORD).expect("inbox"), "");
+    let missing = stack
+        .folder(SUPPORT, SUPPORT_PASSWORD, "Nowhere")
+        .unwrap_err();
+    assert!(format!("{missing:#}").contains("EXAMINE"), "{missing:#}");
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""SMTP receiver for Postdesk's mail-stack tests.
+"""SMTP receiver for Postdesk's dev mail stack (postdesk::devstack).
 
 Accepts SMTP on 127.0.0.1 and hands every transaction to Dovecot over LMTP
 *before* answering, so a "250" after DATA means the message is already in the
@@ -12,6 +12,14 @@ Failure injection: with --fail-file PATH, while PATH exists and holds a line
 "COMMAND REPLY" (COMMAND is MAIL, RCPT or DATA), that command is answered with
 REPLY instead of being relayed, e.g. "DATA 451 4.3.0 Try again later".
 
+TLS: with --tls-cert and --tls-key, STARTTLS is offered (not required) on
+--listen, and with --tls-listen PORT implicit TLS is served on PORT as well.
+
+Discarding sink (for benchmarks): with --discard, every message is accepted
+with 250 and thrown away, no LMTP involved; with --count-file PATH, one byte
+is appended to PATH per accepted message before the 250 goes out, so the
+file's size is the number of messages received.
+
 Stop it with any signal (SIGTERM, SIGKILL): it keeps no state, and it can be
 started again on the same port at once.
 
@@ -21,6 +29,7 @@ Needs Debian's python3-aiosmtpd: run it with /usr/bin/python3.
 import argparse
 import asyncio
 import smtplib
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP
@@ -116,28 +125,74 @@ class LmtpRelay:
         return [first, *more]
 
 
-def main():
+class Discard:
+    """Accepts every message and drops it, counting it in count_file."""
+
+    def __init__(self, count_file):
+        self.counter = open(count_file, "ab", buffering=0) if count_file else None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.counter:
+            self.counter.write(b".")
+        return "250 2.0.0 Accepted and discarded"
+
+
+def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listen", type=int, required=True, help="SMTP port")
-    parser.add_argument("--lmtp", type=int, required=True, help="Dovecot's LMTP port")
+    parser.add_argument("--lmtp", type=int, help="Dovecot's LMTP port")
     parser.add_argument("--fail-file", help="failure injection file (see above)")
+    parser.add_argument("--discard", action="store_true", help="accept and drop")
+    parser.add_argument("--count-file", help="one byte per discarded message")
+    parser.add_argument("--tls-cert", help="server certificate chain (PEM)")
+    parser.add_argument("--tls-key", help="server private key (PEM)")
+    parser.add_argument("--tls-listen", type=int, help="implicit-TLS SMTP port")
     args = parser.parse_args()
+    if args.discard == (args.lmtp is not None):
+        parser.error("give either --lmtp or --discard")
+    if args.tls_listen and not args.tls_cert:
+        parser.error("--tls-listen needs --tls-cert and --tls-key")
+    return args
 
-    relay = LmtpRelay(args.lmtp, args.fail_file)
+
+def tls_context(args):
+    if not args.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    return context
+
+
+def main():
+    args = arguments()
+    if args.discard:
+        handler, target = Discard(args.count_file), "discard"
+    else:
+        handler, target = LmtpRelay(args.lmtp, args.fail_file), f"LMTP {args.lmtp}"
+    context = tls_context(args)
     loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(
-        loop.create_server(
-            lambda: SMTP(relay, hostname="mailstack", enable_SMTPUTF8=True),
-            host="127.0.0.1",
-            port=args.listen,
-            reuse_address=True,
+
+    def serve(port, starttls, implicit):
+        def smtp():
+            return SMTP(
+                handler, hostname="mailstack", enable_SMTPUTF8=True, tls_context=starttls
+            )
+
+        server = loop.create_server(
+            smtp, host="127.0.0.1", port=port, reuse_address=True, ssl=implicit
         )
-    )
-    log(f"smtp_relay: SMTP on 127.0.0.1:{args.listen} -> LMTP 127.0.0.1:{args.lmtp}")
+        return loop.run_until_complete(server)
+
+    servers = [serve(args.listen, context, None)]
+    if args.tls_listen:
+        servers.append(serve(args.tls_listen, None, context))
+    tls = f", implicit TLS on {args.tls_listen}" if args.tls_listen else ""
+    log(f"smtp_relay: SMTP on 127.0.0.1:{args.listen}{tls} -> {target}")
     try:
         loop.run_forever()
     finally:
-        server.close()
+        for server in servers:
+            server.close()
 
 
 if __name__ == "__main__":
