@@ -119,6 +119,7 @@ pub async fn write_plan(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Ingested>> {
     let new_ids = super::tickets::insert_from_mail(tx, items, &plan.new_tickets, now).await?;
+    assign_default_teams(tx, items, &new_ids).await?;
     let resolve = |r: TicketRef| match r {
         TicketRef::Existing(id) => id,
         TicketRef::New(n) => new_ids[n],
@@ -140,6 +141,34 @@ pub async fn write_plan(
     let bounces = record_bounces(tx, items, plan, now).await?;
     bans::count_hits(tx, &ban_hits(plan)).await?;
     insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
+}
+
+/// Tickets opened from a mailbox join its email domain's default team.
+async fn assign_default_teams(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    new_ids: &[i64],
+) -> anyhow::Result<()> {
+    if new_ids.is_empty() || !items.iter().any(|i| matches!(i.source, crate::ingest::Source::Imap { .. })) {
+        return Ok(());
+    }
+    for chunk in new_ids.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO ticket_teams (ticket_id, team_id)
+             SELECT t.id, d.default_team_id FROM tickets t JOIN email_domains d ON d.id = t.email_domain_id
+             WHERE d.default_team_id IS NOT NULL AND t.id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in chunk {
+            ids.push_bind(*id);
+        }
+        q.push(") ON CONFLICT (ticket_id, team_id) DO NOTHING");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("assigning default teams")?;
+    }
+    Ok(())
 }
 
 /// Replied tickets are touched and, where the plan says so, reopened; new

@@ -53,6 +53,7 @@ async fn a_customer_mail_becomes_a_ticket_within_two_seconds_and_is_acknowledged
     wait_tickets(&gw, 1, 2 * SECOND).await;
     println!("mail → ticket in {:?}", sent.elapsed());
     let ticket = only_ticket(&gw).await;
+    assert_eq!(gw.store().count("ticket_teams").await.unwrap(), 1, "the domain's default team");
 
     let ack = acknowledgement(&stack).await;
     let h = |name: &str| header(&ack, name).unwrap_or_else(|| panic!("no {name} header"));

@@ -32,6 +32,7 @@ retry_base_secs = 0.2
 [[email_domain]]
 address = "{address}"
 name = "Example Support"
+default_team = "Support"
 
 [email_domain.imap]
 host = "127.0.0.1"
