@@ -3,4 +3,5 @@ pub mod commands;
 pub mod domain;
 pub mod ingest;
 pub mod mail;
+pub mod outbound;
 pub mod store;

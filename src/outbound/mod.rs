@@ -1,0 +1,3 @@
+//! Mail out: composing replies and sending the outbox.
+mod relay;
+pub mod sender;
