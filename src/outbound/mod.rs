@@ -1,7 +1,10 @@
 //! Outbound mail: compose the exact bytes of what we send (templates,
-//! headers, MIME), pure and testable without a server.
+//! headers, MIME), pure and testable without a server; and the sender that
+//! delivers the outbox over SMTP.
 pub mod compose;
+mod relay;
 pub mod render;
+pub mod sender;
 pub mod subject;
 pub mod thread_index;
 

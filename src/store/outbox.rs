@@ -17,6 +17,10 @@ pub struct Claimed {
     pub email_domain_id: Option<i64>,
     /// Attempts including this one.
     pub attempts: i64,
+    /// The lease this claim holds. A result is recorded only while the row
+    /// still carries it: a sender that overran its lease and was overtaken
+    /// by another claim cannot overwrite what the newer claim records.
+    pub locked_until: DateTime<Utc>,
     pub envelope_from: String,
     pub recipients: Vec<String>,
     pub raw: Vec<u8>,
@@ -35,6 +39,25 @@ pub enum Delivery {
     Failed {
         error: String,
     },
+    /// Not tried in this round (its lease ran short): back to the queue as
+    /// it was, the claim's attempt not counted.
+    Unattempted,
+}
+
+/// Gives an unattempted claim back: unlocked, its attempt not counted.
+async fn release(tx: &mut Tx<'_>, c: &Claimed, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+            locked_until = NULL, updated_at = $1
+         WHERE id = $2 AND locked_until = $3",
+    )
+    .bind(now)
+    .bind(c.outbox_id)
+    .bind(c.locked_until)
+    .execute(&mut **tx)
+    .await
+    .context("releasing an unattempted outbox row")?;
+    Ok(())
 }
 
 /// Queues a stored outbound message: its raw bytes and its outbox row.
@@ -92,6 +115,7 @@ impl Store {
     /// the lease runs out or a result is recorded.
     pub async fn claim_outbox(&self, limit: i64, lease: Duration) -> anyhow::Result<Vec<Claimed>> {
         let now = super::now();
+        let locked_until = now + lease;
         let mut tx = self.begin_write().await?;
         let rows: Vec<ClaimRow> = sqlx::query_as(
             "UPDATE outbox SET locked_until = $1, attempts = attempts + 1, updated_at = $2
@@ -101,13 +125,14 @@ impl Store {
                           ORDER BY next_attempt_at, id LIMIT $3)
              RETURNING id, message_id, email_domain_id, attempts",
         )
-        .bind(now + lease)
+        .bind(locked_until)
         .bind(now)
         .bind(limit)
         .fetch_all(&mut *tx)
         .await
         .context("claiming outbox rows")?;
         let mut claimed = Vec::with_capacity(rows.len());
+        let mut missing = Vec::new();
         for chunk in rows.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "SELECT m.id, m.ticket_id, m.from_address, m.to_addrs, m.cc_addrs, s.raw
@@ -127,6 +152,7 @@ impl Store {
                 found.into_iter().map(|r| (r.id, r)).collect();
             for r in chunk {
                 let Some(m) = found.remove(&r.message_id) else {
+                    missing.push(r.id);
                     continue;
                 };
                 let mut recipients = Vec::new();
@@ -140,11 +166,23 @@ impl Store {
                     ticket_id: m.ticket_id,
                     email_domain_id: r.email_domain_id,
                     attempts: r.attempts,
+                    locked_until,
                     envelope_from: m.from_address,
                     recipients,
                     raw: m.raw,
                 });
             }
+        }
+        // Without its source a row could only be claimed again and again.
+        for id in missing {
+            sqlx::query(
+                "UPDATE outbox SET status = 'failed', last_error = 'the message or its source is missing',
+                    locked_until = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .context("failing an outbox row without a source")?;
         }
         tx.commit().await?;
         Ok(claimed)
@@ -165,19 +203,33 @@ impl Store {
                     ("retrying", Some(error.as_str()), Some(*at), None)
                 }
                 Delivery::Failed { error } => ("failed", Some(error.as_str()), None, None),
+                Delivery::Unattempted => {
+                    release(&mut tx, c, now).await?;
+                    continue;
+                }
             };
-            sqlx::query(
+            // Only while the row still carries this claim's lease.
+            let updated = sqlx::query(
                 "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-                    locked_until = NULL, updated_at = $4 WHERE id = $5",
+                    locked_until = NULL, updated_at = $4 WHERE id = $5 AND locked_until = $6",
             )
             .bind(status)
             .bind(error)
             .bind(next_at)
             .bind(now)
             .bind(c.outbox_id)
+            .bind(c.locked_until)
             .execute(&mut *tx)
             .await
             .context("recording a delivery")?;
+            if updated.rows_affected() == 0 {
+                tracing::warn!(
+                    outbox_id = c.outbox_id,
+                    status,
+                    "delivery result not recorded: the claim's lease was taken over or already settled"
+                );
+                continue;
+            }
             // A bounce may already have marked the message failed: keep that.
             sqlx::query(
                 "UPDATE messages SET delivery_status = $1, delivery_error = $2, sent_at = COALESCE($3, sent_at)

@@ -4,4 +4,5 @@ mod import;
 mod mail;
 mod mailstack;
 mod properties;
+mod sender;
 mod support;
