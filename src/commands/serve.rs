@@ -73,7 +73,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         extra_ca: tls.extra_ca_certs().to_vec(),
         ..SenderConfig::default()
     };
-    let sender = Sender::new(store.clone(), sender_config);
+    let sender = Sender::new(store.clone(), sender_config)?;
     tasks.spawn(sender.run(rx.clone(), replies.wake()));
     let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
     tracing::info!(declared = ?names, pollers = tasks.len() - 1, "postdesk is running");

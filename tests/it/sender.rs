@@ -503,12 +503,11 @@ async fn an_unattempted_claim_goes_back_to_the_queue_without_counting_an_attempt
     assert_eq!((d.outbox_status.as_str(), d.attempts), ("sent", 1), "{d:?}");
 }
 
-/// Not a benchmark with a verdict: prints the rate of 1,000 small replies
-/// through the delivering stack on 1 and on 4 connections, and checks that
-/// each arrived exactly once.
+/// Many replies over several pooled connections each arrive exactly once
+/// (the rates are `postdesk bench smtp`'s business).
 #[tokio::test(flavor = "multi_thread")]
-async fn a_thousand_replies_arrive_once_each_on_one_and_on_four_connections() {
-    const REPLIES: usize = 1000;
+async fn many_replies_arrive_once_each_on_one_and_on_four_connections() {
+    const REPLIES: usize = 120;
     for connections in [1, 4] {
         let desk = desk().await;
         for n in 0..REPLIES {
@@ -519,18 +518,12 @@ async fn a_thousand_replies_arrive_once_each_on_one_and_on_four_connections() {
             ..config()
         };
         let sender = sender(&desk, config);
-        let started = Instant::now();
         let mut settled = 0;
         while settled < REPLIES {
             let round = sender.send_due().await.unwrap();
             assert!(round > 0, "stalled after {settled}");
             settled += round;
         }
-        let elapsed = started.elapsed();
-        let rate = REPLIES as f64 / elapsed.as_secs_f64();
-        eprintln!(
-            "sender: {REPLIES} replies on {connections} connection(s) in {elapsed:.2?}: {rate:.0} msg/s"
-        );
         let counts = desk.db.store.outbox_counts().await.unwrap();
         assert_eq!(counts, [("sent".to_string(), REPLIES as i64)]);
         let stack = desk.stack.clone();

@@ -250,7 +250,7 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
             connections_per_domain: connections,
             ..SenderConfig::default()
         },
-    );
+    )?;
     let started = Instant::now();
     let mut sent = 0;
     while sent < count {
