@@ -3,6 +3,7 @@ pub mod commands;
 pub mod config;
 pub mod devstack;
 pub mod domain;
+pub mod inbound;
 pub mod ingest;
 pub mod mail;
 pub mod outbound;

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per feature.
 mod cli;
+mod imap;
 mod import;
 mod mail;
 mod mailstack;
