@@ -58,7 +58,11 @@ enum BenchCommand {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,postdesk=info".into())
+                // async-imap traces every command, LOGIN with its password
+                // among them: never below info, whatever RUST_LOG says.
+                .add_directive("async_imap=info".parse().expect("a valid directive")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -70,9 +74,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { config } => serve(config.as_deref(), cli.database_url.as_deref()).await,
         Command::Inspect { file } => return commands::inspect::run(&file),
-        Command::Import { path, batch } => {
-            commands::import::run(&database_url, &path, batch).await
-        }
+        Command::Import { path, batch } => commands::import::run(&database_url, &path, batch).await,
         Command::Migrate => commands::migrate(&database_url).await,
         Command::Tickets => commands::list_tickets(&database_url).await,
         Command::Bench(BenchCommand::Ingest { count, batch }) => {

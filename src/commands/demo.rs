@@ -73,7 +73,8 @@ tls = "none"
         );
     }
     let reader = stack.clone();
-    let inbox = tokio::task::spawn_blocking(move || reader.inbox(CUSTOMER, CUSTOMER_PASSWORD)).await??;
+    let inbox =
+        tokio::task::spawn_blocking(move || reader.inbox(CUSTOMER, CUSTOMER_PASSWORD)).await??;
     let subjects: Vec<&str> = inbox
         .lines()
         .filter_map(|l| l.strip_prefix("Subject: "))

@@ -1,7 +1,9 @@
 //! What the CLI subcommands do, kept out of main.rs so tests can call them.
 pub mod bench;
+pub mod demo;
 pub mod import;
 pub mod inspect;
+pub mod serve;
 pub mod sources;
 
 use crate::store::Store;

@@ -124,9 +124,11 @@ fn transaction(
     Ok(Ok(reply))
 }
 
-/// The message as DATA carries it: leading dots doubled, ending in CRLF.
+/// The message as DATA carries it: CRLF line ends (bare LF files are
+/// common), leading dots doubled, ending in CRLF.
 fn dot_stuffed(message: &str) -> String {
-    let mut data = message.replace("\n.", "\n..");
+    let crlf = message.replace("\r\n", "\n").replace('\n', "\r\n");
+    let mut data = crlf.replace("\n.", "\n..");
     if data.starts_with('.') {
         data.insert(0, '.');
     }

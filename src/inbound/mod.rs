@@ -1,6 +1,8 @@
 //! Mail in: the IMAP client layer the poller drives (connect, UID sync,
 //! fetch, after-actions, IDLE) and the TLS setup it shares with mail out.
+pub mod fault;
 pub mod imap;
+pub mod poller;
 pub mod tls;
 pub mod uid_set;
 

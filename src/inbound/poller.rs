@@ -57,6 +57,10 @@ pub fn instance_name() -> String {
     format!("{}:{}:{tag:08x}", host.trim(), std::process::id())
 }
 
+/// A batch being stored in the background.
+type Storing = tokio::task::JoinHandle<anyhow::Result<Vec<Ingested>>>;
+type UidResult = (u32, Ingested);
+
 pub struct Poller {
     domain_id: i64,
     ingestor: Ingestor,
@@ -119,7 +123,10 @@ impl Poller {
                 }
                 Err(e) => {
                     tracing::error!(error = %format!("{e:#}"), "reading the email domain");
-                    if self.pause(self.config.backoff_max.min(Duration::from_secs(5))).await {
+                    if self
+                        .pause(self.config.backoff_max.min(Duration::from_secs(5)))
+                        .await
+                    {
                         break;
                     }
                     continue;
@@ -131,8 +138,10 @@ impl Poller {
                 }
                 continue;
             };
-            let lease = chrono::Duration::from_std(self.config.poll_interval * 2 + self.config.idle_timeout)
-                .unwrap_or(chrono::Duration::hours(1));
+            let lease = chrono::Duration::from_std(
+                self.config.poll_interval * 2 + self.config.idle_timeout,
+            )
+            .unwrap_or(chrono::Duration::hours(1));
             match store
                 .lease_mailbox(domain.id, &imap.folder, &self.config.owner, lease)
                 .await
@@ -163,7 +172,10 @@ impl Poller {
                 }
             }
         }
-        if let Err(e) = store.release_mailbox(self.domain_id, &self.config.owner).await {
+        if let Err(e) = store
+            .release_mailbox(self.domain_id, &self.config.owner)
+            .await
+        {
             tracing::warn!(error = %format!("{e:#}"), "releasing the mailbox lease");
         }
     }
@@ -182,8 +194,10 @@ impl Poller {
             if round.fetched > 0 {
                 tracing::info!(domain = %domain.address, fetched = round.fetched, created = round.created, "mail stored");
             }
-            let lease = chrono::Duration::from_std(self.config.poll_interval * 2 + self.config.idle_timeout)
-                .unwrap_or(chrono::Duration::hours(1));
+            let lease = chrono::Duration::from_std(
+                self.config.poll_interval * 2 + self.config.idle_timeout,
+            )
+            .unwrap_or(chrono::Duration::hours(1));
             if !store
                 .lease_mailbox(domain.id, &imap.folder, &self.config.owner, lease)
                 .await?
@@ -237,7 +251,7 @@ impl Poller {
         }
         let uids = session.new_uids(state.last_uid).await?;
         let mut round = Round::default();
-        let mut pending: Option<(Vec<u32>, tokio::task::JoinHandle<anyhow::Result<Vec<Ingested>>>)> = None;
+        let mut pending: Option<(Vec<u32>, Storing)> = None;
         for chunk in uids.chunks(self.config.batch.max(1)) {
             let fetched = session.fetch(chunk).await?;
             fault::point("after_fetch");
@@ -256,17 +270,23 @@ impl Poller {
             // Batches are stored in order (a reply may thread on the batch
             // before it): the previous one settles before this one starts.
             if let Some((done, handle)) = pending.take() {
-                round.created += self.settle(session, domain, imap, &mut state, &done, handle).await?;
+                round.created += self
+                    .settle(session, domain, imap, &mut state, &done, handle)
+                    .await?;
             }
             let ingestor = self.ingestor.clone();
             let next = tokio::spawn(async move { ingestor.ingest(incoming).await });
             pending = Some((chunk.to_vec(), next));
         }
         if let Some((done, handle)) = pending {
-            round.created += self.settle(session, domain, imap, &mut state, &done, handle).await?;
+            round.created += self
+                .settle(session, domain, imap, &mut state, &done, handle)
+                .await?;
         }
         // Remember the validity even when the folder is empty.
-        store.save_sync_state(domain.id, &imap.folder, state).await?;
+        store
+            .save_sync_state(domain.id, &imap.folder, state)
+            .await?;
         Ok(round)
     }
 
@@ -279,14 +299,16 @@ impl Poller {
         imap: &ImapSettings,
         state: &mut SyncState,
         uids: &[u32],
-        handle: tokio::task::JoinHandle<anyhow::Result<Vec<Ingested>>>,
+        handle: Storing,
     ) -> anyhow::Result<usize> {
         let results = handle.await??;
         fault::point("after_commit");
         let store = self.ingestor.store();
         state.last_uid = state.last_uid.max(uids.iter().copied().max().unwrap_or(0));
-        store.save_sync_state(domain.id, &imap.folder, *state).await?;
-        let (quarantined, done): (Vec<(u32, Ingested)>, Vec<(u32, Ingested)>) = uids
+        store
+            .save_sync_state(domain.id, &imap.folder, *state)
+            .await?;
+        let (quarantined, done): (Vec<UidResult>, Vec<UidResult>) = uids
             .iter()
             .copied()
             .zip(results.iter().copied())
@@ -338,7 +360,10 @@ mod tests {
         let max = Duration::from_secs(60);
         for (failures, expected) in [(1, 1.0), (2, 2.0), (3, 4.0), (7, 60.0), (40, 60.0)] {
             let got = backoff(base, max, failures).as_secs_f64();
-            assert!(got >= expected * 0.75 && got <= expected * 1.25, "{failures}: {got}");
+            assert!(
+                got >= expected * 0.75 && got <= expected * 1.25,
+                "{failures}: {got}"
+            );
         }
     }
 }

@@ -149,7 +149,11 @@ async fn assign_default_teams(
     items: &[Prepared],
     new_ids: &[i64],
 ) -> anyhow::Result<()> {
-    if new_ids.is_empty() || !items.iter().any(|i| matches!(i.source, crate::ingest::Source::Imap { .. })) {
+    if new_ids.is_empty()
+        || !items
+            .iter()
+            .any(|i| matches!(i.source, crate::ingest::Source::Imap { .. }))
+    {
         return Ok(());
     }
     for chunk in new_ids.chunks(CHUNK) {

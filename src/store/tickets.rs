@@ -62,7 +62,8 @@ pub async fn insert_from_mail(
     let requesters = upsert_requesters(tx, items, new, now).await?;
     let mut ids = vec![0i64; new.len()];
     let mut pending: Vec<usize> = (0..new.len()).collect();
-    let mut rng = rand::rng();
+    // Held across awaits, so a Send generator rather than the thread-local one.
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
     for _ in 0..SHORT_ID_ROUNDS {
         if pending.is_empty() {
             break;

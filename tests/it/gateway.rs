@@ -44,16 +44,30 @@ async fn a_customer_mail_becomes_a_ticket_within_two_seconds_and_is_acknowledged
     // Let the poller connect and enter IDLE before the mail arrives.
     eventually("first poll", 5 * SECOND, || async {
         let domain = gw.store().email_domains().await.unwrap().remove(0);
-        gw.store().poll_status(domain.id).await.unwrap().0.map(|_| ())
+        gw.store()
+            .poll_status(domain.id)
+            .await
+            .unwrap()
+            .0
+            .map(|_| ())
     })
     .await;
-    let mail = customer_mail("first@customer.example.net", "Printer on fire", "Help, it burns.", "");
+    let mail = customer_mail(
+        "first@customer.example.net",
+        "Printer on fire",
+        "Help, it burns.",
+        "",
+    );
     stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
     let sent = Instant::now();
     wait_tickets(&gw, 1, 2 * SECOND).await;
     println!("mail → ticket in {:?}", sent.elapsed());
     let ticket = only_ticket(&gw).await;
-    assert_eq!(gw.store().count("ticket_teams").await.unwrap(), 1, "the domain's default team");
+    assert_eq!(
+        gw.store().count("ticket_teams").await.unwrap(),
+        1,
+        "the domain's default team"
+    );
 
     let ack = acknowledgement(&stack).await;
     let h = |name: &str| header(&ack, name).unwrap_or_else(|| panic!("no {name} header"));
@@ -61,8 +75,15 @@ async fn a_customer_mail_becomes_a_ticket_within_two_seconds_and_is_acknowledged
     assert_eq!(h("X-Auto-Response-Suppress"), "All");
     assert_eq!(h("In-Reply-To"), "<first@customer.example.net>");
     assert!(h("References").contains("<first@customer.example.net>"));
-    assert_eq!(h("Subject"), format!("Re: Printer on fire [#{}]", ticket.short_id));
-    assert!(h("Message-ID").ends_with("@example.com>"), "{}", h("Message-ID"));
+    assert_eq!(
+        h("Subject"),
+        format!("Re: Printer on fire [#{}]", ticket.short_id)
+    );
+    assert!(
+        h("Message-ID").ends_with("@example.com>"),
+        "{}",
+        h("Message-ID")
+    );
     let reply_to = h("Reply-To");
     let token_prefix = format!("support+{}-", ticket.short_id.to_lowercase());
     assert!(reply_to.contains(&token_prefix), "{reply_to}");
@@ -70,9 +91,14 @@ async fn a_customer_mail_becomes_a_ticket_within_two_seconds_and_is_acknowledged
     assert!(header(&ack, "X-Postdesk-Loop").is_some());
     assert!(header(&ack, "Thread-Index").is_some());
     assert_eq!(h("Thread-Topic"), "Printer on fire");
-    let parsed = mail_parser::MessageParser::default().parse(ack.as_slice()).unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(ack.as_slice())
+        .unwrap();
     let text = parsed.body_text(0).unwrap().to_string();
-    assert!(text.contains(&ticket.short_id), "the ack names the ticket: {text}");
+    assert!(
+        text.contains(&ticket.short_id),
+        "the ack names the ticket: {text}"
+    );
 
     // The original is flagged \Seen only after it was stored (after = seen).
     let flags = stack.folder(SUPPORT, SUPPORT_PASSWORD, "INBOX").unwrap();
@@ -91,7 +117,12 @@ async fn a_customer_mail_becomes_a_ticket_within_two_seconds_and_is_acknowledged
 async fn replies_from_gmail_outlook_and_apple_mail_land_on_the_ticket_without_quotes() {
     let stack = stack();
     let gw = Gateway::start(&stack, "").await;
-    let first = customer_mail("order@customer.example.net", "Order 1234 missing", "Where is my order?", "");
+    let first = customer_mail(
+        "order@customer.example.net",
+        "Order 1234 missing",
+        "Where is my order?",
+        "",
+    );
     stack.send(CUSTOMER, SUPPORT, &first).unwrap();
     let ack = acknowledgement(&stack).await;
     let ticket = only_ticket(&gw).await;
@@ -139,7 +170,10 @@ async fn replies_from_gmail_outlook_and_apple_mail_land_on_the_ticket_without_qu
     })
     .await;
     assert_eq!(gw.ticket_count().await, 1, "every reply threads");
-    let texts: Vec<&str> = messages[2..].iter().map(|m| m.reply_text.as_str()).collect();
+    let texts: Vec<&str> = messages[2..]
+        .iter()
+        .map(|m| m.reply_text.as_str())
+        .collect();
     assert_eq!(
         texts,
         [
@@ -157,19 +191,38 @@ async fn replies_from_gmail_outlook_and_apple_mail_land_on_the_ticket_without_qu
 async fn auto_replies_bounces_and_list_mail_never_get_an_acknowledgement() {
     let stack = stack();
     let gw = Gateway::start(&stack, "").await;
-    for name in ["vacation_new.eml", "dsn_bounce.eml", "list_mail.eml", "loop.eml"] {
+    for name in [
+        "vacation_new.eml",
+        "dsn_bounce.eml",
+        "list_mail.eml",
+        "loop.eml",
+    ] {
         let raw = String::from_utf8(fixture(name)).unwrap();
-        stack.send(CUSTOMER, SUPPORT, &raw).unwrap();
+        stack
+            .send(CUSTOMER, SUPPORT, &raw)
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
     }
-    let control = customer_mail("control@customer.example.net", "A real question", "Hello?", "");
+    let control = customer_mail(
+        "control@customer.example.net",
+        "A real question",
+        "Hello?",
+        "",
+    );
     stack.send(CUSTOMER, SUPPORT, &control).unwrap();
     eventually("all five recorded", 10 * SECOND, || async {
         (gw.store().count("ingest_records").await.unwrap() == 5).then_some(())
     })
     .await;
     let ack = acknowledgement(&stack).await;
-    assert_eq!(header(&ack, "In-Reply-To").unwrap(), "<control@customer.example.net>");
-    assert_eq!(gw.store().count("outbox").await.unwrap(), 1, "only the control mail is answered");
+    assert_eq!(
+        header(&ack, "In-Reply-To").unwrap(),
+        "<control@customer.example.net>"
+    );
+    assert_eq!(
+        gw.store().count("outbox").await.unwrap(),
+        1,
+        "only the control mail is answered"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -177,7 +230,12 @@ async fn acknowledgements_are_rate_limited_per_sender() {
     let stack = stack();
     let gw = Gateway::start(&stack, "[acknowledgement]\nper_sender_per_hour = 2").await;
     for i in 0..4 {
-        let mail = customer_mail(&format!("new-{i}@customer.example.net"), &format!("Question {i}"), "Hi", "");
+        let mail = customer_mail(
+            &format!("new-{i}@customer.example.net"),
+            &format!("Question {i}"),
+            "Hi",
+            "",
+        );
         stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
     }
     wait_tickets(&gw, 4, 10 * SECOND).await;
@@ -189,11 +247,26 @@ async fn acknowledgements_are_rate_limited_per_sender() {
 async fn replies_wait_while_smtp_is_down_and_go_out_once_when_it_returns() {
     let stack = stack();
     let gw = Gateway::start(&stack, "").await;
-    stack.send(CUSTOMER, SUPPORT, &customer_mail("down@customer.example.net", "Down", "Hi", "")).unwrap();
+    stack
+        .send(
+            CUSTOMER,
+            SUPPORT,
+            &customer_mail("down@customer.example.net", "Down", "Hi", ""),
+        )
+        .unwrap();
     stack.stop_smtp().unwrap();
     wait_tickets(&gw, 1, 5 * SECOND).await;
     let ticket = only_ticket(&gw).await;
-    let agent = gw.store().create_agent("agent@example.com", "Ada Agent", "agent", "Ada, Example Support").await.unwrap();
+    let agent = gw
+        .store()
+        .create_agent(
+            "agent@example.com",
+            "Ada Agent",
+            "agent",
+            "Ada, Example Support",
+        )
+        .await
+        .unwrap();
     let replies = gw.running.as_ref().unwrap().replies.clone();
     replies
         .reply(ReplyRequest {
@@ -211,7 +284,10 @@ async fn replies_wait_while_smtp_is_down_and_go_out_once_when_it_returns() {
     })
     .await;
     let m = gw.store().messages_of(ticket.id).await.unwrap();
-    assert!(m[1].delivery_error.as_deref().unwrap_or("").len() > 5, "{m:?}");
+    assert!(
+        m[1].delivery_error.as_deref().unwrap_or("").len() > 5,
+        "{m:?}"
+    );
     stack.start_smtp().unwrap();
     let inbox = eventually("both delivered", 20 * SECOND, || async {
         let inbox = customer_inbox(&stack).await;
@@ -220,10 +296,18 @@ async fn replies_wait_while_smtp_is_down_and_go_out_once_when_it_returns() {
     .await;
     tokio::time::sleep(SECOND).await;
     assert_eq!(customer_inbox(&stack).await.len(), 2, "each exactly once");
-    let reply = inbox.iter().find(|r| header(r, "Auto-Submitted").is_none()).unwrap();
-    let parsed = mail_parser::MessageParser::default().parse(reply.as_slice()).unwrap();
+    let reply = inbox
+        .iter()
+        .find(|r| header(r, "Auto-Submitted").is_none())
+        .unwrap();
+    let parsed = mail_parser::MessageParser::default()
+        .parse(reply.as_slice())
+        .unwrap();
     let text = parsed.body_text(0).unwrap().replace("\r\n", "\n");
-    assert!(text.starts_with("We are looking into it.\n\n-- \nAda, Example Support"), "{text}");
+    assert!(
+        text.starts_with("We are looking into it.\n\n-- \nAda, Example Support"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -240,9 +324,15 @@ async fn a_refused_recipient_fails_with_the_servers_words_on_the_ticket() {
     })
     .await;
     let error = failed.delivery_error.unwrap();
-    assert!(error.starts_with("550") && error.contains("User doesn't exist"), "{error}");
+    assert!(
+        error.starts_with("550") && error.contains("User doesn't exist"),
+        "{error}"
+    );
     let events = gw.store().event_kinds(ticket.id).await.unwrap();
-    assert!(events.contains(&"delivery_failed".to_string()), "{events:?}");
+    assert!(
+        events.contains(&"delivery_failed".to_string()),
+        "{events:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -257,10 +347,22 @@ async fn the_poller_reconnects_after_dovecot_restarts() {
     .await;
     assert!(!error.contains(SUPPORT_PASSWORD), "{error}");
     stack.start_dovecot().unwrap();
-    stack.send(CUSTOMER, SUPPORT, &customer_mail("back@customer.example.net", "Back", "Hi", "")).unwrap();
+    stack
+        .send(
+            CUSTOMER,
+            SUPPORT,
+            &customer_mail("back@customer.example.net", "Back", "Hi", ""),
+        )
+        .unwrap();
     wait_tickets(&gw, 1, 15 * SECOND).await;
     eventually("the error is cleared", 5 * SECOND, || async {
-        gw.store().poll_status(domain.id).await.unwrap().1.is_none().then_some(())
+        gw.store()
+            .poll_status(domain.id)
+            .await
+            .unwrap()
+            .1
+            .is_none()
+            .then_some(())
     })
     .await;
 }
@@ -270,7 +372,12 @@ async fn a_new_uidvalidity_reads_the_folder_again_without_duplicates() {
     let stack = stack();
     let mut gw = Gateway::start(&stack, "[acknowledgement]\nenabled = false").await;
     for i in 0..2 {
-        let mail = customer_mail(&format!("uv-{i}@customer.example.net"), &format!("UV {i}"), "Hi", "");
+        let mail = customer_mail(
+            &format!("uv-{i}@customer.example.net"),
+            &format!("UV {i}"),
+            "Hi",
+            "",
+        );
         stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
     }
     wait_tickets(&gw, 2, 5 * SECOND).await;
@@ -295,8 +402,21 @@ async fn a_new_uidvalidity_reads_the_folder_again_without_duplicates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stored_mail_is_moved_to_the_configured_folder() {
     let stack = stack();
-    let gw = Gateway::start_for(&stack, SUPPORT, SUPPORT_PASSWORD, "", "after = \"move:Archive\"").await;
-    stack.send(CUSTOMER, SUPPORT, &customer_mail("move@customer.example.net", "Move me", "Hi", "")).unwrap();
+    let gw = Gateway::start_for(
+        &stack,
+        SUPPORT,
+        SUPPORT_PASSWORD,
+        "",
+        "after = \"move:Archive\"",
+    )
+    .await;
+    stack
+        .send(
+            CUSTOMER,
+            SUPPORT,
+            &customer_mail("move@customer.example.net", "Move me", "Hi", ""),
+        )
+        .unwrap();
     wait_tickets(&gw, 1, 5 * SECOND).await;
     let archived = eventually("moved to Archive", 5 * SECOND, || async {
         let a = mailbox(&stack, SUPPORT, SUPPORT_PASSWORD, "Archive").await;
@@ -304,7 +424,11 @@ async fn stored_mail_is_moved_to_the_configured_folder() {
     })
     .await;
     assert_eq!(archived.len(), 1);
-    assert!(mailbox(&stack, SUPPORT, SUPPORT_PASSWORD, "INBOX").await.is_empty());
+    assert!(
+        mailbox(&stack, SUPPORT, SUPPORT_PASSWORD, "INBOX")
+            .await
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -315,8 +439,12 @@ async fn two_gateways_acknowledging_each_other_stop_after_one_round() {
     let a = Gateway::start(&stack, "").await;
     let b = Gateway::start_for(&stack, other, "helpdesk-secret", "", "").await;
     // Someone at B's address writes to A, and A's address writes to B.
-    let to_a = format!("From: {other}\r\nTo: {SUPPORT}\r\nSubject: Hello A\r\nMessage-ID: <b-to-a@example.org>\r\n\r\nHi A.\r\n");
-    let to_b = format!("From: {SUPPORT}\r\nTo: {other}\r\nSubject: Hello B\r\nMessage-ID: <a-to-b@example.com>\r\n\r\nHi B.\r\n");
+    let to_a = format!(
+        "From: {other}\r\nTo: {SUPPORT}\r\nSubject: Hello A\r\nMessage-ID: <b-to-a@example.org>\r\n\r\nHi A.\r\n"
+    );
+    let to_b = format!(
+        "From: {SUPPORT}\r\nTo: {other}\r\nSubject: Hello B\r\nMessage-ID: <a-to-b@example.com>\r\n\r\nHi B.\r\n"
+    );
     stack.send(other, SUPPORT, &to_a).unwrap();
     stack.send(SUPPORT, other, &to_b).unwrap();
     eventually("both saw their mail", 10 * SECOND, || async {
@@ -327,10 +455,16 @@ async fn two_gateways_acknowledging_each_other_stop_after_one_round() {
     tokio::time::sleep(4 * SECOND).await;
     let outbox_a = a.store().count("outbox").await.unwrap();
     let outbox_b = b.store().count("outbox").await.unwrap();
-    assert!(outbox_a <= 1 && outbox_b <= 1, "A sent {outbox_a}, B sent {outbox_b}");
+    assert!(
+        outbox_a <= 1 && outbox_b <= 1,
+        "A sent {outbox_a}, B sent {outbox_b}"
+    );
     assert_eq!(a.ticket_count().await, 1);
     assert_eq!(b.ticket_count().await, 1);
     let records_a = a.store().count("ingest_records").await.unwrap();
     let records_b = b.store().count("ingest_records").await.unwrap();
-    assert!(records_a <= 2 && records_b <= 2, "A {records_a}, B {records_b} inputs");
+    assert!(
+        records_a <= 2 && records_b <= 2,
+        "A {records_a}, B {records_b} inputs"
+    );
 }

@@ -12,13 +12,19 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 pub struct Gateway {
-    pub dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
     pub config: Config,
     pub running: Option<Running>,
 }
 
 /// The config file of one gateway instance on `stack`.
-pub fn config_text(stack: &MailStack, db: &str, address: &str, password: &str, extra: &str) -> String {
+pub fn config_text(
+    stack: &MailStack,
+    db: &str,
+    address: &str,
+    password: &str,
+    extra: &str,
+) -> String {
     format!(
         r#"
 database_url = "{db}"
@@ -69,12 +75,15 @@ impl Gateway {
         let db = format!("sqlite://{}", dir.path().join("gateway.db").display());
         let mut text = config_text(stack, &db, address, password, extra);
         if !imap_extra.is_empty() {
-            text = text.replace("\n[email_domain.smtp]", &format!("{imap_extra}\n\n[email_domain.smtp]"));
+            text = text.replace(
+                "\n[email_domain.smtp]",
+                &format!("{imap_extra}\n\n[email_domain.smtp]"),
+            );
         }
         let config = Config::parse(&text, &[]).expect("test config");
         let running = serve::start(&config).await.expect("start the gateway");
         Gateway {
-            dir,
+            _dir: dir,
             config,
             running: Some(running),
         }
@@ -92,7 +101,11 @@ impl Gateway {
 
     pub async fn restart(&mut self) {
         self.stop().await;
-        self.running = Some(serve::start(&self.config).await.expect("restart the gateway"));
+        self.running = Some(
+            serve::start(&self.config)
+                .await
+                .expect("restart the gateway"),
+        );
     }
 
     pub async fn ticket_count(&self) -> i64 {
@@ -147,7 +160,13 @@ pub async fn customer_inbox(stack: &MailStack) -> Vec<Vec<u8>> {
 pub fn header(raw: &[u8], name: &str) -> Option<String> {
     let msg = mail_parser::MessageParser::default().parse(raw)?;
     let value = msg.header_raw(name)?;
-    Some(value.replace("\r\n", "").replace('\n', "").trim().to_string())
+    Some(
+        value
+            .replace("\r\n", "")
+            .replace('\n', "")
+            .trim()
+            .to_string(),
+    )
 }
 
 /// A plain mail from the customer to support.

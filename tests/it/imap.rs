@@ -19,7 +19,7 @@ where
     F: FnOnce(Arc<MailStack>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let stack = Arc::new(MailStack::start());
+    let stack = Arc::new(MailStack::start().expect("mail stack"));
     runtime().block_on(test(stack.clone()));
 }
 
@@ -381,7 +381,8 @@ fn a_server_stopping_during_idle_is_an_error_and_the_session_stays_broken() {
     with_stack(|stack| async move {
         let mut session = inbox(&stack).await;
         let stopper = stack.clone();
-        let stopping = tokio::task::spawn_blocking(move || stopper.stop_dovecot());
+        let stopping =
+            tokio::task::spawn_blocking(move || stopper.stop_dovecot().expect("stop dovecot"));
         let outcome = session.idle(Duration::from_secs(30), std::future::pending());
         let error = format!("{:#}", outcome.await.unwrap_err());
         assert!(error.contains("closed the connection"), "{error}");
@@ -393,8 +394,8 @@ fn a_server_stopping_during_idle_is_an_error_and_the_session_stays_broken() {
 
 #[test]
 fn connecting_to_a_stopped_server_fails_at_once_and_says_where() {
-    let stack = MailStack::start();
-    stack.stop_dovecot();
+    let stack = MailStack::start().expect("mail stack");
+    stack.stop_dovecot().expect("stop dovecot");
     runtime().block_on(async {
         let start = Instant::now();
         let settings = settings(stack.imap_port(), SUPPORT_PASSWORD);

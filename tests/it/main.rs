@@ -1,5 +1,7 @@
 //! Integration tests: one binary, a module per feature.
 mod cli;
+mod gateway;
+mod harness;
 mod imap;
 mod import;
 mod mail;

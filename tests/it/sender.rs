@@ -34,7 +34,10 @@ struct Delivered {
 }
 
 async fn desk() -> Desk {
-    let stack = tokio::task::spawn_blocking(MailStack::start).await.unwrap();
+    let stack = tokio::task::spawn_blocking(MailStack::start)
+        .await
+        .unwrap()
+        .expect("mail stack");
     let db = TestDb::new().await;
     let smtp = smtp_settings(stack.smtp_port(), TlsMode::None);
     let domain_id = set_domain(&db, Some(smtp)).await;
@@ -148,7 +151,9 @@ async fn delivered(desk: &Desk, message: i64) -> Delivered {
 /// How often the customer's INBOX holds the reply tagged `tag`.
 async fn copies_received(desk: &Desk, tag: &str) -> usize {
     let stack = desk.stack.clone();
-    let inbox = tokio::task::spawn_blocking(move || stack.inbox(CUSTOMER, CUSTOMER_PASSWORD));
+    let inbox = tokio::task::spawn_blocking(move || {
+        stack.inbox(CUSTOMER, CUSTOMER_PASSWORD).expect("inbox")
+    });
     let needle = format!("Message-ID: <{tag}@postdesk.example.com>");
     inbox.await.unwrap().matches(&needle).count()
 }
@@ -205,7 +210,7 @@ async fn with_the_smtp_server_down_a_reply_waits_and_is_delivered_once_it_is_bac
     let desk = desk().await;
     let message = queue(&desk, CUSTOMER, "down-1").await;
     let sender = sender(&desk, config());
-    on_stack(&desk, MailStack::stop_smtp).await;
+    on_stack(&desk, |s| s.stop_smtp().expect("stop_smtp")).await;
 
     assert_eq!(sender.send_due().await.unwrap(), 1);
     let d = delivered(&desk, message).await;
@@ -220,7 +225,7 @@ async fn with_the_smtp_server_down_a_reply_waits_and_is_delivered_once_it_is_bac
         "not before its retry time"
     );
 
-    on_stack(&desk, MailStack::start_smtp).await;
+    on_stack(&desk, |s| s.start_smtp().expect("start_smtp")).await;
     assert_eq!(next_round(&sender).await, 1);
 
     assert_eq!(copies_received(&desk, "down-1").await, 1);
@@ -234,7 +239,11 @@ async fn a_temporary_refusal_is_retried_with_the_servers_words() {
     let desk = desk().await;
     let message = queue(&desk, CUSTOMER, "later-1").await;
     let sender = sender(&desk, config());
-    on_stack(&desk, |s| s.fail_smtp("DATA", "451 4.3.0 Try again later")).await;
+    on_stack(&desk, |s| {
+        s.fail_smtp("DATA", "451 4.3.0 Try again later")
+            .expect("fail_smtp")
+    })
+    .await;
 
     assert_eq!(sender.send_due().await.unwrap(), 1);
     let d = delivered(&desk, message).await;
@@ -246,7 +255,7 @@ async fn a_temporary_refusal_is_retried_with_the_servers_words() {
     );
     assert_eq!(copies_received(&desk, "later-1").await, 0);
 
-    on_stack(&desk, MailStack::heal_smtp).await;
+    on_stack(&desk, |s| s.heal_smtp().expect("heal_smtp")).await;
     assert_eq!(next_round(&sender).await, 1);
     assert_eq!(copies_received(&desk, "later-1").await, 1);
     assert_eq!(delivered(&desk, message).await.message_status, "sent");
@@ -295,7 +304,7 @@ async fn a_reply_that_keeps_failing_is_given_up_after_max_attempts() {
             ..config()
         },
     );
-    on_stack(&desk, MailStack::stop_smtp).await;
+    on_stack(&desk, |s| s.stop_smtp().expect("stop_smtp")).await;
 
     assert_eq!(sender.send_due().await.unwrap(), 1);
     assert_eq!(delivered(&desk, message).await.outbox_status, "retrying");
@@ -527,7 +536,9 @@ async fn many_replies_arrive_once_each_on_one_and_on_four_connections() {
         let counts = desk.db.store.outbox_counts().await.unwrap();
         assert_eq!(counts, [("sent".to_string(), REPLIES as i64)]);
         let stack = desk.stack.clone();
-        let inbox = tokio::task::spawn_blocking(move || stack.inbox(CUSTOMER, CUSTOMER_PASSWORD));
+        let inbox = tokio::task::spawn_blocking(move || {
+            stack.inbox(CUSTOMER, CUSTOMER_PASSWORD).expect("inbox")
+        });
         let inbox = inbox.await.unwrap();
         assert_eq!(inbox.matches("Message-ID: <bulk-").count(), REPLIES);
         for n in [0, REPLIES / 2, REPLIES - 1] {

@@ -38,12 +38,20 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 async fn fresh_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
-    Store::open(&format!("sqlite://{}", dir.path().join("bench.db").display())).await
+    Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.db").display()
+    ))
+    .await
 }
 
 /// The raw rate: one connection, `UID FETCH … BODY.PEEK[]` of every
 /// message in batches, nothing else.
-async fn raw_fetch(settings: &ImapSettings, tls: &TlsConfig, batch: usize) -> anyhow::Result<(usize, Duration)> {
+async fn raw_fetch(
+    settings: &ImapSettings,
+    tls: &TlsConfig,
+    batch: usize,
+) -> anyhow::Result<(usize, Duration)> {
     let started = Instant::now();
     let mut s = ImapSession::connect(settings, tls, Duration::from_secs(60)).await?;
     s.select(&settings.folder).await?;
@@ -80,7 +88,9 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         raw.push(n as f64 / t.as_secs_f64());
     }
     let raw_rate = median(raw);
-    println!("  raw IMAP fetch          {raw_rate:>9.0} mails/s (median of {ROUNDS}; one connection, UID FETCH BODY.PEEK[])");
+    println!(
+        "  raw IMAP fetch          {raw_rate:>9.0} mails/s (median of {ROUNDS}; one connection, UID FETCH BODY.PEEK[])"
+    );
 
     let dir = tempfile::tempdir()?;
     let store = fresh_store(&dir).await?;
@@ -111,7 +121,10 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         if done >= count {
             break;
         }
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(600), "stuck at {done} of {count}");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "stuck at {done} of {count}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
@@ -122,9 +135,18 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         "  postdesk poller         {rate:>9.0} mails/s (connect, fetch, parse, commit tickets to SQLite, flag \\Seen; {:.2} s)",
         elapsed.as_secs_f64()
     );
-    println!("  ratio                   {:>9.2} of the raw fetch rate", rate / raw_rate);
-    println!("  tickets                 {:>9}", store.count("tickets").await?);
-    println!("  messages                {:>9}", store.count("messages").await?);
+    println!(
+        "  ratio                   {:>9.2} of the raw fetch rate",
+        rate / raw_rate
+    );
+    println!(
+        "  tickets                 {:>9}",
+        store.count("tickets").await?
+    );
+    println!(
+        "  messages                {:>9}",
+        store.count("messages").await?
+    );
     Ok(())
 }
 
@@ -143,7 +165,14 @@ async fn queue_replies(store: &Store, replies: &Replies, count: usize) -> anyhow
         .collect();
     ingestor.ingest(seeds).await?;
     let tickets: Vec<i64> = store.tickets().await?.into_iter().map(|t| t.id).collect();
-    let agent = store.create_agent("agent@example.com", "Bench Agent", "agent", "Bench Agent\nExample Support").await?;
+    let agent = store
+        .create_agent(
+            "agent@example.com",
+            "Bench Agent",
+            "agent",
+            "Bench Agent\nExample Support",
+        )
+        .await?;
     let started = Instant::now();
     for i in 0..count {
         replies
@@ -162,16 +191,22 @@ async fn queue_replies(store: &Store, replies: &Replies, count: usize) -> anyhow
 
 /// The raw rate: the same bytes to the same receiver over `connections`
 /// pooled lettre connections, nothing else.
-async fn raw_send(port: u16, mails: &[(lettre::address::Envelope, Vec<u8>)], connections: u32) -> anyhow::Result<Duration> {
-    let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(port)
-        .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(connections))
-        .build();
+async fn raw_send(
+    port: u16,
+    mails: &[(lettre::address::Envelope, Vec<u8>)],
+    connections: u32,
+) -> anyhow::Result<Duration> {
+    let transport =
+        lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(connections))
+            .build();
     let transport = Arc::new(transport);
     let started = Instant::now();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(connections as usize));
     let mut tasks = tokio::task::JoinSet::new();
-    for (envelope, raw) in mails.iter().cloned() {
+    for (envelope, raw) in mails {
+        let (envelope, raw) = (envelope.clone(), raw.clone());
         let permit = semaphore.clone().acquire_owned().await?;
         let t = transport.clone();
         tasks.spawn(async move {
@@ -230,7 +265,9 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
             let to: Vec<A> = serde_json::from_str(&to)?;
             let envelope = lettre::address::Envelope::new(
                 Some(from.parse()?),
-                to.iter().map(|a| a.address.parse()).collect::<Result<_, _>>()?,
+                to.iter()
+                    .map(|a| a.address.parse())
+                    .collect::<Result<_, _>>()?,
             )?;
             out.push((envelope, raw));
         }
@@ -242,7 +279,9 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
         raw.push(mails.len() as f64 / t.as_secs_f64());
     }
     let raw_rate = median(raw);
-    println!("  raw SMTP send           {raw_rate:>9.0} mails/s (median of {ROUNDS}; lettre send_raw, same bytes)");
+    println!(
+        "  raw SMTP send           {raw_rate:>9.0} mails/s (median of {ROUNDS}; lettre send_raw, same bytes)"
+    );
 
     let sender = Sender::new(
         store.clone(),
@@ -255,7 +294,10 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
     let mut sent = 0;
     while sent < count {
         let n = sender.send_due().await?;
-        anyhow::ensure!(n > 0 || started.elapsed() < Duration::from_secs(600), "the sender stalled at {sent}");
+        anyhow::ensure!(
+            n > 0 || started.elapsed() < Duration::from_secs(600),
+            "the sender stalled at {sent}"
+        );
         sent += n;
     }
     let elapsed = started.elapsed();
@@ -265,7 +307,10 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
         "  postdesk sender         {rate:>9.0} mails/s (claim with lease, send, record per batch; {:.2} s)",
         elapsed.as_secs_f64()
     );
-    println!("  ratio                   {:>9.2} of the raw send rate", rate / raw_rate);
+    println!(
+        "  ratio                   {:>9.2} of the raw send rate",
+        rate / raw_rate
+    );
     println!("  outbox                  {counts:?}");
     println!("  receiver counted        {:>9}", sink.received()?);
     Ok(())

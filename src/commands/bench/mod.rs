@@ -1,5 +1,6 @@
 //! `postdesk bench …`: commands that measure and print figures.
 mod corpus;
+pub mod mail;
 
 use crate::domain::BanPattern;
 use crate::ingest::{Ingestor, Limits, stream::stream, tally};
