@@ -48,6 +48,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let mut tasks = JoinSet::new();
     let poller_config = PollerConfig {
         poll_interval: config.poll_interval,
+        owner: crate::inbound::poller::instance_name(&config.listen),
         acknowledge: config
             .acknowledgement
             .enabled

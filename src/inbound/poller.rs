@@ -31,8 +31,12 @@ pub struct PollerConfig {
     pub backoff_max: Duration,
     /// Acknowledgements per sender per hour; None: send none.
     pub acknowledge: Option<u32>,
-    /// This instance's name on mailbox leases.
+    /// This instance's name on mailbox leases: stable across restarts of
+    /// the same instance, so a restart after a crash resumes at once.
     pub owner: String,
+    /// How long a mailbox lease lasts without renewal: another instance
+    /// takes over a dead one's mailbox after this. Renewed every half.
+    pub lease: Duration,
 }
 
 impl Default for PollerConfig {
@@ -45,16 +49,17 @@ impl Default for PollerConfig {
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             acknowledge: Some(3),
-            owner: instance_name(),
+            owner: instance_name(crate::config::DEFAULT_LISTEN),
+            lease: Duration::from_secs(120),
         }
     }
 }
 
-/// `host:pid:random`, unique per running instance.
-pub fn instance_name() -> String {
+/// `hostname/listen-address`: two instances on one host cannot listen on
+/// the same address, and a restarted instance is recognised as itself.
+pub fn instance_name(listen: &str) -> String {
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
-    let tag: u32 = rand::rng().random();
-    format!("{}:{}:{tag:08x}", host.trim(), std::process::id())
+    format!("{}/{listen}", host.trim())
 }
 
 /// A batch being stored in the background.
@@ -138,10 +143,8 @@ impl Poller {
                 }
                 continue;
             };
-            let lease = chrono::Duration::from_std(
-                self.config.poll_interval * 2 + self.config.idle_timeout,
-            )
-            .unwrap_or(chrono::Duration::hours(1));
+            let lease = chrono::Duration::from_std(self.config.lease)
+                .unwrap_or(chrono::Duration::minutes(2));
             match store
                 .lease_mailbox(domain.id, &imap.folder, &self.config.owner, lease)
                 .await
@@ -186,18 +189,14 @@ impl Poller {
         let store = self.ingestor.store().clone();
         let mut session = ImapSession::connect(imap, &self.tls, self.config.timeout).await?;
         tracing::info!(domain = %domain.address, idle = session.capabilities().idle, "mailbox connected");
-        let mut first = true;
         loop {
-            let round = self.sync(&mut session, domain, imap, first).await?;
-            first = false;
+            let round = self.sync(&mut session, domain, imap).await?;
             store.record_poll(domain.id, None).await?;
             if round.fetched > 0 {
                 tracing::info!(domain = %domain.address, fetched = round.fetched, created = round.created, "mail stored");
             }
-            let lease = chrono::Duration::from_std(
-                self.config.poll_interval * 2 + self.config.idle_timeout,
-            )
-            .unwrap_or(chrono::Duration::hours(1));
+            let lease = chrono::Duration::from_std(self.config.lease)
+                .unwrap_or(chrono::Duration::minutes(2));
             if !store
                 .lease_mailbox(domain.id, &imap.folder, &self.config.owner, lease)
                 .await?
@@ -213,14 +212,18 @@ impl Poller {
                 let stop = async move {
                     let _ = rx.wait_for(|s| *s).await;
                 };
-                match session.idle(self.config.idle_timeout, stop).await? {
+                let idle = self.config.idle_timeout.min(self.config.lease / 2);
+                match session.idle(idle, stop).await? {
                     IdleOutcome::Stopped => {
                         let _ = session.logout().await;
                         return Ok(());
                     }
                     IdleOutcome::NewData | IdleOutcome::Timeout => {}
                 }
-            } else if self.pause(self.config.poll_interval).await {
+            } else if self
+                .pause(self.config.poll_interval.min(self.config.lease / 2))
+                .await
+            {
                 let _ = session.logout().await;
                 return Ok(());
             }
@@ -234,13 +237,12 @@ impl Poller {
         session: &mut ImapSession,
         domain: &EmailDomain,
         imap: &ImapSettings,
-        log_resync: bool,
     ) -> anyhow::Result<Round> {
         let store = self.ingestor.store().clone();
         let selected = session.select(&imap.folder).await?;
         let mut state = store.sync_state(domain.id, &imap.folder).await?;
         if state.uidvalidity != Some(selected.uidvalidity) {
-            if state.uidvalidity.is_some() || log_resync {
+            if state.uidvalidity.is_some() {
                 tracing::warn!(domain = %domain.address, old = ?state.uidvalidity, new = selected.uidvalidity,
                     "UIDVALIDITY changed: reading the folder again (stored mail is recognised by Message-ID and content)");
             }

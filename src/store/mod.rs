@@ -73,11 +73,22 @@ impl Store {
         Ok(Self { pool, writer })
     }
 
+    /// Applies pending migrations. Two processes opening a fresh database at
+    /// once race (sqlx takes no lock on SQLite): the loser's transaction
+    /// rolls back, and a retry finds the winner's work applied.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        MIGRATOR
-            .run(&self.writer)
-            .await
-            .context("applying database migrations")
+        let mut attempt = 0;
+        loop {
+            match MIGRATOR.run(&self.writer).await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 5 => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, attempt, "migrating again");
+                    tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                }
+                Err(e) => return Err(e).context("applying database migrations"),
+            }
+        }
     }
 
     /// Connections for reading.

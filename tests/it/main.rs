@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per feature.
 mod cli;
+mod crash;
 mod gateway;
 mod harness;
 mod imap;

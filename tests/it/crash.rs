@@ -1,0 +1,211 @@
+//! `postdesk serve` as a real process, killed where it hurts most: after
+//! fetching but before the commit, and after the commit but before the mail
+//! is flagged on the server. A restart must neither lose nor duplicate.
+use crate::harness::{config_text, customer_mail, eventually};
+use crate::mailstack::{CUSTOMER, MailStack, SUPPORT, SUPPORT_PASSWORD};
+use crate::support::fixture;
+use postdesk::store::Store;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+struct Setup {
+    stack: MailStack,
+    dir: tempfile::TempDir,
+    db: String,
+}
+
+impl Setup {
+    fn new(extra: &str, imap_extra: &str) -> Setup {
+        let stack = MailStack::start().expect("mail stack");
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("crash.db").display());
+        let text = config_text(&stack, &db, SUPPORT, SUPPORT_PASSWORD, extra).replace(
+            "\n[email_domain.smtp]",
+            &format!("{imap_extra}\n\n[email_domain.smtp]"),
+        );
+        std::fs::write(dir.path().join("postdesk.toml"), text).unwrap();
+        Setup { stack, dir, db }
+    }
+
+    fn serve(&self, fault: Option<&str>) -> Child {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_postdesk"));
+        cmd.arg("serve")
+            .arg("--config")
+            .arg(self.dir.path().join("postdesk.toml"))
+            .env_remove("POSTDESK_DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null());
+        if std::env::var_os("POSTDESK_TEST_VERBOSE").is_none() {
+            cmd.stderr(Stdio::null());
+        }
+        if let Some(f) = fault {
+            cmd.env("POSTDESK_FAULT", f);
+        }
+        cmd.spawn().expect("run postdesk serve")
+    }
+
+    async fn store(&self) -> Store {
+        Store::open(&self.db).await.unwrap()
+    }
+
+    fn inbox_flags(&self) -> String {
+        self.stack
+            .folder(SUPPORT, SUPPORT_PASSWORD, "INBOX")
+            .unwrap()
+    }
+}
+
+fn wait_exit(child: &mut Child, limit: Duration) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("postdesk did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// SIGTERM, as a service manager stops it: a clean exit.
+fn terminate(mut child: Child) {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(15));
+    assert!(status.success(), "clean stop on SIGTERM: {status:?}");
+}
+
+async fn count(store: &Store, table: &str) -> i64 {
+    store.count(table).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_crash_between_fetch_and_commit_loses_nothing() {
+    let s = Setup::new("", "");
+    let mail = customer_mail("crash-1@customer.example.net", "Crash one", "Hello.", "");
+    s.stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
+    let mut child = s.serve(Some("after_fetch"));
+    let status = wait_exit(&mut child, Duration::from_secs(15));
+    assert!(!status.success(), "the fault point aborts: {status:?}");
+    let store = s.store().await;
+    assert_eq!(count(&store, "tickets").await, 0, "nothing was committed");
+    assert!(
+        !s.inbox_flags().contains("\\Seen"),
+        "nothing is flagged before the commit"
+    );
+
+    let child = s.serve(None);
+    eventually(
+        "the mail is stored after the restart",
+        Duration::from_secs(15),
+        || async { (count(&store, "tickets").await == 1).then_some(()) },
+    )
+    .await;
+    eventually("then flagged", Duration::from_secs(5), || async {
+        s.inbox_flags().contains("\\Seen").then_some(())
+    })
+    .await;
+    terminate(child);
+    assert_eq!(count(&store, "tickets").await, 1);
+    assert_eq!(count(&store, "ingest_records").await, 1);
+    let ticket = store.tickets().await.unwrap().remove(0);
+    let inbound = store.messages_of(ticket.id).await.unwrap();
+    assert_eq!(inbound.iter().filter(|m| m.auto_kind.is_none()).count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_crash_after_the_commit_duplicates_nothing() {
+    let s = Setup::new("", "");
+    for i in 0..3 {
+        let mail = customer_mail(
+            &format!("crash2-{i}@customer.example.net"),
+            &format!("Crash {i}"),
+            "Hi.",
+            "",
+        );
+        s.stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
+    }
+    let mut child = s.serve(Some("after_commit"));
+    let status = wait_exit(&mut child, Duration::from_secs(15));
+    assert!(!status.success(), "the fault point aborts: {status:?}");
+    let store = s.store().await;
+    assert_eq!(count(&store, "tickets").await, 3, "the batch was committed");
+    assert!(
+        !s.inbox_flags().contains("\\Seen"),
+        "but not yet flagged on the server"
+    );
+
+    let child = s.serve(None);
+    eventually(
+        "flagged after the restart",
+        Duration::from_secs(15),
+        || async { (s.inbox_flags().matches("\\Seen").count() == 3).then_some(()) },
+    )
+    .await;
+    terminate(child);
+    assert_eq!(count(&store, "tickets").await, 3, "no duplicate tickets");
+    assert_eq!(
+        count(&store, "ingest_records").await,
+        3,
+        "each mail recorded once"
+    );
+    let inbound: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE direction = 'inbound'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(inbound, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_that_cannot_be_ingested_is_quarantined_and_moved_aside() {
+    let s = Setup::new("", "quarantine_folder = \"Quarantine\"");
+    let bad = String::from_utf8(fixture("no_from.eml")).unwrap();
+    s.stack.send(CUSTOMER, SUPPORT, &bad).unwrap();
+    let good = customer_mail("fine@customer.example.net", "Fine", "Hello.", "");
+    s.stack.send(CUSTOMER, SUPPORT, &good).unwrap();
+    let child = s.serve(None);
+    let store = s.store().await;
+    eventually("both recorded", Duration::from_secs(15), || async {
+        (count(&store, "ingest_records").await == 2).then_some(())
+    })
+    .await;
+    let quarantined = eventually("moved to Quarantine", Duration::from_secs(5), || async {
+        let q = s
+            .stack
+            .folder(SUPPORT, SUPPORT_PASSWORD, "Quarantine")
+            .unwrap();
+        (!q.is_empty()).then_some(q)
+    })
+    .await;
+    terminate(child);
+    assert!(
+        quarantined.contains("no_from") || quarantined.contains("Subject"),
+        "{quarantined}"
+    );
+    let outcomes = store.ingest_outcomes().await.unwrap();
+    assert!(
+        outcomes
+            .iter()
+            .any(|(o, r)| o == "quarantined" && r.as_deref() == Some("no valid From address")),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        store.quarantined_raw().await.unwrap().len(),
+        1,
+        "the raw bytes are kept"
+    );
+    assert_eq!(
+        count(&store, "tickets").await,
+        1,
+        "the good mail still became a ticket"
+    );
+    let inbox = s.inbox_flags();
+    assert_eq!(
+        inbox.matches("FETCH").count(),
+        1,
+        "only the good mail stays in INBOX: {inbox}"
+    );
+}
