@@ -468,3 +468,75 @@ async fn two_gateways_acknowledging_each_other_stop_after_one_round() {
         "A {records_a}, B {records_b} inputs"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_flows_over_tls_and_starttls_with_a_private_ca() {
+    let stack =
+        MailStack::start_with(postdesk::devstack::Options { tls: true }).expect("TLS mail stack");
+    let ca = stack.ca_pem_path().unwrap().display().to_string();
+    let combos = [
+        (
+            "tls",
+            stack.imaps_port().unwrap(),
+            "starttls",
+            stack.smtp_port(),
+        ),
+        (
+            "starttls",
+            stack.imap_port(),
+            "tls",
+            stack.smtps_port().unwrap(),
+        ),
+    ];
+    for (n, (imap_tls, imap_port, smtp_tls, smtp_port)) in combos.into_iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("tls.db").display());
+        let text = crate::harness::config_text(
+            &stack,
+            &db,
+            SUPPORT,
+            SUPPORT_PASSWORD,
+            &format!("ca_file = {ca:?}"),
+        )
+        .replace(
+            &format!("port = {}\ntls = \"none\"\nusername", stack.imap_port()),
+            &format!("port = {imap_port}\nhost_tls_marker\nusername"),
+        )
+        .replace("host_tls_marker", &format!("tls = \"{imap_tls}\""))
+        .replace(
+            &format!("port = {}\ntls = \"none\"", stack.smtp_port()),
+            &format!("port = {smtp_port}\ntls = \"{smtp_tls}\""),
+        )
+        .replace("host = \"127.0.0.1\"", "host = \"localhost\"");
+        let config = postdesk::config::Config::parse(&text, &[]).expect("config");
+        let imap = config.email_domains[0].imap.as_ref().unwrap();
+        assert_eq!(
+            (imap.port, imap.tls.as_str()),
+            (imap_port, imap_tls),
+            "{text}"
+        );
+        let running = postdesk::commands::serve::start(&config)
+            .await
+            .expect("start");
+        let id = format!("tls-{n}@customer.example.net");
+        stack
+            .send(
+                CUSTOMER,
+                SUPPORT,
+                &customer_mail(&id, "Over TLS", "Secure hello", ""),
+            )
+            .unwrap();
+        // (The second gateway has a fresh database, so it answers the
+        // first mail, still in the mailbox, again: look for this one's.)
+        let answers = Some(format!("<{id}>"));
+        eventually("acknowledged over TLS", 10 * SECOND, || async {
+            let inbox = customer_inbox(&stack).await;
+            inbox
+                .iter()
+                .any(|m| header(m, "In-Reply-To") == answers)
+                .then_some(())
+        })
+        .await;
+        running.stop().await;
+    }
+}

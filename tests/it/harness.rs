@@ -29,11 +29,10 @@ pub fn config_text(
         r#"
 database_url = "{db}"
 poll_interval = 1
+{extra}
 
 [outbound]
 retry_base_secs = 0.2
-
-{extra}
 
 [[email_domain]]
 address = "{address}"
