@@ -19,6 +19,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// A working local setup: a private Dovecot and SMTP receiver on
+    /// loopback, the gateway on them, and a customer writing in.
+    Demo,
     /// Run the gateway: IMAP pollers and the SMTP sender for the configured email domains.
     Serve {
         /// Config file (TOML); POSTDESK_* environment variables override it.
@@ -52,6 +55,23 @@ enum BenchCommand {
         #[arg(long, default_value_t = 4000)]
         batch: usize,
     },
+    /// Mail preloaded into a local Dovecot → tickets through the real poller,
+    /// beside a plain IMAP fetch of the same mail.
+    Imap {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Messages per fetch and per ingest transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
+    /// Queued replies → a local discarding SMTP receiver through the real
+    /// sender, beside a plain SMTP send of the same mail.
+    Smtp {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long, default_value_t = 4)]
+        connections: u32,
+    },
 }
 
 #[tokio::main]
@@ -75,10 +95,17 @@ async fn main() -> ExitCode {
         Command::Serve { config } => serve(config.as_deref(), cli.database_url.as_deref()).await,
         Command::Inspect { file } => return commands::inspect::run(&file),
         Command::Import { path, batch } => commands::import::run(&database_url, &path, batch).await,
+        Command::Demo => commands::demo::run(&database_url).await,
         Command::Migrate => commands::migrate(&database_url).await,
         Command::Tickets => commands::list_tickets(&database_url).await,
         Command::Bench(BenchCommand::Ingest { count, batch }) => {
             commands::bench::ingest(count, batch).await
+        }
+        Command::Bench(BenchCommand::Imap { count, batch }) => {
+            commands::bench::mail::imap(count, batch).await
+        }
+        Command::Bench(BenchCommand::Smtp { count, connections }) => {
+            commands::bench::mail::smtp(count, connections).await
         }
     };
     match result {

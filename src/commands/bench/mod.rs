@@ -1,6 +1,7 @@
 //! `postdesk bench …`: commands that measure and print figures.
 mod corpus;
 pub mod mail;
+mod raw_smtp;
 
 use crate::domain::BanPattern;
 use crate::ingest::{Ingestor, Limits, stream::stream, tally};
