@@ -540,3 +540,37 @@ async fn mail_flows_over_tls_and_starttls_with_a_private_ca() {
         running.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bounce_for_a_sent_reply_marks_it_failed_on_its_ticket() {
+    let stack = stack();
+    let gw = Gateway::start(&stack, "").await;
+    let mail = customer_mail("bounce-me@customer.example.net", "Will bounce", "Hi", "");
+    stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
+    let ack = acknowledgement(&stack).await;
+    let ack_id = header(&ack, "Message-ID").unwrap();
+    let ticket = only_ticket(&gw).await;
+    eventually("ack sent", 5 * SECOND, || async {
+        let m = gw.store().messages_of(ticket.id).await.unwrap();
+        (m[1].delivery_status == "sent").then_some(())
+    })
+    .await;
+    // The customer's server later gives up and reports it (a DSN).
+    let dsn = String::from_utf8(fixture("dsn_bounce.eml"))
+        .unwrap()
+        .replace("<outbound.1.k7qx2m@example.com>", &ack_id)
+        .replace("<20250309120000.DSN1@mx.example.com>", "<dsn-for-ack@mx.example.com>");
+    stack.send("", SUPPORT, &dsn).unwrap();
+    let failed = eventually("the reply is marked failed", 10 * SECOND, || async {
+        let m = gw.store().messages_of(ticket.id).await.unwrap();
+        (m[1].delivery_status == "failed").then(|| m[1].clone())
+    })
+    .await;
+    let error = failed.delivery_error.unwrap_or_default();
+    assert!(error.contains("550 5.1.1") && error.contains("User unknown"), "{error}");
+    let events = gw.store().event_kinds(ticket.id).await.unwrap();
+    assert!(events.contains(&"delivery_failed".to_string()), "{events:?}");
+    tokio::time::sleep(SECOND / 2).await;
+    assert_eq!(gw.store().count("outbox").await.unwrap(), 1, "a bounce is never acknowledged");
+    assert_eq!(customer_inbox(&stack).await.len(), 1);
+}
