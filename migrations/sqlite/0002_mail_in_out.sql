@@ -8,3 +8,12 @@ CREATE TABLE auto_reply_buckets (
     tokens     REAL NOT NULL,
     updated_at TEXT NOT NULL
 );
+
+-- Tickets opened from a mailbox whose acknowledgement is not yet queued:
+-- written in the ingest transaction, removed in the one that queues the
+-- acknowledgement (or decides against it), so a crash in between neither
+-- loses nor repeats it.
+CREATE TABLE pending_acks (
+    ticket_id  INTEGER PRIMARY KEY REFERENCES tickets(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);

@@ -289,6 +289,7 @@ impl Poller {
         store
             .save_sync_state(domain.id, &imap.folder, state)
             .await?;
+        self.acknowledge_pending(domain).await?;
         Ok(round)
     }
 
@@ -328,19 +329,36 @@ impl Poller {
             tracing::warn!(domain = %domain.address, count = quarantined.len(), "mail quarantined");
             session.apply(&quarantined, &action).await?;
         }
-        let created: Vec<i64> = results
+        self.acknowledge_pending(domain).await?;
+        Ok(results
             .iter()
             .filter(|r| r.outcome == Outcome::Created)
-            .filter_map(|r| r.ticket_id)
-            .collect();
-        if let Some(per_hour) = self.config.acknowledge {
-            for &ticket in &created {
+            .count())
+    }
+
+    /// Queues the acknowledgements of new tickets. They are marked pending
+    /// in the transaction that stored the tickets, and the mark goes in the
+    /// transaction that queues the acknowledgement: one a crash interrupted
+    /// goes out after the restart, and none goes out twice.
+    async fn acknowledge_pending(&self, domain: &EmailDomain) -> anyhow::Result<()> {
+        let store = self.ingestor.store();
+        loop {
+            let pending = store.pending_acks(domain.id, 500).await?;
+            if pending.is_empty() {
+                return Ok(());
+            }
+            tracing::debug!(domain = %domain.address, pending = pending.len(), "acknowledging");
+            for ticket in pending {
+                let Some(per_hour) = self.config.acknowledge else {
+                    store.clear_pending_ack(ticket).await?;
+                    continue;
+                };
                 if let Err(e) = self.replies.acknowledge(ticket, per_hour).await {
                     tracing::warn!(ticket, error = %e, "no acknowledgement");
+                    store.clear_pending_ack(ticket).await?;
                 }
             }
         }
-        Ok(created.len())
     }
 }
 

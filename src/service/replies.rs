@@ -145,7 +145,8 @@ impl Replies {
 
     /// Sends the acknowledgement of a new ticket, unless its requester is one
     /// of our own addresses or has had `per_hour` automatic answers within
-    /// the hour. None when nothing was sent.
+    /// the hour. None when nothing was sent. Either way the ticket's pending
+    /// mark goes in the same transaction.
     pub async fn acknowledge(
         &self,
         ticket_id: i64,
@@ -155,6 +156,7 @@ impl Replies {
         let domain = self.sending_domain(&basis).await?;
         if self.is_ours(&basis.ticket.requester_email).await? {
             tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
+            self.store.clear_pending_ack(ticket_id).await?;
             return Ok(None);
         }
         let ctx = context(&basis, &domain, None);
@@ -288,6 +290,9 @@ impl Replies {
             author_id: answer.agent.as_ref().map(|a| a.id),
         };
         let mut tx = self.store.begin_write().await?;
+        if answer.automatic {
+            crate::store::replies::clear_pending_ack(&mut tx, t.id).await?;
+        }
         if let Some(per_hour) = rate_limit {
             let address = t.requester_email.as_str();
             if !crate::store::replies::take_auto_reply_token(&mut tx, address, per_hour, now)

@@ -133,6 +133,7 @@ pub async fn write_plan(
             _ => None,
         })
         .collect();
+    mark_pending_acks(tx, items, plan, &targets, now).await?;
     let stored = super::messages::insert_messages(tx, items, &targets, now).await?;
     super::messages::insert_sources(tx, items, &stored).await?;
     super::messages::insert_attachments(tx, items, &stored, limits.max_attachment_bytes).await?;
@@ -141,6 +142,40 @@ pub async fn write_plan(
     let bounces = record_bounces(tx, items, plan, now).await?;
     bans::count_hits(tx, &ban_hits(plan)).await?;
     insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
+}
+
+/// Tickets opened from a mailbox await their acknowledgement (the poller
+/// queues it, or decides against it, and removes the mark in that transaction).
+async fn mark_pending_acks(
+    tx: &mut Tx<'_>,
+    items: &[Prepared],
+    plan: &Plan,
+    targets: &[Option<i64>],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let created: Vec<i64> = plan
+        .decisions
+        .iter()
+        .zip(items)
+        .zip(targets)
+        .filter(|((d, item), _)| {
+            matches!(d, Decision::Create { .. })
+                && matches!(item.source, crate::ingest::Source::Imap { .. })
+        })
+        .filter_map(|(_, t)| *t)
+        .collect();
+    for chunk in created.chunks(CHUNK) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO pending_acks (ticket_id, created_at) ");
+        q.push_values(chunk, |mut b, id| {
+            b.push_bind(*id).push_bind(now);
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("marking acknowledgements to send")?;
+    }
+    Ok(())
 }
 
 /// Tickets opened from a mailbox join its email domain's default team.

@@ -120,6 +120,26 @@ impl Store {
             .context("reading a template")
     }
 
+    /// Tickets of an email domain waiting for their acknowledgement, oldest first.
+    pub async fn pending_acks(&self, email_domain_id: i64, limit: i64) -> anyhow::Result<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT p.ticket_id FROM pending_acks p JOIN tickets t ON t.id = p.ticket_id
+             WHERE t.email_domain_id = $1 ORDER BY p.ticket_id LIMIT $2",
+        )
+        .bind(email_domain_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+        .context("reading pending acknowledgements")
+    }
+
+    /// Drops a ticket's pending acknowledgement without sending one.
+    pub async fn clear_pending_ack(&self, ticket_id: i64) -> anyhow::Result<()> {
+        let mut tx = self.begin_write().await?;
+        clear_pending_ack(&mut tx, ticket_id).await?;
+        tx.commit().await.context("committing")
+    }
+
     /// Creates an agent (until the API manages agents: tests, demo, benchmarks).
     pub async fn create_agent(
         &self,
@@ -245,4 +265,13 @@ pub async fn take_auto_reply_token(
     .await
     .context("updating an auto-reply bucket")?;
     Ok(allowed)
+}
+
+pub async fn clear_pending_ack(tx: &mut Tx<'_>, ticket_id: i64) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM pending_acks WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await
+        .context("clearing a pending acknowledgement")?;
+    Ok(())
 }

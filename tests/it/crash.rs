@@ -27,13 +27,16 @@ impl Setup {
         Setup { stack, dir, db }
     }
 
-    fn serve(&self, fault: Option<&str>) -> Child {
+    fn serve(&self, fault: Option<&str>) -> Served {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_postdesk"));
         cmd.arg("serve")
             .arg("--config")
             .arg(self.dir.path().join("postdesk.toml"))
             .env_remove("POSTDESK_DATABASE_URL")
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("POSTDESK_TEST_LOG").unwrap_or("warn".into()),
+            )
             .stdout(Stdio::null());
         if std::env::var_os("POSTDESK_TEST_VERBOSE").is_none() {
             cmd.stderr(Stdio::null());
@@ -41,7 +44,7 @@ impl Setup {
         if let Some(f) = fault {
             cmd.env("POSTDESK_FAULT", f);
         }
-        cmd.spawn().expect("run postdesk serve")
+        Served(cmd.spawn().expect("run postdesk serve"))
     }
 
     async fn store(&self) -> Store {
@@ -55,7 +58,21 @@ impl Setup {
     }
 }
 
-fn wait_exit(child: &mut Child, limit: Duration) -> ExitStatus {
+/// A running `postdesk serve`, killed if a failing test leaves it running
+/// (an orphan would keep the test's output pipe open).
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn wait_exit(child: &mut Served, limit: Duration) -> ExitStatus {
+    let child = &mut child.0;
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -70,8 +87,8 @@ fn wait_exit(child: &mut Child, limit: Duration) -> ExitStatus {
 }
 
 /// SIGTERM, as a service manager stops it: a clean exit.
-fn terminate(mut child: Child) {
-    let pid = child.id().to_string();
+fn terminate(mut child: Served) {
+    let pid = child.0.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     let status = wait_exit(&mut child, Duration::from_secs(15));
     assert!(status.success(), "clean stop on SIGTERM: {status:?}");
@@ -137,6 +154,11 @@ async fn a_crash_after_the_commit_duplicates_nothing() {
         "but not yet flagged on the server"
     );
 
+    assert_eq!(
+        count(&store, "outbox").await,
+        0,
+        "the crash came before the acknowledgements"
+    );
     let child = s.serve(None);
     eventually(
         "flagged after the restart",
@@ -144,7 +166,15 @@ async fn a_crash_after_the_commit_duplicates_nothing() {
         || async { (s.inbox_flags().matches("\\Seen").count() == 3).then_some(()) },
     )
     .await;
+    eventually(
+        "acknowledged after the restart",
+        Duration::from_secs(5),
+        || async { (count(&store, "outbox").await == 3).then_some(()) },
+    )
+    .await;
     terminate(child);
+    assert_eq!(count(&store, "outbox").await, 3, "each acknowledged once");
+    assert_eq!(count(&store, "pending_acks").await, 0);
     assert_eq!(count(&store, "tickets").await, 3, "no duplicate tickets");
     assert_eq!(
         count(&store, "ingest_records").await,

@@ -559,7 +559,10 @@ async fn a_bounce_for_a_sent_reply_marks_it_failed_on_its_ticket() {
     let dsn = String::from_utf8(fixture("dsn_bounce.eml"))
         .unwrap()
         .replace("<outbound.1.k7qx2m@example.com>", &ack_id)
-        .replace("<20250309120000.DSN1@mx.example.com>", "<dsn-for-ack@mx.example.com>");
+        .replace(
+            "<20250309120000.DSN1@mx.example.com>",
+            "<dsn-for-ack@mx.example.com>",
+        );
     stack.send("", SUPPORT, &dsn).unwrap();
     let failed = eventually("the reply is marked failed", 10 * SECOND, || async {
         let m = gw.store().messages_of(ticket.id).await.unwrap();
@@ -567,10 +570,20 @@ async fn a_bounce_for_a_sent_reply_marks_it_failed_on_its_ticket() {
     })
     .await;
     let error = failed.delivery_error.unwrap_or_default();
-    assert!(error.contains("550 5.1.1") && error.contains("User unknown"), "{error}");
+    assert!(
+        error.contains("550 5.1.1") && error.contains("User unknown"),
+        "{error}"
+    );
     let events = gw.store().event_kinds(ticket.id).await.unwrap();
-    assert!(events.contains(&"delivery_failed".to_string()), "{events:?}");
+    assert!(
+        events.contains(&"delivery_failed".to_string()),
+        "{events:?}"
+    );
     tokio::time::sleep(SECOND / 2).await;
-    assert_eq!(gw.store().count("outbox").await.unwrap(), 1, "a bounce is never acknowledged");
+    assert_eq!(
+        gw.store().count("outbox").await.unwrap(),
+        1,
+        "a bounce is never acknowledged"
+    );
     assert_eq!(customer_inbox(&stack).await.len(), 1);
 }
