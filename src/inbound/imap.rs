@@ -207,6 +207,26 @@ impl ImapSession {
         Ok(uids)
     }
 
+    /// The size in bytes (RFC822.SIZE) of each message with these UIDs, in
+    /// the server's order; UIDs that no longer exist are left out.
+    pub async fn sizes(&mut self, uids: &[u32]) -> anyhow::Result<Vec<(u32, u32)>> {
+        let mut sizes = Vec::with_capacity(uids.len());
+        for set in uid_sets(uids, MAX_SET_LEN) {
+            let command = format!("UID FETCH {set} (UID RFC822.SIZE)");
+            let done = self
+                .run(&command, |r| match uid_size(r) {
+                    Some(pair) => {
+                        sizes.push(pair);
+                        true
+                    }
+                    None => false,
+                })
+                .await?;
+            self.check(done, &command)?;
+        }
+        Ok(sizes)
+    }
+
     /// The raw messages with these UIDs, in the server's order; UIDs that no
     /// longer exist are left out. Never sets \Seen.
     pub async fn fetch(&mut self, uids: &[u32]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
@@ -456,6 +476,21 @@ impl std::fmt::Debug for ImapSession {
 }
 
 /// The UID and whole body (`BODY[]`) of a FETCH response, if it has both.
+fn uid_size(response: &Response<'_>) -> Option<(u32, u32)> {
+    let Response::Fetch(_, attributes) = response else {
+        return None;
+    };
+    let (mut uid, mut size) = (None, None);
+    for attribute in attributes {
+        match attribute {
+            AttributeValue::Uid(u) => uid = Some(*u),
+            AttributeValue::Rfc822Size(n) => size = Some(*n),
+            _ => {}
+        }
+    }
+    Some((uid?, size?))
+}
+
 fn whole_body<'a>(response: &'a Response<'_>) -> Option<(u32, &'a [u8])> {
     let Response::Fetch(_, attributes) = response else {
         return None;

@@ -23,8 +23,11 @@ pub struct PollerConfig {
     pub poll_interval: Duration,
     /// How long one IDLE lasts before it is renewed (RFC 2177: under 29 min).
     pub idle_timeout: Duration,
-    /// Messages per fetch and per ingest transaction.
+    /// Messages per fetch and per ingest transaction, at most.
     pub batch: usize,
+    /// Bytes per fetch and per ingest transaction, at most (a larger
+    /// message goes alone), so big attachments cannot exhaust memory.
+    pub batch_bytes: u64,
     /// Bounds each network step.
     pub timeout: Duration,
     pub backoff_base: Duration,
@@ -45,6 +48,7 @@ impl Default for PollerConfig {
             poll_interval: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(25 * 60),
             batch: 500,
+            batch_bytes: 64 * 1024 * 1024,
             timeout: Duration::from_secs(60),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
@@ -254,10 +258,14 @@ impl Poller {
         let uids = session.new_uids(state.last_uid).await?;
         let mut round = Round::default();
         let mut pending: Option<(Vec<u32>, Storing)> = None;
-        for chunk in uids.chunks(self.config.batch.max(1)) {
+        let sizes = session.sizes(&uids).await?;
+        for chunk in &batches(&sizes, self.config.batch, self.config.batch_bytes) {
             let fetched = session.fetch(chunk).await?;
             fault::point("after_fetch");
             round.fetched += fetched.len();
+            // The UIDs that came (one expunged meanwhile does not), in the
+            // order the results of storing them will have.
+            let got: Vec<u32> = fetched.iter().map(|(uid, _)| *uid).collect();
             let incoming: Vec<Incoming> = fetched
                 .into_iter()
                 .map(|(uid, raw)| Incoming {
@@ -278,7 +286,7 @@ impl Poller {
             }
             let ingestor = self.ingestor.clone();
             let next = tokio::spawn(async move { ingestor.ingest(incoming).await });
-            pending = Some((chunk.to_vec(), next));
+            pending = Some((got, next));
         }
         if let Some((done, handle)) = pending {
             round.created += self
@@ -362,6 +370,27 @@ impl Poller {
     }
 }
 
+/// UIDs in order, cut into batches of at most `count` messages and
+/// `bytes` bytes (a message larger than `bytes` makes a batch of its own).
+pub fn batches(sizes: &[(u32, u32)], count: usize, bytes: u64) -> Vec<Vec<u32>> {
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    let mut current: Vec<u32> = Vec::new();
+    let mut weight = 0u64;
+    for &(uid, size) in sizes {
+        let size = u64::from(size);
+        if !current.is_empty() && (current.len() >= count.max(1) || weight + size > bytes) {
+            out.push(std::mem::take(&mut current));
+            weight = 0;
+        }
+        current.push(uid);
+        weight += size;
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// `base * 2^(failures-1)`, capped, with ±25 % jitter.
 pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
     let exp = base.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
@@ -373,6 +402,21 @@ pub fn backoff(base: Duration, max: Duration, failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_are_cut_by_count_and_by_bytes() {
+        let sizes = [(1, 10), (2, 10), (3, 10), (5, 100), (6, 5), (7, 5)];
+        assert_eq!(
+            batches(&sizes, 2, 1000),
+            vec![vec![1, 2], vec![3, 5], vec![6, 7]]
+        );
+        assert_eq!(
+            batches(&sizes, 10, 25),
+            vec![vec![1, 2], vec![3], vec![5], vec![6, 7]]
+        );
+        assert_eq!(batches(&[], 10, 25), Vec::<Vec<u32>>::new());
+        assert_eq!(batches(&[(9, 500)], 0, 1), vec![vec![9]]);
+    }
 
     #[test]
     fn backoff_doubles_and_caps_with_jitter() {
