@@ -350,6 +350,9 @@ impl Poller {
     /// goes out after the restart, and none goes out twice.
     async fn acknowledge_pending(&self, domain: &EmailDomain) -> anyhow::Result<()> {
         let store = self.ingestor.store();
+        let Some(per_hour) = self.config.acknowledge else {
+            return store.clear_pending_acks_of(domain.id).await;
+        };
         loop {
             let pending = store.pending_acks(domain.id, 500).await?;
             if pending.is_empty() {
@@ -357,10 +360,6 @@ impl Poller {
             }
             tracing::debug!(domain = %domain.address, pending = pending.len(), "acknowledging");
             for ticket in pending {
-                let Some(per_hour) = self.config.acknowledge else {
-                    store.clear_pending_ack(ticket).await?;
-                    continue;
-                };
                 if let Err(e) = self.replies.acknowledge(ticket, per_hour).await {
                     tracing::warn!(ticket, error = %e, "no acknowledgement");
                     store.clear_pending_ack(ticket).await?;

@@ -140,6 +140,19 @@ impl Store {
         tx.commit().await.context("committing")
     }
 
+    /// Drops every pending acknowledgement of an email domain's tickets
+    /// (acknowledgements are switched off).
+    pub async fn clear_pending_acks_of(&self, email_domain_id: i64) -> anyhow::Result<()> {
+        sqlx::query(
+            "DELETE FROM pending_acks WHERE ticket_id IN (SELECT id FROM tickets WHERE email_domain_id = $1)",
+        )
+        .bind(email_domain_id)
+        .execute(self.writer())
+        .await
+        .context("clearing pending acknowledgements")?;
+        Ok(())
+    }
+
     /// Creates an agent (until the API manages agents: tests, demo, benchmarks).
     pub async fn create_agent(
         &self,
