@@ -60,8 +60,8 @@ enum BenchCommand {
     Imap {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
-        /// Messages per fetch and per ingest transaction.
-        #[arg(long, default_value_t = 500)]
+        /// Messages per fetch and per ingest transaction (the poller's default).
+        #[arg(long, default_value_t = 2000)]
         batch: usize,
     },
     /// Queued replies → a local discarding SMTP receiver through the real

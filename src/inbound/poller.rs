@@ -47,7 +47,7 @@ impl Default for PollerConfig {
         Self {
             poll_interval: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(25 * 60),
-            batch: 500,
+            batch: 2000,
             batch_bytes: 64 * 1024 * 1024,
             timeout: Duration::from_secs(60),
             backoff_base: Duration::from_secs(1),

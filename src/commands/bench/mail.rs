@@ -146,6 +146,10 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         "  messages                {:>9}",
         store.count("messages").await?
     );
+    println!(
+        "  peak memory             {:>9.1} MiB (VmHWM of the whole bench process)",
+        super::peak_memory_kib() as f64 / 1024.0
+    );
     Ok(())
 }
 
@@ -275,5 +279,9 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
     );
     println!("  outbox                  {counts:?}");
     println!("  receiver counted        {:>9}", sink.received()?);
+    println!(
+        "  peak memory             {:>9.1} MiB (VmHWM of the whole bench process)",
+        super::peak_memory_kib() as f64 / 1024.0
+    );
     Ok(())
 }
