@@ -176,3 +176,33 @@ pub fn customer_mail(message_id: &str, subject: &str, body: &str, extra_headers:
          Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
     )
 }
+
+pub const SECOND: Duration = Duration::from_secs(1);
+
+pub fn stack() -> MailStack {
+    MailStack::start().expect("mail stack")
+}
+
+pub async fn only_ticket(gw: &Gateway) -> postdesk::store::tickets::TicketRow {
+    let tickets = gw.store().tickets().await.unwrap();
+    assert_eq!(tickets.len(), 1, "{tickets:?}");
+    tickets.into_iter().next().unwrap()
+}
+
+pub async fn wait_tickets(gw: &Gateway, n: i64, limit: Duration) {
+    eventually(&format!("{n} tickets"), limit, || async {
+        (gw.ticket_count().await >= n).then_some(())
+    })
+    .await;
+}
+
+/// The acknowledgement in the customer's INBOX (waits for it).
+pub async fn acknowledgement(stack: &MailStack) -> Vec<u8> {
+    let inbox = eventually("the acknowledgement", 10 * SECOND, || async {
+        let inbox = customer_inbox(stack).await;
+        (!inbox.is_empty()).then_some(inbox)
+    })
+    .await;
+    assert_eq!(inbox.len(), 1, "one acknowledgement");
+    inbox.into_iter().next().unwrap()
+}

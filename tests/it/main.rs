@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per feature.
 mod cli;
 mod crash;
+mod delivery;
 mod gateway;
 mod harness;
 mod imap;
