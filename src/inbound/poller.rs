@@ -10,7 +10,7 @@ use super::fault;
 use super::imap::{IdleOutcome, ImapSession};
 use super::tls::TlsConfig;
 use crate::domain::{AfterAction, EmailDomain, ImapSettings};
-use crate::ingest::{Incoming, Ingested, Ingestor, Outcome, Source};
+use crate::ingest::{Incoming, Ingested, Ingestor, Outcome, Source, prepare_all};
 use crate::service::replies::Replies;
 use crate::store::domains::SyncState;
 use rand::Rng;
@@ -277,15 +277,17 @@ impl Poller {
                     raw,
                 })
                 .collect();
-            // Batches are stored in order (a reply may thread on the batch
-            // before it): the previous one settles before this one starts.
+            // Parsing starts at once, overlapping the previous batch's store;
+            // storing waits for it: batches are stored in order (a reply may
+            // thread on the batch before it).
+            let parsing = tokio::task::spawn_blocking(move || prepare_all(incoming));
             if let Some((done, handle)) = pending.take() {
                 round.created += self
                     .settle(session, domain, imap, &mut state, &done, handle)
                     .await?;
             }
             let ingestor = self.ingestor.clone();
-            let next = tokio::spawn(async move { ingestor.ingest(incoming).await });
+            let next = tokio::spawn(async move { ingestor.ingest_prepared(parsing.await?).await });
             pending = Some((got, next));
         }
         if let Some((done, handle)) = pending {
