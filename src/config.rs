@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://postdesk.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 100 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -21,6 +22,8 @@ pub struct Config {
     pub poll_interval: Duration,
     /// Extra CA certificates (PEM) trusted for IMAP and SMTP TLS.
     pub ca_file: Option<PathBuf>,
+    /// Mail larger than this is quarantined (header kept), not fetched whole.
+    pub max_message_bytes: u64,
     pub acknowledgement: Acknowledgement,
     pub outbound: Outbound,
     pub email_domains: Vec<DomainSpec>,
@@ -71,6 +74,7 @@ struct File {
     admin_token: Option<String>,
     poll_interval: Option<u64>,
     ca_file: Option<PathBuf>,
+    max_message_bytes: Option<u64>,
     #[serde(default)]
     acknowledgement: Acknowledgement,
     #[serde(default)]
@@ -190,6 +194,9 @@ impl Config {
             })?,
             None => file.poll_interval.unwrap_or(30),
         };
+        if file.max_message_bytes == Some(0) {
+            bail!("max_message_bytes must be at least 1");
+        }
         if poll_interval == 0 {
             bail!("poll_interval must be at least 1 second");
         }
@@ -229,6 +236,7 @@ impl Config {
                 .var("POSTDESK_CA_FILE")
                 .map(PathBuf::from)
                 .or(file.ca_file),
+            max_message_bytes: file.max_message_bytes.unwrap_or(DEFAULT_MAX_MESSAGE_BYTES),
             acknowledgement: file.acknowledgement,
             outbound: file.outbound,
             email_domains,

@@ -65,6 +65,10 @@ fn no_file_means_defaults() {
     assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
     assert_eq!(c.poll_interval, Duration::from_secs(30));
     assert!(c.email_domains.is_empty());
+    assert_eq!(c.max_message_bytes, DEFAULT_MAX_MESSAGE_BYTES);
+    let small = Config::parse("max_message_bytes = 4000", &[]).unwrap();
+    assert_eq!(small.max_message_bytes, 4000);
+    assert!(Config::parse("max_message_bytes = 0", &[]).is_err());
 }
 
 #[test]

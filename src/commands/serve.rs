@@ -49,6 +49,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let poller_config = PollerConfig {
         poll_interval: config.poll_interval,
         owner: crate::inbound::poller::instance_name(&config.listen),
+        max_message_bytes: config.max_message_bytes,
         acknowledge: config
             .acknowledgement
             .enabled

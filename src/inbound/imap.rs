@@ -261,6 +261,26 @@ impl ImapSession {
         Ok(count)
     }
 
+    /// Only the header section of each message (`BODY.PEEK[HEADER]`), for
+    /// mail too large to fetch whole. Never sets \Seen.
+    pub async fn fetch_headers(&mut self, uids: &[u32]) -> anyhow::Result<Vec<(u32, Vec<u8>)>> {
+        let mut messages = Vec::with_capacity(uids.len());
+        for set in uid_sets(uids, MAX_SET_LEN) {
+            let command = format!("UID FETCH {set} (UID BODY.PEEK[HEADER])");
+            let done = self
+                .run(&command, |r| match any_section(r) {
+                    Some((uid, header)) => {
+                        messages.push((uid, header.to_vec()));
+                        true
+                    }
+                    None => false,
+                })
+                .await?;
+            self.check(done, &command)?;
+        }
+        Ok(messages)
+    }
+
     /// Flags the messages \Seen.
     pub async fn mark_seen(&mut self, uids: &[u32]) -> anyhow::Result<()> {
         for set in uid_sets(uids, MAX_SET_LEN) {
@@ -489,6 +509,22 @@ fn uid_size(response: &Response<'_>) -> Option<(u32, u32)> {
         }
     }
     Some((uid?, size?))
+}
+
+/// The UID and the data of whatever body section a FETCH response carries.
+fn any_section<'a>(response: &'a Response<'_>) -> Option<(u32, &'a [u8])> {
+    let Response::Fetch(_, attributes) = response else {
+        return None;
+    };
+    let (mut uid, mut data) = (None, None);
+    for attribute in attributes {
+        match attribute {
+            AttributeValue::Uid(u) => uid = Some(*u),
+            AttributeValue::BodySection { data: Some(d), .. } => data = Some(d.as_ref()),
+            _ => {}
+        }
+    }
+    Some((uid?, data?))
 }
 
 fn whole_body<'a>(response: &'a Response<'_>) -> Option<(u32, &'a [u8])> {

@@ -28,6 +28,9 @@ pub struct PollerConfig {
     /// Bytes per fetch and per ingest transaction, at most (a larger
     /// message goes alone), so big attachments cannot exhaust memory.
     pub batch_bytes: u64,
+    /// A message larger than this is not fetched whole: its header is kept
+    /// in a quarantine record with the reason, and it is moved aside.
+    pub max_message_bytes: u64,
     /// Bounds each network step.
     pub timeout: Duration,
     pub backoff_base: Duration,
@@ -49,6 +52,7 @@ impl Default for PollerConfig {
             idle_timeout: Duration::from_secs(25 * 60),
             batch: 2000,
             batch_bytes: 64 * 1024 * 1024,
+            max_message_bytes: crate::config::DEFAULT_MAX_MESSAGE_BYTES,
             timeout: Duration::from_secs(60),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
@@ -259,8 +263,23 @@ impl Poller {
         let mut round = Round::default();
         let mut pending: Option<(Vec<u32>, Storing)> = None;
         let sizes = session.sizes(&uids).await?;
-        for chunk in &batches(&sizes, self.config.batch, self.config.batch_bytes) {
-            let fetched = session.fetch(chunk).await?;
+        let max = self.config.max_message_bytes;
+        let too_big: std::collections::HashMap<u32, u64> = sizes
+            .iter()
+            .map(|&(uid, size)| (uid, u64::from(size)))
+            .filter(|&(_, size)| size > max)
+            .collect();
+        for chunk in &batches(&sizes, self.config.batch, self.config.batch_bytes.min(max)) {
+            // A message over the limit comes alone (it is over the batch
+            // bytes too): only its header is fetched, to quarantine it.
+            let oversized = match chunk.as_slice() {
+                [uid] => too_big.get(uid).copied(),
+                _ => None,
+            };
+            let fetched = match oversized {
+                Some(_) => session.fetch_headers(chunk).await?,
+                None => session.fetch(chunk).await?,
+            };
             fault::point("after_fetch");
             round.fetched += fetched.len();
             // The UIDs that came (one expunged meanwhile does not), in the
@@ -280,7 +299,17 @@ impl Poller {
             // Parsing starts at once, overlapping the previous batch's store;
             // storing waits for it: batches are stored in order (a reply may
             // thread on the batch before it).
-            let parsing = tokio::task::spawn_blocking(move || prepare_all(incoming));
+            let parsing = tokio::task::spawn_blocking(move || {
+                let mut prepared = prepare_all(incoming);
+                if let Some(size) = oversized {
+                    for p in &mut prepared {
+                        p.mail = Err(format!(
+                            "the message is {size} bytes, over the {max}-byte limit: only its header was fetched and kept"
+                        ));
+                    }
+                }
+                prepared
+            });
             if let Some((done, handle)) = pending.take() {
                 round.created += self
                     .settle(session, domain, imap, &mut state, &done, handle)

@@ -239,3 +239,47 @@ async fn mail_that_cannot_be_ingested_is_quarantined_and_moved_aside() {
         "only the good mail stays in INBOX: {inbox}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_over_the_size_limit_is_quarantined_by_its_header_alone() {
+    let s = Setup::new(
+        "max_message_bytes = 4000",
+        "quarantine_folder = \"Quarantine\"",
+    );
+    let body = "All work and no play makes Jack a dull boy.\r\n".repeat(200);
+    let big = customer_mail("big@customer.example.net", "Big one", &body, "");
+    s.stack.send(CUSTOMER, SUPPORT, &big).unwrap();
+    let small = customer_mail("small@customer.example.net", "Small one", "Hi.", "");
+    s.stack.send(CUSTOMER, SUPPORT, &small).unwrap();
+    let child = s.serve(None);
+    let store = s.store().await;
+    eventually("both recorded", Duration::from_secs(15), || async {
+        (count(&store, "ingest_records").await == 2).then_some(())
+    })
+    .await;
+    eventually("moved to Quarantine", Duration::from_secs(5), || async {
+        let q = s
+            .stack
+            .folder(SUPPORT, SUPPORT_PASSWORD, "Quarantine")
+            .unwrap();
+        q.contains("Big one").then_some(())
+    })
+    .await;
+    terminate(child);
+    let outcomes = store.ingest_outcomes().await.unwrap();
+    let reason = outcomes
+        .iter()
+        .find(|(o, _)| o == "quarantined")
+        .and_then(|(_, r)| r.clone())
+        .unwrap_or_default();
+    assert!(reason.contains("over the 4000-byte limit"), "{outcomes:?}");
+    let kept = store.quarantined_raw().await.unwrap().remove(0);
+    let kept = String::from_utf8_lossy(&kept);
+    assert!(
+        kept.contains("Subject: Big one") && !kept.contains("Jack"),
+        "{kept}"
+    );
+    let tickets = store.tickets().await.unwrap();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0].subject, "Small one");
+}
