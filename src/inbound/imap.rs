@@ -513,21 +513,15 @@ fn uid_size(response: &Response<'_>) -> Option<(u32, u32)> {
 
 /// The UID and the data of whatever body section a FETCH response carries.
 fn any_section<'a>(response: &'a Response<'_>) -> Option<(u32, &'a [u8])> {
-    let Response::Fetch(_, attributes) = response else {
-        return None;
-    };
-    let (mut uid, mut data) = (None, None);
-    for attribute in attributes {
-        match attribute {
-            AttributeValue::Uid(u) => uid = Some(*u),
-            AttributeValue::BodySection { data: Some(d), .. } => data = Some(d.as_ref()),
-            _ => {}
-        }
-    }
-    Some((uid?, data?))
+    fetched_section(response, false)
 }
 
+/// The UID and the whole message (`BODY[]`) of a FETCH response.
 fn whole_body<'a>(response: &'a Response<'_>) -> Option<(u32, &'a [u8])> {
+    fetched_section(response, true)
+}
+
+fn fetched_section<'a>(response: &'a Response<'_>, whole_only: bool) -> Option<(u32, &'a [u8])> {
     let Response::Fetch(_, attributes) = response else {
         return None;
     };
@@ -536,10 +530,12 @@ fn whole_body<'a>(response: &'a Response<'_>) -> Option<(u32, &'a [u8])> {
         match attribute {
             AttributeValue::Uid(u) => uid = Some(*u),
             AttributeValue::BodySection {
-                section: None,
-                index: None,
+                section,
+                index,
                 data: Some(data),
-            } => body = Some(data.as_ref()),
+            } if !whole_only || (section.is_none() && index.is_none()) => {
+                body = Some(data.as_ref())
+            }
             _ => {}
         }
     }
