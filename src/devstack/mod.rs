@@ -73,7 +73,7 @@ mod dovecot;
 mod maildir;
 mod process;
 mod sink;
-mod tls;
+pub mod tls;
 
 use std::fs;
 use std::io::Write;

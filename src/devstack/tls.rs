@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 
 /// Where the stack's TLS files are (all PEM).
 #[derive(Clone, Debug)]
-pub(super) struct TlsFiles {
+pub struct TlsFiles {
     /// The CA certificate clients should trust.
     pub ca: PathBuf,
     /// The server certificate (SAN `DNS:localhost`, `IP:127.0.0.1`).
@@ -41,9 +41,10 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 ";
 
-/// Makes `dir` and writes a CA and a server certificate and key into it.
-pub(super) fn generate(dir: &Path) -> Result<TlsFiles> {
-    fs::create_dir(dir).with_context(|| format!("create {}", dir.display()))?;
+/// Makes `dir` (if needed) and writes a CA (`ca.pem`) and a server
+/// certificate and key it signed (`server.pem`, `server.key`) into it.
+pub fn generate(dir: &Path) -> Result<TlsFiles> {
+    fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
     let cnf = dir.join("openssl.cnf");
     fs::write(&cnf, OPENSSL_CNF).context("write openssl.cnf")?;
     let files = TlsFiles {

@@ -7,7 +7,6 @@ use postdesk::inbound::{ImapSession, TlsConfig};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -20,65 +19,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// A CA (ca.pem) and a server certificate it signed for localhost and
 /// 127.0.0.1 (server.pem, server.key), in `dir`.
 fn make_certificates(dir: &Path) {
-    let ext = "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
-               extendedKeyUsage=serverAuth\n";
-    std::fs::write(dir.join("server.ext"), ext).expect("write server.ext");
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let steps: [&[&str]; 3] = [
-        &[
-            &["req", "-x509"],
-            &ec[..],
-            &["-keyout", "ca.key", "-out", "ca.pem"],
-        ]
-        .concat(),
-        &[
-            &["req"],
-            &ec[..],
-            &["-keyout", "server.key", "-out", "server.csr"],
-        ]
-        .concat(),
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-extfile",
-            "server.ext",
-        ],
-    ];
-    for (i, args) in steps.iter().enumerate() {
-        let subject = [
-            "-subj",
-            if i == 0 {
-                "/CN=Postdesk Test CA"
-            } else {
-                "/CN=localhost"
-            },
-        ];
-        let mut command = Command::new("openssl");
-        command.current_dir(dir).args(*args).args(["-days", "2"]);
-        if i < 2 {
-            command.args(subject);
-        }
-        let out = command
-            .output()
-            .expect("run openssl (apt-get install openssl)");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "openssl {args:?}: {err}");
-    }
+    postdesk::devstack::tls::generate(dir).expect("make test certificates");
 }
 
 fn acceptor(dir: &Path) -> TlsAcceptor {

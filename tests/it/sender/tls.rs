@@ -7,16 +7,14 @@ use postdesk::outbound::sender::SenderConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 
-/// The test CA's certificate, and a server certificate for 127.0.0.1 signed
-/// by it with its key (a self-signed CA as server certificate would not do:
-/// rustls rejects a CA certificate used as an end entity).
+/// The test CA's certificate, and a server certificate for localhost and
+/// 127.0.0.1 signed by it, with its key (devstack's certificates).
 fn certificates(
     dir: &Path,
 ) -> (
@@ -24,58 +22,7 @@ fn certificates(
     CertificateDer<'static>,
     PrivateKeyDer<'static>,
 ) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(dir).output();
-        let out = out.expect("run openssl");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "openssl {args:?}: {stderr}");
-    };
-    let san = "subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n";
-    std::fs::write(dir.join("server.ext"), san).unwrap();
-    let key = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let ca = [
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=Postdesk test CA",
-    ];
-    openssl(&[&["req", "-x509"][..], &key, &ca].concat());
-    let csr = [
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ];
-    openssl(&[&["req"][..], &key, &csr].concat());
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "1",
-        "-extfile",
-        "server.ext",
-        "-out",
-        "server.pem",
-    ]);
+    postdesk::devstack::tls::generate(dir).expect("make test certificates");
     (
         CertificateDer::from_pem_file(dir.join("ca.pem")).unwrap(),
         CertificateDer::from_pem_file(dir.join("server.pem")).unwrap(),
