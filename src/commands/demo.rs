@@ -25,31 +25,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
             .await?
             .context("starting the demo mail servers (apt-get install dovecot-imapd dovecot-lmtpd python3-aiosmtpd)")?,
     );
-    let text = format!(
-        r#"
-database_url = "{database_url}"
-poll_interval = 5
-
-[[email_domain]]
-address = "{SUPPORT}"
-name = "Example Support"
-default_team = "Support"
-
-[email_domain.imap]
-host = "127.0.0.1"
-port = {imap}
-tls = "none"
-username = "{SUPPORT}"
-password = "{SUPPORT_PASSWORD}"
-
-[email_domain.smtp]
-host = "127.0.0.1"
-port = {smtp}
-tls = "none"
-"#,
-        imap = stack.imap_port(),
-        smtp = stack.smtp_port(),
-    );
+    let text = stack.gateway_config(database_url, SUPPORT, SUPPORT_PASSWORD, "poll_interval = 5");
     let config = Config::parse(&text, &ProcessEnv).context("the demo config")?;
     let running = serve::start(&config).await?;
     let store = running.store.clone();

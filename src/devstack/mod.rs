@@ -171,6 +171,43 @@ impl MailStack {
         self.dir.path()
     }
 
+    /// A `postdesk.toml` for a gateway on this stack: one email domain,
+    /// `address`, reading its mailbox over plain IMAP and sending through
+    /// the SMTP receiver. `top` is more TOML placed before the email domain
+    /// (top-level keys first, then sections).
+    pub fn gateway_config(
+        &self,
+        database_url: &str,
+        address: &str,
+        password: &str,
+        top: &str,
+    ) -> String {
+        format!(
+            r#"database_url = "{database_url}"
+{top}
+
+[[email_domain]]
+address = "{address}"
+name = "Example Support"
+default_team = "Support"
+
+[email_domain.imap]
+host = "127.0.0.1"
+port = {imap}
+tls = "none"
+username = "{address}"
+password = "{password}"
+
+[email_domain.smtp]
+host = "127.0.0.1"
+port = {smtp}
+tls = "none"
+"#,
+            imap = self.imap_port,
+            smtp = self.smtp_port,
+        )
+    }
+
     pub fn imap_port(&self) -> u16 {
         self.imap_port
     }

@@ -17,7 +17,8 @@ pub struct Gateway {
     pub running: Option<Running>,
 }
 
-/// The config file of one gateway instance on `stack`.
+/// The config file of one gateway instance on `stack`: quick polls and
+/// retries; `extra` is more top-level TOML (keys, then sections).
 pub fn config_text(
     stack: &MailStack,
     db: &str,
@@ -25,35 +26,8 @@ pub fn config_text(
     password: &str,
     extra: &str,
 ) -> String {
-    format!(
-        r#"
-database_url = "{db}"
-poll_interval = 1
-{extra}
-
-[outbound]
-retry_base_secs = 0.2
-
-[[email_domain]]
-address = "{address}"
-name = "Example Support"
-default_team = "Support"
-
-[email_domain.imap]
-host = "127.0.0.1"
-port = {imap}
-tls = "none"
-username = "{address}"
-password = "{password}"
-
-[email_domain.smtp]
-host = "127.0.0.1"
-port = {smtp}
-tls = "none"
-"#,
-        imap = stack.imap_port(),
-        smtp = stack.smtp_port(),
-    )
+    let top = format!("poll_interval = 1\n{extra}\n\n[outbound]\nretry_base_secs = 0.2");
+    stack.gateway_config(db, address, password, &top)
 }
 
 impl Gateway {
