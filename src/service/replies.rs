@@ -111,7 +111,7 @@ impl Replies {
                     .ok_or(ReplyError::AgentNotFound(id))?,
             ),
         };
-        let domain = self.sending_domain(&basis).await?;
+        let domain = sending_domain(&basis, self.store.email_domains().await?)?;
         let mut ctx = context(&basis, &domain, agent.as_ref());
         let (text, html) = match req.body {
             Body::Text(text) => (text, None),
@@ -153,12 +153,13 @@ impl Replies {
         per_hour: u32,
     ) -> Result<Option<Queued>, ReplyError> {
         let basis = self.basis(ticket_id).await?;
-        let domain = self.sending_domain(&basis).await?;
-        if self.is_ours(&basis.ticket.requester_email).await? {
+        let domains = self.store.email_domains().await?;
+        if is_ours(&basis.ticket.requester_email, &domains) {
             tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
             self.store.clear_pending_ack(ticket_id).await?;
             return Ok(None);
         }
+        let domain = sending_domain(&basis, domains)?;
         let ctx = context(&basis, &domain, None);
         let template = match self.store.template_named(ACKNOWLEDGEMENT).await? {
             Some(t) => t,
@@ -186,34 +187,6 @@ impl Replies {
             .reply_basis(ticket_id)
             .await?
             .ok_or(ReplyError::TicketNotFound(ticket_id))
-    }
-
-    /// The ticket's email domain, else the first enabled one that can send.
-    async fn sending_domain(&self, basis: &ReplyBasis) -> Result<EmailDomain, ReplyError> {
-        if let Some(id) = basis.ticket.email_domain_id
-            && let Some(d) = self.store.email_domain(id).await?
-        {
-            return Ok(d);
-        }
-        let all = self.store.email_domains().await?;
-        all.into_iter()
-            .find(|d| d.enabled && d.smtp.is_some())
-            .ok_or_else(|| {
-                ReplyError::NoEmailDomain("none is configured with SMTP settings".into())
-            })
-    }
-
-    /// Whether `address` (or a plus-address of it) is one of our email domains.
-    async fn is_ours(&self, address: &str) -> anyhow::Result<bool> {
-        let Ok(address) = EmailAddress::parse(address) else {
-            return Ok(false);
-        };
-        let base = address.local_part().split('+').next().unwrap_or_default();
-        let domains = self.store.email_domains().await?;
-        Ok(domains.iter().any(|d| {
-            d.address.domain() == address.domain()
-                && d.address.local_part().split('+').next() == Some(base)
-        }))
     }
 
     async fn queue(
@@ -312,6 +285,37 @@ impl Replies {
             header_message_id: message.message_id,
         }))
     }
+}
+
+/// The ticket's email domain, else the first enabled one that can send.
+fn sending_domain(
+    basis: &ReplyBasis,
+    domains: Vec<EmailDomain>,
+) -> Result<EmailDomain, ReplyError> {
+    let own = basis.ticket.email_domain_id;
+    let mut fallback = None;
+    for d in domains {
+        if Some(d.id) == own {
+            return Ok(d);
+        }
+        if fallback.is_none() && d.enabled && d.smtp.is_some() {
+            fallback = Some(d);
+        }
+    }
+    fallback
+        .ok_or_else(|| ReplyError::NoEmailDomain("none is configured with SMTP settings".into()))
+}
+
+/// Whether `address` (or a plus-address of it) is one of our email domains.
+fn is_ours(address: &str, domains: &[EmailDomain]) -> bool {
+    let Ok(address) = EmailAddress::parse(address) else {
+        return false;
+    };
+    let base = address.local_part().split('+').next().unwrap_or_default();
+    domains.iter().any(|d| {
+        d.address.domain() == address.domain()
+            && d.address.local_part().split('+').next() == Some(base)
+    })
 }
 
 fn mailbox(address: &str, name: Option<String>) -> Result<Mailbox, ReplyError> {
