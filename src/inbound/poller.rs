@@ -319,16 +319,20 @@ impl Poller {
             let next = tokio::spawn(async move { ingestor.ingest_prepared(parsing.await?).await });
             pending = Some((got, next));
         }
-        if let Some((done, handle)) = pending {
-            round.created += self
-                .settle(session, domain, imap, &mut state, &done, handle)
-                .await?;
+        match pending {
+            // Settling acknowledges what the batch created.
+            Some((done, handle)) => {
+                round.created += self
+                    .settle(session, domain, imap, &mut state, &done, handle)
+                    .await?;
+            }
+            // Nothing new: acknowledge what a crash may have left pending.
+            None => self.acknowledge_pending(domain).await?,
         }
         // Remember the validity even when the folder is empty.
         store
             .save_sync_state(domain.id, &imap.folder, state)
             .await?;
-        self.acknowledge_pending(domain).await?;
         Ok(round)
     }
 
