@@ -221,7 +221,7 @@ async fn touch_tickets(
 ) -> anyhow::Result<()> {
     let mut touched: Vec<i64> = Vec::new();
     let mut reopened: Vec<i64> = Vec::new();
-    let mut events: Vec<(i64, &'static str, String)> = Vec::new();
+    let mut events: Vec<NewEvent> = Vec::new();
     for (decision, target) in plan.decisions.iter().zip(targets) {
         match decision {
             Decision::Append {
@@ -233,11 +233,12 @@ async fn touch_tickets(
                 if let Some(from) = reopen_from {
                     reopened.push(*id);
                     let data = serde_json::json!({"from": from.as_str(), "to": "open"}).to_string();
-                    events.push((*id, "reopened", data));
+                    events.push(NewEvent::by("customer", *id, "reopened", data));
                 }
             }
             Decision::Create { .. } => {
-                events.push((
+                events.push(NewEvent::by(
+                    "customer",
                     target.unwrap_or_default(),
                     "created",
                     r#"{"via":"email"}"#.into(),
@@ -273,20 +274,45 @@ async fn touch_tickets(
     insert_events(tx, &events, now).await
 }
 
+/// A change to record on a ticket's thread.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub ticket_id: i64,
+    /// `customer`, `agent` or `system`.
+    pub actor: &'static str,
+    pub agent_id: Option<i64>,
+    pub kind: &'static str,
+    /// JSON.
+    pub data: String,
+}
+
+impl NewEvent {
+    pub fn by(actor: &'static str, ticket_id: i64, kind: &'static str, data: String) -> Self {
+        Self {
+            ticket_id,
+            actor,
+            agent_id: None,
+            kind,
+            data,
+        }
+    }
+}
+
 pub async fn insert_events(
     tx: &mut Tx<'_>,
-    events: &[(i64, &'static str, String)],
+    events: &[NewEvent],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     for chunk in events.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO ticket_events (ticket_id, actor, kind, data, created_at) ",
+            "INSERT INTO ticket_events (ticket_id, actor, agent_id, kind, data, created_at) ",
         );
-        q.push_values(chunk, |mut b, (ticket, kind, data)| {
-            b.push_bind(*ticket)
-                .push_bind("customer")
-                .push_bind(*kind)
-                .push_bind(data.as_str())
+        q.push_values(chunk, |mut b, e| {
+            b.push_bind(e.ticket_id)
+                .push_bind(e.actor)
+                .push_bind(e.agent_id)
+                .push_bind(e.kind)
+                .push_bind(e.data.as_str())
                 .push_bind(now);
         });
         q.build()
@@ -330,7 +356,12 @@ async fn record_bounces(
         .await
         .context("marking a bounced message failed")?;
         let data = serde_json::json!({"message_id": original.id, "error": diagnostic}).to_string();
-        events.push((original.ticket_id, "delivery_failed", data));
+        events.push(NewEvent::by(
+            "system",
+            original.ticket_id,
+            "delivery_failed",
+            data,
+        ));
         matched.insert(i, *original);
     }
     insert_events(tx, &events, now).await?;

@@ -3,6 +3,7 @@
 //! open, and its result recorded in another short transaction. A sender that
 //! dies after sending but before recording leaves a lease that expires, so
 //! the row is sent once more (same bytes, same Message-ID) and no more.
+use super::ingest::{NewEvent, insert_events};
 use super::{CHUNK, Store, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
@@ -244,10 +245,15 @@ impl Store {
             .context("recording a message's delivery")?;
             if let Delivery::Failed { error } = delivery {
                 let data = serde_json::json!({"message_id": c.message_id, "error": error});
-                events.push((c.ticket_id, "delivery_failed", data.to_string()));
+                events.push(NewEvent::by(
+                    "system",
+                    c.ticket_id,
+                    "delivery_failed",
+                    data.to_string(),
+                ));
             }
         }
-        super::ingest::insert_events(&mut tx, &events, now).await?;
+        insert_events(&mut tx, &events, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! What composing a reply reads (the ticket, its thread, the agent, the
 //! template) and the one transaction that queues it.
+use super::ingest::{NewEvent, insert_events};
 use super::messages::{Outbound, insert_outbound};
 use super::{Store, Tx};
 use anyhow::Context;
@@ -215,27 +216,22 @@ pub async fn queue_reply(
         .execute(&mut **tx)
         .await
         .context("touching the ticket")?;
-    let kind = if message.auto_kind.is_some() {
-        "acknowledged"
-    } else {
-        "replied"
+    let event = NewEvent {
+        ticket_id: message.ticket_id,
+        actor: if message.author_id.is_some() {
+            "agent"
+        } else {
+            "system"
+        },
+        agent_id: message.author_id,
+        kind: if message.auto_kind.is_some() {
+            "acknowledged"
+        } else {
+            "replied"
+        },
+        data: serde_json::json!({"message_id": id}).to_string(),
     };
-    let (actor, data) = match message.author_id {
-        Some(_) => ("agent", serde_json::json!({"message_id": id})),
-        None => ("system", serde_json::json!({"message_id": id})),
-    };
-    sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, actor, agent_id, kind, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(message.ticket_id)
-    .bind(actor)
-    .bind(message.author_id)
-    .bind(kind)
-    .bind(data.to_string())
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .context("recording the reply event")?;
+    insert_events(tx, &[event], now).await?;
     Ok((id, outbox))
 }
 
