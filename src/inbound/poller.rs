@@ -15,7 +15,7 @@ use crate::service::replies::Replies;
 use crate::store::domains::SyncState;
 use rand::Rng;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 #[derive(Debug, Clone)]
 pub struct PollerConfig {
@@ -72,6 +72,47 @@ pub fn instance_name(listen: &str) -> String {
 
 /// A batch being stored in the background.
 type Storing = tokio::task::JoinHandle<anyhow::Result<Vec<Ingested>>>;
+
+/// Where the mailbox stands: the UIDs up to `settled` are stored and acted
+/// on at the server.
+struct Progress {
+    domain_id: i64,
+    folder: String,
+    uidvalidity: u32,
+    settled: watch::Receiver<u32>,
+}
+
+/// Stores a parsed batch once the batch before it has committed, and says
+/// so to the batch after it. A batch before it that failed fails this one
+/// too (the round ends, and the next round fetches both again). It then
+/// remembers the UID up to which mail is stored and acted on, so the next
+/// session fetches from there: mail committed but not yet flagged or moved
+/// comes again, is recognised as stored, and is acted on then.
+async fn store_in_turn(
+    ingestor: Ingestor,
+    parsing: tokio::task::JoinHandle<Vec<crate::ingest::Prepared>>,
+    previous: Option<oneshot::Receiver<()>>,
+    progress: Progress,
+    committed: oneshot::Sender<()>,
+) -> anyhow::Result<Vec<Ingested>> {
+    let prepared = parsing.await?;
+    if let Some(previous) = previous {
+        previous
+            .await
+            .map_err(|_| anyhow::anyhow!("the batch before this one was not stored"))?;
+    }
+    let results = ingestor.ingest_prepared(prepared).await?;
+    let _ = committed.send(());
+    let state = SyncState {
+        uidvalidity: Some(progress.uidvalidity),
+        last_uid: *progress.settled.borrow(),
+    };
+    ingestor
+        .store()
+        .save_sync_state(progress.domain_id, &progress.folder, state)
+        .await?;
+    Ok(results)
+}
 type UidResult = (u32, Ingested);
 
 pub struct Poller {
@@ -262,6 +303,10 @@ impl Poller {
         let uids = session.new_uids(state.last_uid).await?;
         let mut round = Round::default();
         let mut pending: Option<(Vec<u32>, Storing)> = None;
+        // Storing a batch waits for the one before it to commit (a reply may
+        // thread on the batch before it), not for the server to be told.
+        let mut committed: Option<oneshot::Receiver<()>> = None;
+        let (settled, settled_rx) = watch::channel(state.last_uid);
         let sizes = session.sizes(&uids).await?;
         let max = self.config.max_message_bytes;
         let too_big: std::collections::HashMap<u32, u64> = sizes
@@ -285,6 +330,7 @@ impl Poller {
             // The UIDs that came (one expunged meanwhile does not), in the
             // order the results of storing them will have.
             let got: Vec<u32> = fetched.iter().map(|(uid, _)| *uid).collect();
+            let acknowledge = self.config.acknowledge.is_some();
             let incoming: Vec<Incoming> = fetched
                 .into_iter()
                 .map(|(uid, raw)| Incoming {
@@ -292,13 +338,12 @@ impl Poller {
                         email_domain_id: domain.id,
                         uidvalidity: selected.uidvalidity,
                         uid,
+                        acknowledge,
                     },
                     raw,
                 })
                 .collect();
-            // Parsing starts at once, overlapping the previous batch's store;
-            // storing waits for it: batches are stored in order (a reply may
-            // thread on the batch before it).
+            // Parsing starts at once, overlapping the previous batch's store.
             let parsing = tokio::task::spawn_blocking(move || {
                 let mut prepared = prepare_all(incoming);
                 if let Some(size) = oversized {
@@ -310,21 +355,31 @@ impl Poller {
                 }
                 prepared
             });
-            if let Some((done, handle)) = pending.take() {
-                round.created += self
-                    .settle(session, domain, imap, &mut state, &done, handle)
-                    .await?;
+            let (done, next_committed) = oneshot::channel();
+            let progress = Progress {
+                domain_id: domain.id,
+                folder: imap.folder.clone(),
+                uidvalidity: selected.uidvalidity,
+                settled: settled_rx.clone(),
+            };
+            let next = tokio::spawn(store_in_turn(
+                self.ingestor.clone(),
+                parsing,
+                committed.replace(next_committed),
+                progress,
+                done,
+            ));
+            if let Some((uids, handle)) = pending.replace((got, next)) {
+                round.created += self.settle(session, domain, imap, &uids, handle).await?;
+                state.last_uid = state.last_uid.max(uids.iter().copied().max().unwrap_or(0));
+                settled.send_replace(state.last_uid);
             }
-            let ingestor = self.ingestor.clone();
-            let next = tokio::spawn(async move { ingestor.ingest_prepared(parsing.await?).await });
-            pending = Some((got, next));
         }
         match pending {
             // Settling acknowledges what the batch created.
-            Some((done, handle)) => {
-                round.created += self
-                    .settle(session, domain, imap, &mut state, &done, handle)
-                    .await?;
+            Some((uids, handle)) => {
+                round.created += self.settle(session, domain, imap, &uids, handle).await?;
+                state.last_uid = state.last_uid.max(uids.iter().copied().max().unwrap_or(0));
             }
             // Nothing new: acknowledge what a crash may have left pending.
             None => self.acknowledge_pending(domain).await?,
@@ -336,24 +391,18 @@ impl Poller {
         Ok(round)
     }
 
-    /// After a batch is committed: remember the UIDs, act on the server,
-    /// acknowledge new tickets. Returns the tickets created.
+    /// After a batch is committed: act on the server, acknowledge new
+    /// tickets. Returns the tickets created.
     async fn settle(
         &mut self,
         session: &mut ImapSession,
         domain: &EmailDomain,
         imap: &ImapSettings,
-        state: &mut SyncState,
         uids: &[u32],
         handle: Storing,
     ) -> anyhow::Result<usize> {
         let results = handle.await??;
         fault::point("after_commit");
-        let store = self.ingestor.store();
-        state.last_uid = state.last_uid.max(uids.iter().copied().max().unwrap_or(0));
-        store
-            .save_sync_state(domain.id, &imap.folder, *state)
-            .await?;
         let (quarantined, done): (Vec<UidResult>, Vec<UidResult>) = uids
             .iter()
             .copied()
@@ -372,7 +421,9 @@ impl Poller {
             tracing::warn!(domain = %domain.address, count = quarantined.len(), "mail quarantined");
             session.apply(&quarantined, &action).await?;
         }
-        self.acknowledge_pending(domain).await?;
+        if self.config.acknowledge.is_some() {
+            self.acknowledge_pending(domain).await?;
+        }
         Ok(results
             .iter()
             .filter(|r| r.outcome == Outcome::Created)

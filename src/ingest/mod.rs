@@ -24,6 +24,9 @@ pub enum Source {
         email_domain_id: i64,
         uidvalidity: u32,
         uid: u32,
+        /// Whether the poller acknowledges the tickets this mail opens
+        /// (they are then marked pending in the storing transaction).
+        acknowledge: bool,
     },
 }
 
@@ -107,6 +110,7 @@ pub fn prepare(incoming: Incoming) -> Prepared {
             email_domain_id,
             uidvalidity,
             uid,
+            ..
         } => {
             format!("imap:{email_domain_id}:{uidvalidity}:{uid}")
         }

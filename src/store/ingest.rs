@@ -160,7 +160,13 @@ async fn mark_pending_acks(
         .zip(targets)
         .filter(|((d, item), _)| {
             matches!(d, Decision::Create { .. })
-                && matches!(item.source, crate::ingest::Source::Imap { .. })
+                && matches!(
+                    item.source,
+                    crate::ingest::Source::Imap {
+                        acknowledge: true,
+                        ..
+                    }
+                )
         })
         .filter_map(|(_, t)| *t)
         .collect();
@@ -466,6 +472,7 @@ async fn insert_records(
                     email_domain_id,
                     uidvalidity,
                     uid,
+                    ..
                 } => (
                     "imap",
                     Some(email_domain_id),
