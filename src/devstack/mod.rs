@@ -69,6 +69,7 @@
 //! `python3` that may come first on PATH.
 
 mod client;
+pub mod cpu;
 mod dovecot;
 mod maildir;
 mod process;
@@ -256,6 +257,13 @@ tls = "none"
                 && imaps.is_none_or(is_open)
         };
         launch(&self.dovecot, command, &self.path("dovecot.log"), ready)
+    }
+
+    /// CPU time Dovecot has used so far: its master and every process it
+    /// started, living or ended. `None` when it is not running.
+    pub fn dovecot_cpu(&self) -> Option<std::time::Duration> {
+        let pid = lock(&self.dovecot).as_ref()?.id();
+        cpu::process_tree(pid)
     }
 
     /// A clean shutdown (SIGTERM, then waits until Dovecot has exited and its

@@ -31,6 +31,40 @@ fn imap_settings(stack: &MailStack) -> ImapSettings {
     }
 }
 
+/// CPU time of this process and of the stack's Dovecot since `start`.
+struct Cpu {
+    here: Duration,
+    dovecot: Duration,
+}
+
+/// Microseconds of CPU per mail.
+struct PerMail {
+    here: f64,
+    dovecot: f64,
+}
+
+impl Cpu {
+    fn now(stack: &MailStack) -> Self {
+        Self {
+            here: crate::devstack::cpu::this_process().unwrap_or_default(),
+            dovecot: stack.dovecot_cpu().unwrap_or_default(),
+        }
+    }
+
+    fn start(stack: &MailStack) -> Self {
+        Self::now(stack)
+    }
+
+    fn per_mail(&self, stack: &MailStack, mails: usize) -> PerMail {
+        let now = Self::now(stack);
+        let us = |a: Duration, b: Duration| a.saturating_sub(b).as_secs_f64() * 1e6 / mails as f64;
+        PerMail {
+            here: us(now.here, self.here),
+            dovecot: us(now.dovecot, self.dovecot),
+        }
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -81,14 +115,20 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
     // Dovecot indexes a new maildir on the first SELECT: not part of either figure.
     raw_fetch(&settings, &tls, batch).await?;
     let mut raw = Vec::new();
+    let cpu = Cpu::start(&stack);
     for _ in 0..ROUNDS {
         let (n, t) = raw_fetch(&settings, &tls, batch).await?;
         anyhow::ensure!(n == count, "raw fetch saw {n} of {count} mails");
         raw.push(n as f64 / t.as_secs_f64());
     }
+    let raw_cpu = cpu.per_mail(&stack, ROUNDS * count);
     let raw_rate = median(raw);
     println!(
         "  raw IMAP fetch          {raw_rate:>9.0} mails/s (median of {ROUNDS}; one connection, UID FETCH BODY.PEEK[])"
+    );
+    println!(
+        "                          CPU per mail: Dovecot {:.1} µs, the fetching client {:.1} µs",
+        raw_cpu.dovecot, raw_cpu.here
     );
 
     let dir = tempfile::tempdir()?;
@@ -112,6 +152,7 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         acknowledge: None,
         ..PollerConfig::default()
     };
+    let cpu = Cpu::start(&stack);
     let started = Instant::now();
     let poller = Poller::new(domain.id, ingestor, replies, tls, config, rx);
     let task = tokio::spawn(poller.run());
@@ -127,6 +168,7 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let elapsed = started.elapsed();
+    let poller_cpu = cpu.per_mail(&stack, count);
     let _ = stop.send(true);
     let _ = task.await;
     let rate = count as f64 / elapsed.as_secs_f64();
@@ -135,8 +177,20 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
         elapsed.as_secs_f64()
     );
     println!(
+        "                          CPU per mail: Postdesk {:.1} µs, Dovecot {:.1} µs",
+        poller_cpu.here, poller_cpu.dovecot
+    );
+    println!(
         "  ratio                   {:>9.2} of the raw fetch rate",
         rate / raw_rate
+    );
+    // Postdesk and the server it reads share this machine's cores: their
+    // CPU per mail bounds the rate whatever the pipeline overlaps.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ceiling = cores as f64 * 1e6 / (poller_cpu.here + poller_cpu.dovecot);
+    println!(
+        "  CPU ceiling             {ceiling:>9.0} mails/s ({cores} cores / CPU per mail of both; {:.2} of the raw rate)",
+        ceiling / raw_rate
     );
     println!(
         "  tickets                 {:>9}",
