@@ -76,6 +76,7 @@ enum BenchCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    no_transparent_huge_pages();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -123,4 +124,15 @@ async fn serve(path: Option<&std::path::Path>, database_url: Option<&str>) -> an
         config.database_url = url.to_string();
     }
     commands::serve::run(&config).await
+}
+
+/// mimalloc asks the kernel for transparent huge pages, and the kernel
+/// zeroes each fresh 2 MiB page whole on its first touch: a third of the CPU
+/// of storing mail in `bench imap` (perf: clear_page_erms under
+/// do_huge_pmd_anonymous_page). Off for this process: 20% more mail per
+/// second, a quarter less memory.
+fn no_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory
+    // of ours; on a kernel without it the call fails and nothing changes.
+    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
 }
