@@ -1,4 +1,5 @@
 //! Postdesk: an email-thread ticketing gateway.
+pub mod api;
 pub mod commands;
 pub mod config;
 pub mod devstack;

@@ -44,6 +44,24 @@ enum Command {
     /// Measure throughput.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a bearer token and print it (once: only its hash is kept).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// admin or agent.
+        #[arg(long)]
+        role: String,
+        /// The agent (by email) acting with this token.
+        #[arg(long)]
+        agent: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -99,6 +117,9 @@ async fn main() -> ExitCode {
         Command::Demo => commands::demo::run(&database_url).await,
         Command::Migrate => commands::migrate(&database_url).await,
         Command::Tickets => commands::list_tickets(&database_url).await,
+        Command::Token(TokenCommand::Create { name, role, agent }) => {
+            commands::token::create(&database_url, &name, &role, agent.as_deref()).await
+        }
         Command::Bench(BenchCommand::Ingest { count, batch }) => {
             commands::bench::ingest(count, batch).await
         }

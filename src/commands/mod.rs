@@ -5,6 +5,7 @@ pub mod import;
 pub mod inspect;
 pub mod serve;
 pub mod sources;
+pub mod token;
 
 use crate::store::Store;
 

@@ -1,7 +1,10 @@
 //! `postdesk serve`: migrate, sync the declared email domains, then run one
 //! IMAP poller per enabled email domain and the SMTP sender until SIGINT or
 //! SIGTERM, when every task is told to stop and given time to finish.
+use crate::api::auth::{generate_token, hash_token};
+use crate::api::{self, AppState};
 use crate::config::Config;
+use crate::domain::Role;
 use crate::inbound::poller::{Poller, PollerConfig};
 use crate::inbound::tls::TlsConfig;
 use crate::ingest::{Ingestor, Limits};
@@ -9,7 +12,10 @@ use crate::outbound::sender::{Sender, SenderConfig};
 use crate::service::replies::Replies;
 use crate::store::Store;
 use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -22,6 +28,11 @@ pub struct Running {
     tasks: JoinSet<()>,
     pub store: Store,
     pub replies: Replies,
+    /// Where the HTTP API listens (the real port when the config said 0).
+    pub addr: SocketAddr,
+    /// The admin token generated because the database had none and no
+    /// POSTDESK_ADMIN_TOKEN was given: shown once.
+    pub generated_admin_token: Option<String>,
 }
 
 impl Running {
@@ -36,9 +47,16 @@ impl Running {
     }
 }
 
-/// Opens the store, syncs the email domains and starts the pollers and the sender.
+/// Opens the store, syncs the email domains and starts the HTTP API, the
+/// pollers and the sender.
 pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let store = Store::open(&config.database_url).await?;
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let token_key = store.token_key().await?;
+    let generated_admin_token = bootstrap_admin(&store, &token_key, config).await?;
     let domains = store.sync_email_domains(&config.email_domains).await?;
     let ingestor = Ingestor::new(store.clone(), Limits::default()).await?;
     let replies = Replies::new(store.clone(), ingestor.signer().clone());
@@ -77,19 +95,74 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     };
     let sender = Sender::new(store.clone(), sender_config)?;
     tasks.spawn(sender.run(rx.clone(), replies.wake()));
+    let state = AppState {
+        store: store.clone(),
+        replies: replies.clone(),
+        token_key: Arc::new(token_key),
+        tls: tls.clone(),
+    };
+    let http = rx.clone();
+    tasks.spawn(async move {
+        if let Err(e) = api::serve(listener, state, http).await {
+            tracing::error!(error = %format!("{e:#}"), "the HTTP server stopped");
+        }
+    });
     let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
-    tracing::info!(declared = ?names, pollers = tasks.len() - 1, "postdesk is running");
+    tracing::info!(declared = ?names, pollers = tasks.len() - 2, %addr, "postdesk is running");
     Ok(Running {
         shutdown,
         tasks,
         store,
         replies,
+        addr,
+        generated_admin_token,
     })
+}
+
+/// POSTDESK_ADMIN_TOKEN is made valid as an admin token; without it, a
+/// database with no token at all gets one generated (returned, to be shown
+/// once).
+async fn bootstrap_admin(
+    store: &Store,
+    key: &[u8],
+    config: &Config,
+) -> anyhow::Result<Option<String>> {
+    if let Some(token) = &config.admin_token {
+        if store
+            .ensure_admin_token(
+                "bootstrap (POSTDESK_ADMIN_TOKEN)",
+                &hash_token(key, token.expose()),
+            )
+            .await?
+        {
+            tracing::info!("the admin token from POSTDESK_ADMIN_TOKEN is now valid");
+        }
+        return Ok(None);
+    }
+    if store.token_count().await? > 0 {
+        return Ok(None);
+    }
+    let token = generate_token();
+    store
+        .create_token(
+            "bootstrap (generated)",
+            Role::Admin,
+            None,
+            &hash_token(key, &token),
+        )
+        .await?;
+    Ok(Some(token))
 }
 
 /// Runs until SIGINT or SIGTERM.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let running = start(config).await?;
+    if let Some(token) = &running.generated_admin_token {
+        println!(
+            "postdesk: no API token existed, so an admin token was made. It is shown only now:\n\n    {token}\n"
+        );
+    }
+    println!("postdesk: HTTP API on http://{}/api/v1", running.addr);
     let domains = running.store.email_domains().await?;
     println!(
         "postdesk: database {}, {} email domain(s): {}",

@@ -3,13 +3,17 @@
 mod ban;
 mod email;
 mod email_domain;
+mod field;
 mod ids;
+mod role;
 mod status;
 
 pub use ban::{Ban, BanPattern};
 pub use email::{EmailAddress, Mailbox};
 pub use email_domain::{AfterAction, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode};
+pub use field::{FieldType, MAX_FIELD_TEXT};
 pub use ids::{MessageId, ShortId};
+pub use role::Role;
 pub use status::{Priority, Status};
 
 /// Why a value was rejected at the edge: a human sentence.

@@ -8,7 +8,9 @@ pub mod messages;
 pub mod outbox;
 pub mod replies;
 pub mod settings;
+pub mod ticket_view;
 pub mod tickets;
+pub mod tokens;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

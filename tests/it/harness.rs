@@ -26,7 +26,9 @@ pub fn config_text(
     password: &str,
     extra: &str,
 ) -> String {
-    let top = format!("poll_interval = 1\n{extra}\n\n[outbound]\nretry_base_secs = 0.2");
+    let top = format!(
+        "listen = \"127.0.0.1:0\"\npoll_interval = 1\n{extra}\n\n[outbound]\nretry_base_secs = 0.2"
+    );
     stack.gateway_config(db, address, password, &top)
 }
 

@@ -1,0 +1,167 @@
+//! The one error type of the HTTP surface, answered as
+//! `{"error": {"code", "message", "field"}}` (API.md). Bad input is a 4xx
+//! naming the field; anything unexpected is logged with its cause chain and
+//! answered as an opaque 500.
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// snake_case, stable: what scripts match on.
+    pub code: String,
+    /// A human sentence.
+    pub message: String,
+    /// The request field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// 400: the request cannot be read (bad JSON, wrong types, bad query).
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    /// 422: readable, but a value is not acceptable.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", message).field(field)
+    }
+
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} does not exist"),
+        )
+    }
+
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message).field(field)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side; it has been logged",
+        )
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    /// A unique constraint becomes a 409 naming the column; a foreign key
+    /// a 422; anything else a logged 500.
+    fn from(err: anyhow::Error) -> Self {
+        if let Some(e) = constraint(&err) {
+            return e;
+        }
+        tracing::error!(error = %format!("{err:#}"), "request failed");
+        Self::internal()
+    }
+}
+
+impl From<crate::domain::Invalid> for ApiError {
+    fn from(err: crate::domain::Invalid) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", err.0)
+    }
+}
+
+fn constraint(err: &anyhow::Error) -> Option<ApiError> {
+    let db = err
+        .chain()
+        .find_map(|e| match e.downcast_ref::<sqlx::Error>() {
+            Some(sqlx::Error::Database(db)) => Some(db),
+            _ => None,
+        })?;
+    let message = db.message();
+    if let Some(cols) = message.strip_prefix("UNIQUE constraint failed: ") {
+        let field = cols.split(", ").last().unwrap_or(cols);
+        let field = field.rsplit('.').next().unwrap_or(field).to_string();
+        return Some(ApiError::conflict(
+            field.clone(),
+            format!("another record already has this {field}"),
+        ));
+    }
+    if message.starts_with("FOREIGN KEY constraint failed") {
+        return Some(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_reference",
+            "a referenced record does not exist",
+        ));
+    }
+    None
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constructors_set_status_code_and_field() {
+        let e = ApiError::invalid("email", "not an address");
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.field.as_deref(), Some("email"));
+        assert_eq!(
+            ApiError::not_found("ticket 7").message,
+            "ticket 7 does not exist"
+        );
+        let internal = ApiError::from(anyhow::anyhow!("disk on fire"));
+        assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            !internal.message.contains("disk"),
+            "causes are logged, not sent"
+        );
+    }
+}

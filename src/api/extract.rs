@@ -1,0 +1,129 @@
+//! Extractors whose rejections are [`ApiError`]s, so bad JSON, wrong types
+//! and bad paths answer in the API's error shape with the field named.
+use super::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A JSON body. Errors name the field (`tags[2]`, `imap.port`).
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(ApiError::bad_request(
+                "the body must be JSON (Content-Type: application/json)",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("the body could not be read: {e}")))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserializes with the path of the failing field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request(format!("the body is not valid JSON: {inner}"));
+        }
+        let err = ApiError::bad_request(inner.to_string());
+        if path == "." || path.is_empty() {
+            err
+        } else {
+            err.field(path)
+        }
+    })
+}
+
+/// Path parameters.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e: PathRejection| ApiError::bad_request(e.body_text()).field("id"))
+    }
+}
+
+/// Query parameters.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e: QueryRejection| ApiError::bad_request(e.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        imap: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        port: u16,
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_nested_field() {
+        let e = parse_json::<Sample>(br#"{"name":"x","imap":{"port":"many"}}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("imap.port"));
+        assert_eq!(e.status, axum::http::StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn broken_json_says_so_without_a_field() {
+        let e = parse_json::<Sample>(b"{\"name\":").unwrap_err();
+        assert!(e.message.contains("not valid JSON"), "{}", e.message);
+        assert_eq!(e.field, None);
+    }
+
+    #[test]
+    fn a_missing_field_is_named_in_the_message() {
+        let e = parse_json::<Sample>(br#"{"imap":{"port":1}}"#).unwrap_err();
+        assert!(e.message.contains("missing field `name`"), "{}", e.message);
+    }
+}

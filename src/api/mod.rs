@@ -1,0 +1,98 @@
+//! The HTTP surface (axum) under `/api/v1`, plus `/healthz`, `/metrics` and
+//! the OpenAPI document. Handlers parse the request into domain types, call
+//! the store or a service, and answer JSON; every failure is an
+//! [`error::ApiError`] in the shape of API.md.
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod ops;
+pub mod settings;
+pub mod ticket_changes;
+pub mod tickets;
+
+use crate::inbound::tls::TlsConfig;
+use crate::service::replies::Replies;
+use crate::store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use error::ApiError;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+/// Largest request body accepted (replies carry attachments as base64).
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub replies: Replies,
+    /// The key API tokens are hashed with.
+    pub token_key: Arc<Vec<u8>>,
+    /// Trust for outgoing TLS (the email-domain `test` action).
+    pub tls: TlsConfig,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Postdesk", description = "Email-thread ticketing gateway: the HTTP API of API.md."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every route, with the OpenAPI document built from the same handlers.
+pub fn router(state: AppState) -> Router {
+    let v1 = OpenApiRouter::new()
+        .merge(settings::routes())
+        .merge(tickets::routes())
+        .merge(ticket_changes::routes());
+    let (routes, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .merge(ops::routes())
+        .split_for_parts();
+    let doc = Arc::new(doc);
+    routes
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json((*doc).clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::not_found("this route") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` turns true, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        })
+        .await
+        .map_err(Into::into)
+}

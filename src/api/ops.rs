@@ -1,0 +1,61 @@
+//! Operations: `/healthz` (database reachable, each mailbox's poll state).
+use super::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when the database cannot be read.
+    pub status: &'static str,
+    pub database: bool,
+    pub mailboxes: Vec<MailboxHealth>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MailboxHealth {
+    pub email_domain_id: i64,
+    pub address: String,
+    pub enabled: bool,
+    pub last_poll_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// Liveness and readiness: 200 when the database answers, 503 when not.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let domains = state.store.email_domains().await;
+    let database = domains.is_ok();
+    let mut mailboxes = Vec::new();
+    for d in domains.unwrap_or_default() {
+        let (last_poll_at, last_error) =
+            state.store.poll_status(d.id).await.unwrap_or((None, None));
+        mailboxes.push(MailboxHealth {
+            email_domain_id: d.id,
+            address: d.address.to_string(),
+            enabled: d.enabled,
+            last_poll_at: last_poll_at.map(|t| t.to_rfc3339()),
+            last_error,
+        });
+    }
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = Health {
+        status: if database { "ok" } else { "degraded" },
+        database,
+        mailboxes,
+    };
+    (status, Json(body))
+}

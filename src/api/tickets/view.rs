@@ -1,0 +1,114 @@
+//! The JSON of one ticket (API.md `GET tickets/{id}`), shared by every
+//! endpoint that answers with a ticket.
+use crate::api::error::{ApiError, ApiResult};
+use crate::domain::FieldType;
+use crate::store::Store;
+use crate::store::ticket_view::TicketDetail;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Person {
+    pub email: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgentRef {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketView {
+    pub id: i64,
+    pub short_id: String,
+    pub subject: String,
+    /// open | pending | overdue | resolved
+    pub status: String,
+    /// low | normal | high | urgent
+    pub priority: String,
+    pub requester: Person,
+    pub from_domain: String,
+    pub email_domain_id: Option<i64>,
+    pub assignee: Option<AgentRef>,
+    pub teams: Vec<Named>,
+    pub topic: Option<Named>,
+    pub tags: Vec<String>,
+    /// Custom field values by key, typed as their definitions say.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub description: String,
+    /// The agent who opened an outbound ticket; null when a customer wrote in.
+    pub created_by: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub due_at: Option<String>,
+}
+
+impl From<TicketDetail> for TicketView {
+    fn from(d: TicketDetail) -> Self {
+        let b = d.base;
+        let assignee = match (b.assignee_id, b.assignee_name, b.assignee_email) {
+            (Some(id), Some(name), Some(email)) => Some(AgentRef { id, name, email }),
+            _ => None,
+        };
+        let topic = b
+            .topic_id
+            .zip(b.topic_name)
+            .map(|(id, name)| Named { id, name });
+        let fields = d
+            .fields
+            .into_iter()
+            .map(|f| {
+                let shown = FieldType::parse(&f.field_type)
+                    .map(|t| t.show(&f.value))
+                    .unwrap_or(serde_json::Value::String(f.value));
+                (f.key, shown)
+            })
+            .collect();
+        TicketView {
+            id: b.id,
+            short_id: b.short_id,
+            subject: b.subject,
+            status: b.status,
+            priority: b.priority,
+            requester: Person {
+                email: b.requester_email,
+                name: b.requester_name,
+            },
+            from_domain: b.from_domain,
+            email_domain_id: b.email_domain_id,
+            assignee,
+            teams: d
+                .teams
+                .into_iter()
+                .map(|(id, name)| Named { id, name })
+                .collect(),
+            topic,
+            tags: d.tags,
+            fields,
+            description: b.description,
+            created_by: b.created_by,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+            due_at: b.due_at,
+        }
+    }
+}
+
+/// The ticket's JSON, or 404.
+pub async fn load(store: &Store, id: i64) -> ApiResult<TicketView> {
+    store
+        .ticket_detail(id)
+        .await?
+        .map(TicketView::from)
+        .ok_or_else(|| ApiError::not_found(format!("ticket {id}")))
+}

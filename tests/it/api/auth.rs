@@ -1,0 +1,128 @@
+//! Bearer tokens, roles, the error shape, and the operational endpoints.
+use super::{ADMIN_TOKEN, Api};
+use postdesk::domain::Role;
+use reqwest::Method;
+// Async, so the server sharing this test's runtime keeps serving meanwhile.
+use tokio::process::Command;
+
+#[tokio::test]
+async fn requests_without_a_valid_token_get_401_in_the_error_shape() {
+    let api = Api::start().await;
+    let none = api.call(Method::GET, "/api/v1/tickets/1", None, None).await;
+    assert_eq!(none.status, 401, "{}", none.text);
+    assert_eq!(none.code(), "unauthorized");
+    assert!(
+        none.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Bearer")
+    );
+    let wrong = api
+        .call(
+            Method::GET,
+            "/api/v1/tickets/1",
+            Some("pd_not_a_token"),
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    let admin = api.get("/api/v1/tickets/1").await;
+    assert_eq!(
+        admin.status, 404,
+        "a valid token gets past auth: {}",
+        admin.text
+    );
+    assert_eq!(admin.code(), "not_found");
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn an_agent_token_is_accepted_and_a_bad_path_is_400_not_500() {
+    let api = Api::start().await;
+    let agent = api.token(Role::Agent, Some("ann@example.com")).await;
+    let got = api
+        .call(Method::GET, "/api/v1/tickets/abc", Some(&agent), None)
+        .await;
+    assert_eq!(got.status, 400, "{}", got.text);
+    assert_eq!(got.code(), "bad_request");
+    let unknown = api.get("/api/v1/no-such-thing").await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.code(), "not_found");
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_reports_the_database_and_openapi_lists_the_routes() {
+    let api = Api::start().await;
+    let health = api
+        .call(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["database"], true);
+    let doc = api
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    assert!(
+        doc["paths"]["/api/v1/tickets/{id}"]["get"].is_object(),
+        "{doc}"
+    );
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn token_create_on_the_cli_prints_a_token_the_api_accepts() {
+    let api = Api::start().await;
+    let db = api.store().clone();
+    db.create_agent("bo@example.com", "Bo", "agent", "")
+        .await
+        .expect("agent");
+    let url = api_db_url(&api).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_postdesk"))
+        .args([
+            "token",
+            "create",
+            "--name",
+            "bo's laptop",
+            "--role",
+            "agent",
+        ])
+        .args(["--agent", "bo@example.com", "--database-url", &url])
+        .output()
+        .await
+        .expect("run postdesk");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).expect("utf-8");
+    let token = token.trim();
+    assert!(token.starts_with("pd_"), "{token}");
+    let got = api
+        .call(Method::GET, "/api/v1/tickets/1", Some(token), None)
+        .await;
+    assert_eq!(got.status, 404, "{}", got.text);
+    let bad = Command::new(env!("CARGO_BIN_EXE_postdesk"))
+        .args(["token", "create", "--name", "x", "--role", "owner"])
+        .args(["--database-url", &url])
+        .output()
+        .await
+        .expect("run postdesk");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("role must be admin or agent"));
+    assert_ne!(token, ADMIN_TOKEN);
+    api.stop().await;
+}
+
+/// The database URL the running API uses.
+async fn api_db_url(api: &Api) -> String {
+    let path: String =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(api.store().pool())
+            .await
+            .expect("database file");
+    format!("sqlite://{path}")
+}
