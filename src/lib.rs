@@ -7,6 +7,7 @@ pub mod domain;
 pub mod inbound;
 pub mod ingest;
 pub mod mail;
+pub mod metrics;
 pub mod outbound;
 pub mod service;
 pub mod store;

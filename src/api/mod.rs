@@ -69,7 +69,9 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .split_for_parts();
     let doc = Arc::new(doc);
+    crate::metrics::install();
     routes
+        .route_layer(axum::middleware::from_fn(time_request))
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -81,6 +83,25 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Records each routed request's latency under its route pattern.
+async fn time_request(
+    route: Option<axum::extract::MatchedPath>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let response = next.run(req).await;
+    let route = route.as_ref().map_or("unmatched", |r| r.as_str());
+    crate::metrics::request(
+        method.as_str(),
+        route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
 }
 
 /// Serves until `shutdown` turns true, then finishes the requests in flight.

@@ -1,4 +1,5 @@
-//! Operations: `/healthz` (database reachable, each mailbox's poll state).
+//! Operations: `/healthz` (database reachable, each mailbox's poll state)
+//! and `/metrics` (Prometheus text).
 use super::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -9,7 +10,43 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+}
+
+/// Prometheus text: mail in by outcome, mail out by result, outbox depth,
+/// poll errors, request latency by route.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let Some(handle) = crate::metrics::install() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics are not recorded by this process\n".to_string(),
+        )
+            .into_response();
+    };
+    match state.store.outbox_counts().await {
+        Ok(counts) => {
+            for status in ["queued", "retrying", "sent", "failed"] {
+                let n = counts
+                    .iter()
+                    .find(|(s, _)| s == status)
+                    .map_or(0, |(_, n)| *n);
+                crate::metrics::outbox(status, n);
+            }
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading outbox depth for /metrics"),
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        handle.render(),
+    )
+        .into_response()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -212,6 +212,7 @@ impl Poller {
                 Ok(()) => failures = 0,
                 Err(e) => {
                     failures = failures.saturating_add(1);
+                    crate::metrics::poll_error(domain.address.as_str());
                     let message = format!("{e:#}");
                     tracing::warn!(domain = %domain.address, error = %message, failures, "mailbox session failed");
                     if let Err(e) = store.record_poll(domain.id, Some(&message)).await {

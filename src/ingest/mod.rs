@@ -187,6 +187,14 @@ impl Ingestor {
     /// Stores an already parsed batch in one transaction; on failure, item
     /// by item; an item that fails alone is quarantined with the error.
     pub async fn ingest_prepared(&self, items: Vec<Prepared>) -> anyhow::Result<Vec<Ingested>> {
+        let done = self.store_prepared(items).await?;
+        for (outcome, n) in tally(&done) {
+            crate::metrics::emails_in(outcome.as_str(), n as u64);
+        }
+        Ok(done)
+    }
+
+    async fn store_prepared(&self, items: Vec<Prepared>) -> anyhow::Result<Vec<Ingested>> {
         match self.store_batch(&items).await {
             Ok(done) => Ok(done),
             Err(batch_err) if items.len() > 1 => {

@@ -230,7 +230,10 @@ impl Sender {
         let mut tries = 1;
         loop {
             match self.store.record_deliveries(results).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    count_deliveries(results);
+                    return Ok(());
+                }
                 Err(e) if tries < RECORD_TRIES => {
                     tracing::warn!(
                         error = format!("{e:#}"),
@@ -392,6 +395,23 @@ fn log_delivery(c: &Claimed, delivery: &Delivery) {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn count_deliveries(results: &[(Claimed, Delivery)]) {
+    let (mut sent, mut retrying, mut failed) = (0, 0, 0);
+    for (_, d) in results {
+        match d {
+            Delivery::Sent => sent += 1,
+            Delivery::Retry { .. } => retrying += 1,
+            Delivery::Failed { .. } => failed += 1,
+            Delivery::Unattempted => {}
+        }
+    }
+    for (status, n) in [("sent", sent), ("retrying", retrying), ("failed", failed)] {
+        if n > 0 {
+            crate::metrics::emails_out(status, n);
+        }
+    }
 }
 
 #[cfg(test)]

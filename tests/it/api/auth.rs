@@ -126,3 +126,41 @@ async fn api_db_url(api: &Api) -> String {
             .expect("database file");
     format!("sqlite://{path}")
 }
+
+#[tokio::test]
+async fn metrics_count_mail_in_and_time_requests_by_route() {
+    let api = Api::start().await;
+    api.get("/api/v1/tickets/424242").await;
+    let before = emails_created(&api).await;
+    let ingestor = postdesk::ingest::Ingestor::new(api.store().clone(), Default::default())
+        .await
+        .expect("ingestor");
+    let raw = b"From: Mia <mia@example.org>\r\nTo: support@example.com\r\nSubject: Metrics\r\nMessage-ID: <metrics-1@example.org>\r\n\r\nHello\r\n";
+    ingestor
+        .ingest(vec![postdesk::ingest::Incoming {
+            source: postdesk::ingest::Source::Import,
+            raw: raw.to_vec(),
+        }])
+        .await
+        .expect("ingest");
+    assert!(emails_created(&api).await >= before + 1.0);
+    let text = api.call(Method::GET, "/metrics", None, None).await.text;
+    assert!(
+        text.contains(r#"postdesk_http_request_duration_seconds_count{method="GET",route="/api/v1/tickets/{id}",status="404"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"postdesk_outbox_messages{status="queued"} 0"#),
+        "{text}"
+    );
+    api.stop().await;
+}
+
+/// The created counter as /metrics shows it (0 before any mail).
+async fn emails_created(api: &Api) -> f64 {
+    let text = api.call(Method::GET, "/metrics", None, None).await.text;
+    text.lines()
+        .find_map(|l| l.strip_prefix(r#"postdesk_emails_in_total{outcome="created"} "#))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
