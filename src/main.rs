@@ -82,6 +82,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         batch: usize,
     },
+    /// A million tickets and three million messages, `serve` on them, and
+    /// p50/p99 latency of the list, filters, search, a long thread and replies.
+    Api {
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: i64,
+        #[arg(long, default_value_t = 3_000_000)]
+        messages: i64,
+        /// Timed requests per kind.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     /// Queued replies → a local discarding SMTP receiver through the real
     /// sender, beside a plain SMTP send of the same mail.
     Smtp {
@@ -125,6 +136,18 @@ async fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Imap { count, batch }) => {
             commands::bench::mail::imap(count, batch).await
+        }
+        Command::Bench(BenchCommand::Api {
+            tickets,
+            messages,
+            requests,
+        }) => {
+            commands::bench::api::api(commands::bench::api::Options {
+                tickets,
+                messages,
+                requests,
+            })
+            .await
         }
         Command::Bench(BenchCommand::Smtp { count, connections }) => {
             commands::bench::mail::smtp(count, connections).await

@@ -3,6 +3,7 @@
 //! PostgreSQL when its backend lands.
 pub mod bans;
 pub mod domains;
+pub mod fixtures;
 pub mod ingest;
 pub mod messages;
 pub mod outbox;

@@ -1,4 +1,5 @@
 //! `postdesk bench …`: commands that measure and print figures.
+pub mod api;
 mod corpus;
 pub mod mail;
 mod raw_smtp;
