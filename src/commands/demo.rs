@@ -18,6 +18,12 @@ Content-Type: text/plain; charset=utf-8\r\n\
 Hello,\r\n\r\nI ordered a printer two weeks ago (order 1234) and it has not arrived.\r\n\
 Could you check?\r\n\r\nThanks,\r\nCarla\r\n";
 
+/// The demo's admin token (POSTDESK_ADMIN_TOKEN overrides it): a fixed one,
+/// so the README's curl lines work as written. Loopback only.
+pub const DEMO_ADMIN_TOKEN: &str = "demo-admin-token";
+const SALES: &str = "sales@example.com";
+const SALES_PASSWORD: &str = "sales-secret";
+
 pub async fn run(database_url: &str) -> anyhow::Result<()> {
     println!("postdesk demo: starting a local Dovecot and SMTP receiver …");
     let stack = Arc::new(
@@ -25,7 +31,11 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
             .await?
             .context("starting the demo mail servers (apt-get install dovecot-imapd dovecot-lmtpd python3-aiosmtpd)")?,
     );
-    let text = stack.gateway_config(database_url, SUPPORT, SUPPORT_PASSWORD, "poll_interval = 5");
+    // A second mailbox, for the README's walk-through of adding an email
+    // domain over the API.
+    stack.add_user(SALES, SALES_PASSWORD)?;
+    let top = format!("poll_interval = 5\nadmin_token = \"{DEMO_ADMIN_TOKEN}\"");
+    let text = stack.gateway_config(database_url, SUPPORT, SUPPORT_PASSWORD, &top);
     let config = Config::parse(&text, &ProcessEnv).context("the demo config")?;
     let running = serve::start(&config).await?;
     let store = running.store.clone();
@@ -66,7 +76,16 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
         "  IMAP 127.0.0.1:{}  — {SUPPORT} / {SUPPORT_PASSWORD}, {CUSTOMER} / {CUSTOMER_PASSWORD}",
         stack.imap_port()
     );
+    println!(
+        "  IMAP/SMTP mailbox for an email domain you add over the API: {SALES} / {SALES_PASSWORD}"
+    );
     println!("  database {database_url} — `postdesk tickets` lists the tickets");
+    println!();
+    println!(
+        "HTTP API: http://{}/api/v1 — admin token: {}",
+        running.addr,
+        config.admin_token.as_ref().map_or(DEMO_ADMIN_TOKEN, |t| t.expose())
+    );
     println!("Press Ctrl-C to stop.");
     serve::stop_signal().await?;
     println!("postdesk demo: stopping");
