@@ -36,6 +36,8 @@ pub struct AppState {
     pub token_key: Arc<Vec<u8>>,
     /// Trust for outgoing TLS (the email-domain `test` action).
     pub tls: TlsConfig,
+    /// Poked on every email-domain change: `serve` then brings its pollers in line.
+    pub email_domains_changed: Arc<tokio::sync::Notify>,
 }
 
 #[derive(OpenApi)]

@@ -1,11 +1,14 @@
 //! `postdesk serve`: migrate, sync the declared email domains, then run one
-//! IMAP poller per enabled email domain and the SMTP sender until SIGINT or
-//! SIGTERM, when every task is told to stop and given time to finish.
+//! IMAP poller per enabled email domain (following changes made over the
+//! API) and the SMTP sender until SIGINT or SIGTERM, when every task is told
+//! to stop and given time to finish.
+mod pollers;
+
 use crate::api::auth::{generate_token, hash_token};
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::domain::Role;
-use crate::inbound::poller::{Poller, PollerConfig};
+use crate::inbound::poller::PollerConfig;
 use crate::inbound::tls::TlsConfig;
 use crate::ingest::{Ingestor, Limits};
 use crate::outbound::sender::{Sender, SenderConfig};
@@ -16,7 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 /// How long running tasks get to finish after a stop signal.
@@ -74,18 +77,18 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
             .then_some(config.acknowledgement.per_sender_per_hour),
         ..PollerConfig::default()
     };
-    let all = store.email_domains().await?;
-    for domain in all.iter().filter(|d| d.enabled && d.imap.is_some()) {
-        let poller = Poller::new(
-            domain.id,
-            ingestor.clone(),
-            replies.clone(),
-            tls.clone(),
-            poller_config.clone(),
-            rx.clone(),
-        );
-        tasks.spawn(poller.run());
-    }
+    let kit = pollers::PollerKit {
+        ingestor: ingestor.clone(),
+        replies: replies.clone(),
+        tls: tls.clone(),
+        config: poller_config,
+    };
+    let email_domains_changed = Arc::new(Notify::new());
+    tasks.spawn(pollers::supervise(
+        kit,
+        email_domains_changed.clone(),
+        rx.clone(),
+    ));
     let sender_config = SenderConfig {
         max_attempts: config.outbound.max_attempts,
         retry_base: Duration::from_secs_f64(config.outbound.retry_base_secs),
@@ -100,6 +103,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         replies: replies.clone(),
         token_key: Arc::new(token_key),
         tls: tls.clone(),
+        email_domains_changed,
     };
     let http = rx.clone();
     tasks.spawn(async move {
@@ -108,7 +112,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         }
     });
     let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
-    tracing::info!(declared = ?names, pollers = tasks.len() - 2, %addr, "postdesk is running");
+    tracing::info!(declared = ?names, %addr, "postdesk is running");
     Ok(Running {
         shutdown,
         tasks,

@@ -1,6 +1,7 @@
 //! Outbound mail: compose the exact bytes of what we send (templates,
 //! headers, MIME), pure and testable without a server; and the sender that
 //! delivers the outbox over SMTP.
+pub mod check;
 pub mod compose;
 mod relay;
 pub mod render;

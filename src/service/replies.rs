@@ -288,7 +288,7 @@ impl Replies {
 }
 
 /// The ticket's email domain, else the first enabled one that can send.
-fn sending_domain(
+pub(crate) fn sending_domain(
     basis: &ReplyBasis,
     domains: Vec<EmailDomain>,
 ) -> Result<EmailDomain, ReplyError> {
@@ -324,7 +324,11 @@ fn mailbox(address: &str, name: Option<String>) -> Result<Mailbox, ReplyError> {
     Ok(Mailbox { address, name })
 }
 
-fn context(basis: &ReplyBasis, domain: &EmailDomain, agent: Option<&AgentBasis>) -> ReplyContext {
+pub(crate) fn context(
+    basis: &ReplyBasis,
+    domain: &EmailDomain,
+    agent: Option<&AgentBasis>,
+) -> ReplyContext {
     let t = &basis.ticket;
     ReplyContext {
         ticket: TicketContext {

@@ -4,7 +4,68 @@ use crate::domain::{Ban, BanPattern};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+/// A ban as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BanRecord {
+    pub id: i64,
+    /// As stored: `user@example.com` or `@example.com`.
+    pub pattern: String,
+    pub reason: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Mails refused under it so far.
+    pub hits: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, pattern, reason, expires_at, hits, created_at";
+
 impl Store {
+    /// Every ban, newest first.
+    pub async fn bans(&self) -> anyhow::Result<Vec<BanRecord>> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM bans ORDER BY id DESC"))
+            .fetch_all(self.pool())
+            .await
+            .context("reading bans")
+    }
+
+    pub async fn ban(&self, id: i64) -> anyhow::Result<Option<BanRecord>> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM bans WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading a ban")
+    }
+
+    /// None when there is no such ban. Its hits stay.
+    pub async fn update_ban(
+        &self,
+        id: i64,
+        pattern: &BanPattern,
+        reason: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<Option<BanRecord>> {
+        sqlx::query_as(&format!(
+            "UPDATE bans SET pattern = $1, reason = $2, expires_at = $3 WHERE id = $4 RETURNING {COLUMNS}"
+        ))
+        .bind(pattern.to_pattern_string())
+        .bind(reason)
+        .bind(expires_at)
+        .bind(id)
+        .fetch_optional(self.writer())
+        .await
+        .context("updating a ban")
+    }
+
+    /// False when there was no such ban.
+    pub async fn delete_ban(&self, id: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM bans WHERE id = $1")
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .context("deleting a ban")?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn create_ban(
         &self,
         pattern: &BanPattern,

@@ -33,6 +33,21 @@ const COLUMNS: &str = "id, address, name, imap_host, imap_port, imap_tls, imap_u
      imap_folder, imap_after, imap_quarantine, smtp_host, smtp_port, smtp_tls, smtp_username, \
      smtp_password, default_team_id, enabled";
 
+/// An email domain with what the API shows besides its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainRecord {
+    pub domain: EmailDomain,
+    pub last_poll_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The settings columns in the order [`bind_settings`] binds them ($1..$17).
+const SETTINGS: &str = "address, name, imap_host, imap_port, imap_tls, imap_username, imap_password, \
+     imap_folder, imap_after, imap_quarantine, smtp_host, smtp_port, smtp_tls, smtp_username, \
+     smtp_password, default_team_id, enabled";
+
 impl Store {
     /// Creates or updates each declared email domain (matched by address);
     /// domains not declared are left alone. Returns them as stored.
@@ -121,6 +136,73 @@ impl Store {
         .await
         .context("reading an email domain")?;
         row.as_ref().map(domain_from_row).transpose()
+    }
+
+    /// Every email domain with its poll status, for the API.
+    pub async fn email_domain_records(&self) -> anyhow::Result<Vec<DomainRecord>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS}, last_poll_at, last_error, created_at, updated_at
+             FROM email_domains ORDER BY id"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .context("reading email domains")?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    pub async fn email_domain_record(&self, id: i64) -> anyhow::Result<Option<DomainRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, last_poll_at, last_error, created_at, updated_at
+             FROM email_domains WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading an email domain")?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    /// Stores a new email domain (`domain.id` is ignored); returns its id.
+    pub async fn insert_email_domain(&self, domain: &EmailDomain) -> anyhow::Result<i64> {
+        let sql = format!(
+            "INSERT INTO email_domains ({SETTINGS}, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+             RETURNING id"
+        );
+        let row = bind_settings(sqlx::query(&sql), domain)
+            .bind(super::now())
+            .fetch_one(self.writer())
+            .await
+            .with_context(|| format!("storing email domain {}", domain.address))?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Replaces the settings of email domain `domain.id`; false when it does
+    /// not exist. Its poll status and sync state stay.
+    pub async fn update_email_domain(&self, domain: &EmailDomain) -> anyhow::Result<bool> {
+        let sql = format!(
+            "UPDATE email_domains SET ({SETTINGS}, updated_at) =
+                ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             WHERE id = $19"
+        );
+        let done = bind_settings(sqlx::query(&sql), domain)
+            .bind(super::now())
+            .bind(domain.id)
+            .execute(self.writer())
+            .await
+            .with_context(|| format!("updating email domain {}", domain.address))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// False when there was no such email domain. Its tickets stay (their
+    /// link becomes NULL); its mailbox sync state goes.
+    pub async fn delete_email_domain(&self, id: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM email_domains WHERE id = $1")
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .context("deleting an email domain")?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records a poll: `error` None clears the last error.
@@ -230,6 +312,41 @@ impl Store {
         .context("releasing a mailbox lease")?;
         Ok(())
     }
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds a domain's settings as $1..$17 in [`SETTINGS`] order.
+fn bind_settings<'q>(q: Query<'q>, d: &'q EmailDomain) -> Query<'q> {
+    let imap = d.imap.as_ref();
+    let smtp = d.smtp.as_ref();
+    q.bind(d.address.as_str())
+        .bind(d.name.as_str())
+        .bind(imap.map(|i| i.host.as_str()))
+        .bind(imap.map(|i| i64::from(i.port)))
+        .bind(imap.map_or("tls", |i| i.tls.as_str()))
+        .bind(imap.map(|i| i.username.as_str()))
+        .bind(imap.map(|i| i.password.expose()))
+        .bind(imap.map_or("INBOX", |i| i.folder.as_str()))
+        .bind(imap.map_or("seen".to_string(), |i| i.after.to_setting()))
+        .bind(imap.and_then(|i| i.quarantine_folder.as_deref()))
+        .bind(smtp.map(|s| s.host.as_str()))
+        .bind(smtp.map(|s| i64::from(s.port)))
+        .bind(smtp.map_or("starttls", |s| s.tls.as_str()))
+        .bind(smtp.and_then(|s| s.username.as_deref()))
+        .bind(smtp.and_then(|s| s.password.as_ref().map(Secret::expose)))
+        .bind(d.default_team_id)
+        .bind(d.enabled)
+}
+
+fn record_from_row(row: &SqliteRow) -> anyhow::Result<DomainRecord> {
+    Ok(DomainRecord {
+        domain: domain_from_row(row)?,
+        last_poll_at: row.try_get("last_poll_at")?,
+        last_error: row.try_get("last_error")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
 }
 
 fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {

@@ -1,14 +1,19 @@
 //! The only place with SQL. One module per aggregate; runtime queries with
 //! `$N` placeholders, `ON CONFLICT` and `RETURNING`, so the same text serves
 //! PostgreSQL when its backend lands.
+pub mod agents;
 pub mod bans;
 pub mod domains;
+pub mod fields;
 pub mod fixtures;
 pub mod ingest;
 pub mod messages;
 pub mod outbox;
 pub mod replies;
 pub mod settings;
+pub mod tags;
+pub mod teams;
+pub mod templates;
 pub mod ticket_view;
 pub mod tickets;
 pub mod tokens;

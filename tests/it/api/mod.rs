@@ -1,6 +1,13 @@
 //! The HTTP API, driven over HTTP against `serve` on port 0 with a fresh
 //! SQLite. A module per area; this file is the client.
 mod auth;
+mod settings;
+mod settings_agents;
+mod settings_bans;
+mod settings_domains;
+mod settings_fields;
+mod settings_mailboxes;
+mod settings_templates;
 
 use postdesk::commands::serve::{self, Running};
 use postdesk::config::Config;

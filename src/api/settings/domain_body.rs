@@ -1,0 +1,312 @@
+//! The JSON of an email domain: what the API shows (passwords only as
+//! `has_password`) and what it accepts, merged onto the stored settings so
+//! a PATCH may leave passwords out.
+use super::{MAX_NAME, line, nullable, optional_line};
+use crate::api::error::{ApiError, ApiResult};
+use crate::domain::{
+    AfterAction, EmailAddress, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode,
+};
+use crate::store::domains::DomainRecord;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+const MAX_HOST: usize = 253;
+const MAX_USER: usize = 320;
+const MAX_PASSWORD: usize = 1024;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImapView {
+    pub host: String,
+    pub port: u16,
+    /// none | starttls | tls
+    pub tls: &'static str,
+    pub username: String,
+    /// Passwords are write-only.
+    pub has_password: bool,
+    pub folder: String,
+    /// seen | delete | move:<Folder>
+    pub after: String,
+    pub quarantine_folder: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SmtpView {
+    pub host: String,
+    pub port: u16,
+    /// none | starttls | tls
+    pub tls: &'static str,
+    pub username: Option<String>,
+    /// Passwords are write-only.
+    pub has_password: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailDomainView {
+    pub id: i64,
+    pub address: String,
+    pub name: String,
+    pub imap: Option<ImapView>,
+    pub smtp: Option<SmtpView>,
+    pub default_team_id: Option<i64>,
+    pub enabled: bool,
+    /// When the poller last finished a sync (read-only).
+    pub last_poll_at: Option<DateTime<Utc>>,
+    /// The poller's last error, cleared by a good poll (read-only).
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<DomainRecord> for EmailDomainView {
+    fn from(r: DomainRecord) -> Self {
+        let d = r.domain;
+        Self {
+            id: d.id,
+            address: d.address.to_string(),
+            name: d.name,
+            imap: d.imap.map(|i| ImapView {
+                has_password: !i.password.expose().is_empty(),
+                host: i.host,
+                port: i.port,
+                tls: i.tls.as_str(),
+                username: i.username,
+                folder: i.folder,
+                after: i.after.to_setting(),
+                quarantine_folder: i.quarantine_folder,
+            }),
+            smtp: d.smtp.map(|s| SmtpView {
+                has_password: s.password.is_some_and(|p| !p.expose().is_empty()),
+                host: s.host,
+                port: s.port,
+                tls: s.tls.as_str(),
+                username: s.username,
+            }),
+            default_team_id: d.default_team_id,
+            enabled: d.enabled,
+            last_poll_at: r.last_poll_at,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// IMAP settings: on create, host, port, username and password are
+/// required; on update, what is left out stays.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImapInput {
+    pub host: Option<String>,
+    pub port: Option<i64>,
+    /// none | starttls | tls (default tls)
+    pub tls: Option<String>,
+    pub username: Option<String>,
+    /// Write-only.
+    pub password: Option<String>,
+    /// Default INBOX.
+    pub folder: Option<String>,
+    /// seen | delete | move:<Folder> (default seen)
+    pub after: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub quarantine_folder: Option<Option<String>>,
+}
+
+/// SMTP settings: host and port are required on create; without a username
+/// mail is sent without logging in.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpInput {
+    pub host: Option<String>,
+    pub port: Option<i64>,
+    /// none | starttls | tls (default starttls)
+    pub tls: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub username: Option<Option<String>>,
+    /// Write-only.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub password: Option<Option<String>>,
+}
+
+/// Create (address required) or change (any field; `imap` or `smtp` null
+/// removes those settings).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainInput {
+    pub address: Option<String>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ImapInput>)]
+    pub imap: Option<Option<ImapInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<SmtpInput>)]
+    pub smtp: Option<Option<SmtpInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub default_team_id: Option<Option<i64>>,
+    pub enabled: Option<bool>,
+}
+
+impl DomainInput {
+    /// The domain after this input: onto `current`, or a new one.
+    pub fn apply(self, current: Option<EmailDomain>) -> ApiResult<EmailDomain> {
+        let address = match (self.address, &current) {
+            (Some(a), _) => {
+                EmailAddress::parse(&a).map_err(|e| ApiError::invalid("address", e.0))?
+            }
+            (None, Some(c)) => c.address.clone(),
+            (None, None) => return Err(required("address")),
+        };
+        let name = match (self.name, &current) {
+            (Some(n), _) => optional_line("name", &n, MAX_NAME)?,
+            (None, Some(c)) => c.name.clone(),
+            (None, None) => String::new(),
+        };
+        let old_imap = current.as_ref().and_then(|c| c.imap.as_ref());
+        let imap = match self.imap {
+            Some(Some(input)) => Some(imap(old_imap, input)?),
+            Some(None) => None,
+            None => old_imap.cloned(),
+        };
+        let old_smtp = current.as_ref().and_then(|c| c.smtp.as_ref());
+        let smtp = match self.smtp {
+            Some(Some(input)) => Some(smtp(old_smtp, input)?),
+            Some(None) => None,
+            None => old_smtp.cloned(),
+        };
+        Ok(EmailDomain {
+            id: current.as_ref().map_or(0, |c| c.id),
+            default_team_id: match self.default_team_id {
+                Some(t) => t,
+                None => current.as_ref().and_then(|c| c.default_team_id),
+            },
+            enabled: self
+                .enabled
+                .unwrap_or(current.as_ref().is_none_or(|c| c.enabled)),
+            address,
+            name,
+            imap,
+            smtp,
+        })
+    }
+}
+
+fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
+    let f = "imap";
+    let quarantine_folder = match i.quarantine_folder {
+        Some(Some(q)) if !q.trim().is_empty() => Some(folder("imap.quarantine_folder", &q)?),
+        Some(_) => None,
+        None => old.and_then(|o| o.quarantine_folder.clone()),
+    };
+    Ok(ImapSettings {
+        host: host(f, i.host, old.map(|o| &o.host))?,
+        port: port(f, i.port, old.map(|o| o.port))?,
+        tls: tls(f, i.tls, old.map(|o| o.tls), TlsMode::Tls)?,
+        username: match i.username {
+            Some(u) => line("imap.username", &u, MAX_USER)?,
+            None => old
+                .map(|o| o.username.clone())
+                .ok_or_else(|| required("imap.username"))?,
+        },
+        password: match i.password {
+            Some(p) => password("imap.password", p)?,
+            None => old
+                .map(|o| o.password.clone())
+                .ok_or_else(|| required("imap.password"))?,
+        },
+        folder: match i.folder {
+            Some(name) => folder("imap.folder", &name)?,
+            None => old.map_or("INBOX".into(), |o| o.folder.clone()),
+        },
+        after: match i.after {
+            Some(a) => AfterAction::parse(&a).map_err(|e| ApiError::invalid("imap.after", e.0))?,
+            None => old.map_or(AfterAction::Seen, |o| o.after.clone()),
+        },
+        quarantine_folder,
+    })
+}
+
+fn smtp(old: Option<&SmtpSettings>, s: SmtpInput) -> ApiResult<SmtpSettings> {
+    let f = "smtp";
+    Ok(SmtpSettings {
+        host: host(f, s.host, old.map(|o| &o.host))?,
+        port: port(f, s.port, old.map(|o| o.port))?,
+        tls: tls(f, s.tls, old.map(|o| o.tls), TlsMode::Starttls)?,
+        username: match s.username {
+            Some(Some(u)) => Some(line("smtp.username", &u, MAX_USER)?),
+            Some(None) => None,
+            None => old.and_then(|o| o.username.clone()),
+        },
+        password: match s.password {
+            Some(Some(p)) => Some(password("smtp.password", p)?),
+            Some(None) => None,
+            None => old.and_then(|o| o.password.clone()),
+        },
+    })
+}
+
+fn required(field: &str) -> ApiError {
+    ApiError::invalid(field, format!("{field} is required"))
+}
+
+fn host(section: &str, given: Option<String>, old: Option<&String>) -> ApiResult<String> {
+    let field = format!("{section}.host");
+    let Some(h) = given else {
+        return old.cloned().ok_or_else(|| required(&field));
+    };
+    let h = line(&field, &h, MAX_HOST)?;
+    if h.contains(char::is_whitespace) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{h:?} is not a host name"),
+        ));
+    }
+    Ok(h)
+}
+
+fn port(section: &str, given: Option<i64>, old: Option<u16>) -> ApiResult<u16> {
+    let field = format!("{section}.port");
+    match given {
+        Some(p) => u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
+            ApiError::invalid(field, format!("port must be between 1 and 65535, not {p}"))
+        }),
+        None => old.ok_or_else(|| required(&field)),
+    }
+}
+
+fn tls(
+    section: &str,
+    given: Option<String>,
+    old: Option<TlsMode>,
+    default: TlsMode,
+) -> ApiResult<TlsMode> {
+    match given {
+        Some(t) => TlsMode::parse(&t).map_err(|e| ApiError::invalid(format!("{section}.tls"), e.0)),
+        None => Ok(old.unwrap_or(default)),
+    }
+}
+
+fn password(field: &str, p: String) -> ApiResult<Secret> {
+    if p.is_empty() || p.len() > MAX_PASSWORD {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must be 1 to {MAX_PASSWORD} bytes"),
+        ));
+    }
+    Ok(Secret::new(p))
+}
+
+/// A folder name IMAP can be told: one line, no quotes or backslashes.
+fn folder(field: &str, name: &str) -> ApiResult<String> {
+    let name = line(field, name, MAX_NAME)?;
+    if name.contains(['"', '\\']) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} must not contain quotes or backslashes"),
+        ));
+    }
+    Ok(name)
+}

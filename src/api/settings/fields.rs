@@ -1,0 +1,246 @@
+//! `fields`: custom field definitions. `key` ([a-z0-9_]{1,64}, unique) names
+//! the field in filters and templates; `options` belong to select fields
+//! only; the type of a field that tickets hold values of stays.
+use super::{Admin, Items, MAX_NAME, line};
+use crate::api::AppState;
+use crate::api::auth::Caller;
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::domain::FieldType;
+use crate::store::fields::{FieldDef, FieldSpec, FieldUpdate};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+const MAX_KEY: usize = 64;
+const MAX_OPTIONS: usize = 500;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_fields, create_field))
+        .routes(routes!(get_field, update_field, delete_field))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldView {
+    pub id: i64,
+    pub key: String,
+    pub label: String,
+    /// text | number | date | select | checkbox
+    #[serde(rename = "type")]
+    #[schema(value_type = String)]
+    pub field_type: FieldType,
+    /// The choices of a select field (empty for the other types).
+    pub options: Vec<String>,
+    pub position: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<FieldDef> for FieldView {
+    fn from(f: FieldDef) -> Self {
+        Self {
+            id: f.id,
+            key: f.key,
+            label: f.label,
+            field_type: f.field_type,
+            options: f.options,
+            position: f.position,
+            created_at: f.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewField {
+    pub key: String,
+    pub label: String,
+    /// text | number | date | select | checkbox
+    #[serde(rename = "type")]
+    pub field_type: String,
+    /// Required (not empty) for select, refused for the other types.
+    #[serde(default)]
+    pub options: Option<Vec<String>>,
+    /// Where it sorts; absent: after the last.
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPatch {
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default, rename = "type")]
+    pub field_type: Option<String>,
+    #[serde(default)]
+    pub options: Option<Vec<String>>,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+fn key(value: &str) -> ApiResult<String> {
+    let ok = (1..=MAX_KEY).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(ApiError::invalid(
+            "key",
+            format!("key must be 1 to {MAX_KEY} of a-z, 0-9 and _, not {value:?}"),
+        ))
+    }
+}
+
+fn field_type(value: &str) -> ApiResult<FieldType> {
+    FieldType::parse(value).map_err(|e| ApiError::invalid("type", e.0))
+}
+
+/// Options for `t`: a select needs some, the other types take none.
+fn options(t: FieldType, given: Option<Vec<String>>) -> ApiResult<Vec<String>> {
+    let given = given.unwrap_or_default();
+    if t != FieldType::Select {
+        if !given.is_empty() {
+            return Err(ApiError::invalid(
+                "options",
+                format!("options are for select fields only, not {}", t.as_str()),
+            ));
+        }
+        return Ok(given);
+    }
+    if given.is_empty() {
+        return Err(ApiError::invalid("options", "a select field needs options"));
+    }
+    if given.len() > MAX_OPTIONS {
+        return Err(ApiError::invalid(
+            "options",
+            format!("at most {MAX_OPTIONS} options are allowed"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(given.len());
+    for (i, o) in given.iter().enumerate() {
+        let o = line(&format!("options[{i}]"), o, MAX_NAME)?;
+        if out.contains(&o) {
+            return Err(ApiError::invalid(
+                format!("options[{i}]"),
+                format!("the option {o:?} is listed twice"),
+            ));
+        }
+        out.push(o);
+    }
+    Ok(out)
+}
+
+fn missing(id: i64) -> ApiError {
+    ApiError::not_found(format!("custom field {id}"))
+}
+
+/// Every custom field, by position.
+#[utoipa::path(get, path = "/fields", tag = "fields", responses((status = 200, body = Items<FieldView>)))]
+async fn list_fields(State(s): State<AppState>, _c: Caller) -> ApiResult<Json<Items<FieldView>>> {
+    let fields = s.store.fields().await?;
+    Ok(Json(
+        fields
+            .into_iter()
+            .map(FieldView::from)
+            .collect::<Vec<_>>()
+            .into(),
+    ))
+}
+
+/// Defines a custom field (admin).
+#[utoipa::path(post, path = "/fields", tag = "fields", request_body = NewField,
+    responses((status = 201, body = FieldView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_field(
+    State(s): State<AppState>,
+    _a: Admin,
+    ApiJson(body): ApiJson<NewField>,
+) -> ApiResult<(StatusCode, Json<FieldView>)> {
+    let t = field_type(&body.field_type)?;
+    let spec = FieldSpec {
+        key: key(&body.key)?,
+        label: line("label", &body.label, MAX_NAME)?,
+        options: options(t, body.options)?,
+        field_type: t,
+        position: body.position,
+    };
+    let made = s.store.create_field(&spec).await?;
+    Ok((StatusCode::CREATED, Json(made.into())))
+}
+
+/// One custom field.
+#[utoipa::path(get, path = "/fields/{id}", tag = "fields", params(("id" = i64, Path)),
+    responses((status = 200, body = FieldView), (status = 404, body = ErrorBody)))]
+async fn get_field(
+    State(s): State<AppState>,
+    _c: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<FieldView>> {
+    let field = s.store.field(id).await?.ok_or_else(|| missing(id))?;
+    Ok(Json(field.into()))
+}
+
+/// Changes a custom field (admin). Its type cannot change while tickets
+/// hold values of it, nor can a select lose an option in use (409).
+#[utoipa::path(patch, path = "/fields/{id}", tag = "fields", params(("id" = i64, Path)), request_body = FieldPatch,
+    responses((status = 200, body = FieldView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_field(
+    State(s): State<AppState>,
+    _a: Admin,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<FieldPatch>,
+) -> ApiResult<Json<FieldView>> {
+    let current = s.store.field(id).await?.ok_or_else(|| missing(id))?;
+    let t = match &body.field_type {
+        Some(t) => field_type(t)?,
+        None => current.field_type,
+    };
+    // A type change without options drops the old type's options.
+    let kept = (t == current.field_type).then_some(current.options);
+    let spec = FieldSpec {
+        key: key(body.key.as_deref().unwrap_or(&current.key))?,
+        label: line(
+            "label",
+            body.label.as_deref().unwrap_or(&current.label),
+            MAX_NAME,
+        )?,
+        options: options(t, body.options.or(kept))?,
+        field_type: t,
+        position: body.position,
+    };
+    match s.store.update_field(id, &spec).await? {
+        FieldUpdate::Updated(f) => Ok(Json(f.into())),
+        FieldUpdate::NotFound => Err(missing(id)),
+        FieldUpdate::TypeInUse(n) => Err(ApiError::conflict(
+            "type",
+            format!("{n} ticket value(s) are stored under this field: its type cannot change"),
+        )),
+        FieldUpdate::OptionsInUse(used) => Err(ApiError::conflict(
+            "options",
+            format!("tickets still hold these options: {}", used.join(", ")),
+        )),
+    }
+}
+
+/// Deletes a custom field and every value of it (admin).
+#[utoipa::path(delete, path = "/fields/{id}", tag = "fields", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_field(
+    State(s): State<AppState>,
+    _a: Admin,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    match s.store.delete_field(id).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(missing(id)),
+    }
+}

@@ -1,0 +1,161 @@
+//! Agents as the API manages them, with their team memberships. Deleting
+//! an agent keeps its tickets, notes and messages (their links become
+//! NULL) and ends its API tokens.
+use super::{Store, Tx};
+use crate::domain::{EmailAddress, Role};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AgentRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub signature: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub row: AgentRow,
+    /// Teams the agent is a member of, ascending.
+    pub team_ids: Vec<i64>,
+}
+
+/// What an agent is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentSpec {
+    pub email: EmailAddress,
+    pub name: String,
+    pub role: Role,
+    pub signature: String,
+    pub active: bool,
+    pub team_ids: Vec<i64>,
+}
+
+const COLUMNS: &str = "id, email, name, role, signature, active, created_at, updated_at";
+
+impl Store {
+    /// Every agent, by name.
+    pub async fn agents(&self) -> anyhow::Result<Vec<Agent>> {
+        let rows: Vec<AgentRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM agents ORDER BY name, id"))
+                .fetch_all(self.pool())
+                .await
+                .context("reading agents")?;
+        let pairs: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT agent_id, team_id FROM team_members ORDER BY agent_id, team_id")
+                .fetch_all(self.pool())
+                .await
+                .context("reading team members")?;
+        let mut teams: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (agent, team) in pairs {
+            teams.entry(agent).or_default().push(team);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| Agent {
+                team_ids: teams.remove(&row.id).unwrap_or_default(),
+                row,
+            })
+            .collect())
+    }
+
+    pub async fn agent(&self, id: i64) -> anyhow::Result<Option<Agent>> {
+        let row: Option<AgentRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM agents WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await
+                .context("reading an agent")?;
+        let Some(row) = row else { return Ok(None) };
+        let team_ids = sqlx::query_scalar(
+            "SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await
+        .context("reading an agent's teams")?;
+        Ok(Some(Agent { row, team_ids }))
+    }
+
+    /// Creates an agent with its memberships, in one transaction.
+    pub async fn insert_agent(&self, spec: &AgentSpec) -> anyhow::Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let now = super::now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agents (email, name, role, signature, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(spec.email.as_str())
+        .bind(&spec.name)
+        .bind(spec.role.as_str())
+        .bind(&spec.signature)
+        .bind(spec.active)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .context("creating an agent")?;
+        set_teams(&mut tx, id, &spec.team_ids).await?;
+        tx.commit().await.context("committing an agent")?;
+        Ok(id)
+    }
+
+    /// Replaces an agent and its memberships; false when there is no such agent.
+    pub async fn update_agent(&self, id: i64, spec: &AgentSpec) -> anyhow::Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE agents SET email = $1, name = $2, role = $3, signature = $4, active = $5,
+                updated_at = $6 WHERE id = $7",
+        )
+        .bind(spec.email.as_str())
+        .bind(&spec.name)
+        .bind(spec.role.as_str())
+        .bind(&spec.signature)
+        .bind(spec.active)
+        .bind(super::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("updating an agent")?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        set_teams(&mut tx, id, &spec.team_ids).await?;
+        tx.commit().await.context("committing an agent")?;
+        Ok(true)
+    }
+
+    /// False when there was no such agent.
+    pub async fn delete_agent(&self, id: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM agents WHERE id = $1")
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .context("deleting an agent")?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// The agent's memberships become exactly `team_ids` (a team that does not
+/// exist fails the foreign key).
+async fn set_teams(tx: &mut Tx<'_>, agent_id: i64, team_ids: &[i64]) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM team_members WHERE agent_id = $1")
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await
+        .context("clearing an agent's teams")?;
+    for team in team_ids {
+        sqlx::query("INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2)")
+            .bind(team)
+            .bind(agent_id)
+            .execute(&mut **tx)
+            .await
+            .context("adding an agent to a team")?;
+    }
+    Ok(())
+}
