@@ -1,4 +1,5 @@
 //! Services: what the HTTP surface and the background workers call to
 //! change tickets. They compose, validate and store; they never talk to
 //! IMAP or SMTP themselves.
+pub mod outbound_ticket;
 pub mod replies;

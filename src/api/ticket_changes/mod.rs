@@ -1,7 +1,23 @@
-//! Routes of this area (filled in by its own change).
+//! Agents changing tickets: attributes (PATCH), internal notes, replies,
+//! opening outbound tickets, and (admins) deleting them.
+mod compose;
+mod create;
+mod delete;
+mod notes;
+mod patch;
+mod replies;
+mod validate;
+
 use super::AppState;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(create::create_ticket))
+        .routes(routes!(patch::patch_ticket, delete::delete_ticket))
+        .routes(routes!(delete::bulk_delete))
+        .routes(routes!(replies::post_reply))
+        .routes(routes!(notes::create_note))
+        .routes(routes!(notes::patch_note, notes::delete_note))
 }

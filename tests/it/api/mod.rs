@@ -1,6 +1,12 @@
 //! The HTTP API, driven over HTTP against `serve` on port 0 with a fresh
 //! SQLite. A module per area; this file is the client.
 mod auth;
+mod changes;
+mod changes_create;
+mod changes_delete;
+mod changes_mail;
+mod changes_notes;
+mod changes_replies;
 mod settings;
 mod settings_agents;
 mod settings_bans;

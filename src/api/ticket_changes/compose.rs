@@ -1,0 +1,173 @@
+//! What a reply or a new ticket's first email is made of (`body`, or
+//! `template` + `vars`, and attachments), and how the reply service's
+//! refusals answer over HTTP.
+use super::validate::{self, MAX_BODY};
+use crate::api::error::{ApiError, ApiResult};
+use crate::outbound::compose::{ComposeError, OutgoingAttachment};
+use crate::service::replies::{Body, ReplyError};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// Attachments on one mail.
+pub const MAX_ATTACHMENTS: usize = 20;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentIn {
+    pub filename: String,
+    /// `type/subtype`, e.g. `application/pdf`.
+    pub content_type: String,
+    /// The bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
+}
+
+/// Checks `body` xor `template` (+ `vars`) and the attachments.
+pub fn content(
+    body: Option<String>,
+    template: Option<String>,
+    vars: Option<Map<String, Value>>,
+    attachments: Option<Vec<AttachmentIn>>,
+) -> ApiResult<(Body, Vec<OutgoingAttachment>)> {
+    let body = match (body, template) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "template",
+                "give body or template, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "body",
+                "give body (the text) or template (a template's name)",
+            ));
+        }
+        (Some(text), None) => {
+            if vars.is_some() {
+                return Err(ApiError::invalid("vars", "vars go with a template"));
+            }
+            Body::Text(validate::limited("body", text, MAX_BODY)?)
+        }
+        (None, Some(name)) => Body::Template {
+            name: validate::name("template", &name)?,
+            vars: vars.unwrap_or_default(),
+        },
+    };
+    Ok((body, self::attachments(attachments.unwrap_or_default())?))
+}
+
+fn attachments(list: Vec<AttachmentIn>) -> ApiResult<Vec<OutgoingAttachment>> {
+    if list.len() > MAX_ATTACHMENTS {
+        return Err(ApiError::invalid(
+            "attachments",
+            format!("at most {MAX_ATTACHMENTS} attachments"),
+        ));
+    }
+    list.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let at = |f: &str| format!("attachments[{i}].{f}");
+            let filename = validate::name(&at("filename"), &a.filename)?;
+            let content_type = validate::name(&at("content_type"), &a.content_type)?;
+            let data = data_encoding::BASE64
+                .decode(a.content_base64.trim().as_bytes())
+                .map_err(|e| {
+                    ApiError::invalid(at("content_base64"), format!("not valid base64: {e}"))
+                })?;
+            Ok(OutgoingAttachment {
+                filename,
+                content_type,
+                data,
+            })
+        })
+        .collect()
+}
+
+/// The HTTP answer to a refused reply: the caller's mistakes are 4xx
+/// naming the field; the rest is logged and answered as a 500.
+pub fn reply_error(err: ReplyError) -> ApiError {
+    match err {
+        ReplyError::TicketNotFound(id) => ApiError::not_found(format!("ticket {id}")),
+        ReplyError::TemplateNotFound(name) => {
+            ApiError::invalid("template", format!("there is no template named {name:?}"))
+        }
+        ReplyError::Template { name, error } => ApiError::invalid(
+            "template",
+            format!("template {name:?} could not be rendered: {error}"),
+        ),
+        ReplyError::Signature(error) => ApiError::invalid(
+            "signature",
+            format!(
+                "your signature could not be rendered (fix it in your agent settings): {error}"
+            ),
+        ),
+        ReplyError::Empty => ApiError::invalid("body", "the reply is empty"),
+        ReplyError::NoEmailDomain(why) => ApiError::invalid(
+            "email_domain_id",
+            format!("no email domain can send this ticket's mail: {why}"),
+        ),
+        ReplyError::AgentNotFound(id) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("the token acts for agent {id}, who no longer exists"),
+        ),
+        ReplyError::Compose(ComposeError::ContentType {
+            filename,
+            content_type,
+        }) => ApiError::invalid(
+            "attachments",
+            format!("attachment {filename:?}: {content_type:?} is not a valid content type"),
+        ),
+        ReplyError::Compose(e) => ApiError::from(anyhow::Error::new(e)),
+        ReplyError::Store(e) => ApiError::from(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exactly_one_of_body_and_template_is_taken() {
+        let both = content(Some("hi".into()), Some("t".into()), None, None).unwrap_err();
+        assert_eq!(both.field.as_deref(), Some("template"));
+        let neither = content(None, None, None, None).unwrap_err();
+        assert_eq!(neither.field.as_deref(), Some("body"));
+        let (body, _) = content(None, Some(" welcome ".into()), None, None).unwrap();
+        assert!(matches!(body, Body::Template { name, .. } if name == "welcome"));
+    }
+
+    #[test]
+    fn attachments_are_decoded_and_bad_base64_is_named() {
+        let ok = AttachmentIn {
+            filename: "a.txt".into(),
+            content_type: "text/plain".into(),
+            content_base64: "aGVsbG8=".into(),
+        };
+        let (_, got) = content(Some("x".into()), None, None, Some(vec![ok])).unwrap();
+        assert_eq!(got[0].data, b"hello");
+        let bad = AttachmentIn {
+            filename: "b.bin".into(),
+            content_type: "application/octet-stream".into(),
+            content_base64: "%%%".into(),
+        };
+        let err = content(Some("x".into()), None, None, Some(vec![bad])).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("attachments[0].content_base64"));
+    }
+
+    #[test]
+    fn template_errors_name_the_line_and_store_errors_stay_opaque() {
+        let e = reply_error(ReplyError::Template {
+            name: "t".into(),
+            error: crate::outbound::render::TemplateError {
+                line: Some(3),
+                message: "unexpected }}".into(),
+            },
+        });
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(e.message.contains("line 3"), "{}", e.message);
+        let e = reply_error(ReplyError::Store(anyhow::anyhow!("disk")));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

@@ -1,0 +1,145 @@
+//! `POST tickets`: an agent opens an outbound ticket; its first email is
+//! sent as the chosen email domain.
+use super::compose::{self, AttachmentIn};
+use super::validate;
+use crate::api::AppState;
+use crate::api::auth::Caller;
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::ApiJson;
+use crate::api::tickets::view::{self, TicketView};
+use crate::domain::{EmailAddress, Priority};
+use crate::service::outbound_ticket::{self, OutboundTicket};
+use crate::store::Store;
+use crate::store::outbound_tickets::NewTicket;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenTicket {
+    /// At most 500 characters.
+    pub subject: String,
+    /// The identity the email is sent as.
+    pub email_domain_id: i64,
+    /// The customer's email address.
+    pub to: String,
+    /// The first email's text; or `template` (+ `vars`).
+    pub body: Option<String>,
+    pub template: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub vars: Option<Map<String, Value>>,
+    pub attachments: Option<Vec<AttachmentIn>>,
+    pub assignee_id: Option<i64>,
+    /// Default: the email domain's default team.
+    pub team_ids: Option<Vec<i64>>,
+    pub tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<Map<String, Value>>,
+    /// low | normal (default) | high | urgent
+    pub priority: Option<String>,
+}
+
+/// Open a ticket by writing to a customer.
+#[utoipa::path(post, path = "/tickets", tag = "tickets",
+    request_body = OpenTicket,
+    responses((status = 201, body = TicketView), (status = 400, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<OpenTicket>,
+) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    let OpenTicket {
+        subject,
+        email_domain_id,
+        to,
+        body,
+        template,
+        vars,
+        attachments,
+        assignee_id,
+        team_ids,
+        tags,
+        fields,
+        priority,
+    } = req;
+    let (body, attachments) = compose::content(body, template, vars, attachments)?;
+    let parts = Parts {
+        subject,
+        email_domain_id,
+        to,
+        assignee_id,
+        team_ids,
+        tags,
+        fields,
+        priority,
+    };
+    let ticket = new_ticket(&state.store, caller.agent_id, parts).await?;
+    let open = OutboundTicket {
+        ticket,
+        body,
+        attachments,
+    };
+    let (id, _) = outbound_ticket::open(&state.store, &state.replies, open)
+        .await
+        .map_err(compose::reply_error)?;
+    let ticket = view::load(&state.store, id).await?;
+    Ok((StatusCode::CREATED, Json(ticket)))
+}
+
+/// The ticket's own attributes, apart from what its first email is made of.
+struct Parts {
+    subject: String,
+    email_domain_id: i64,
+    to: String,
+    assignee_id: Option<i64>,
+    team_ids: Option<Vec<i64>>,
+    tags: Option<Vec<String>>,
+    fields: Option<Map<String, Value>>,
+    priority: Option<String>,
+}
+
+async fn new_ticket(store: &Store, agent_id: Option<i64>, p: Parts) -> ApiResult<NewTicket> {
+    let subject = p.subject.trim();
+    if subject.is_empty() {
+        return Err(ApiError::invalid("subject", "subject must not be empty"));
+    }
+    let subject = validate::limited("subject", subject.to_string(), validate::MAX_SUBJECT)?;
+    let to = EmailAddress::parse(&p.to).map_err(|e| ApiError::invalid("to", e.0))?;
+    let domain = validate::email_domain(store, p.email_domain_id).await?;
+    if !domain.enabled || domain.smtp.is_none() {
+        return Err(ApiError::invalid(
+            "email_domain_id",
+            format!(
+                "email domain {} cannot send mail: it is disabled or has no SMTP settings",
+                domain.address.as_str()
+            ),
+        ));
+    }
+    let assignee_id = match p.assignee_id {
+        Some(id) => Some(validate::assignee(store, id).await?),
+        None => None,
+    };
+    let team_ids = match p.team_ids {
+        Some(ids) => Some(validate::teams(store, ids).await?),
+        None => None,
+    };
+    Ok(NewTicket {
+        subject,
+        to,
+        email_domain_id: domain.id,
+        priority: match p.priority {
+            Some(p) => validate::priority(&p)?,
+            None => Priority::Normal,
+        },
+        assignee_id,
+        created_by: agent_id,
+        team_ids,
+        tags: validate::tags(p.tags.unwrap_or_default())?,
+        fields: validate::fields(store, p.fields.unwrap_or_default()).await?,
+    })
+}

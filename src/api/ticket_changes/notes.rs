@@ -1,0 +1,177 @@
+//! Internal notes: `POST tickets/{id}/notes`, `PATCH/DELETE notes/{id}`.
+//! Notes stay inside Postdesk: nothing here reaches the outbox. Only a
+//! note's author or an admin may change or delete it.
+use super::validate::{self, MAX_BODY};
+use crate::api::AppState;
+use crate::api::auth::Caller;
+use crate::api::error::{ApiError, ApiResult, ErrorBody};
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::domain::Role;
+use crate::store::notes::NoteRow;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+const COLOURS: [&str; 5] = ["yellow", "blue", "green", "red", "purple"];
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNote {
+    /// 1 to 100,000 characters.
+    pub body: String,
+    /// yellow (default) | blue | green | red | purple
+    pub colour: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteEdit {
+    pub body: Option<String>,
+    pub colour: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Author {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteView {
+    pub id: i64,
+    pub ticket_id: i64,
+    /// Null when written with an admin token that acts for no agent.
+    pub author: Option<Author>,
+    pub body: String,
+    pub colour: String,
+    pub edited: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<NoteRow> for NoteView {
+    fn from(n: NoteRow) -> Self {
+        NoteView {
+            id: n.id,
+            ticket_id: n.ticket_id,
+            author: n
+                .author_id
+                .zip(n.author_name)
+                .map(|(id, name)| Author { id, name }),
+            body: n.body,
+            colour: n.colour,
+            edited: n.edited,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+        }
+    }
+}
+
+fn body(value: String) -> ApiResult<String> {
+    if value.trim().is_empty() {
+        return Err(ApiError::invalid("body", "body must not be empty"));
+    }
+    validate::limited("body", value, MAX_BODY)
+}
+
+fn colour(value: &str) -> ApiResult<&'static str> {
+    COLOURS
+        .iter()
+        .find(|c| **c == value.trim().to_ascii_lowercase())
+        .copied()
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "colour",
+                format!(
+                    "colour must be one of {}, not {value:?}",
+                    COLOURS.join(", ")
+                ),
+            )
+        })
+}
+
+async fn load(state: &AppState, id: i64) -> ApiResult<NoteView> {
+    state
+        .store
+        .note(id)
+        .await?
+        .map(NoteView::from)
+        .ok_or_else(|| ApiError::not_found(format!("note {id}")))
+}
+
+/// 403 unless the caller wrote the note or is an admin.
+fn may_change(caller: &Caller, note: &NoteView) -> ApiResult<()> {
+    let author = note.author.as_ref().map(|a| a.id);
+    if caller.role == Role::Admin || (author.is_some() && author == caller.agent_id) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the note's author or an admin may change or delete it",
+        ))
+    }
+}
+
+/// Add an internal note to a ticket.
+#[utoipa::path(post, path = "/tickets/{id}/notes", tag = "notes",
+    params(("id" = i64, Path, description = "Ticket id")),
+    request_body = NewNote,
+    responses((status = 201, body = NoteView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(ticket_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<NewNote>,
+) -> ApiResult<(StatusCode, Json<NoteView>)> {
+    let text = body(req.body)?;
+    let colour = colour(req.colour.as_deref().unwrap_or("yellow"))?;
+    let id = state
+        .store
+        .add_note(ticket_id, caller.agent_id, &text, colour)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("ticket {ticket_id}")))?;
+    Ok((StatusCode::CREATED, Json(load(&state, id).await?)))
+}
+
+/// Edit a note (its author or an admin).
+#[utoipa::path(patch, path = "/notes/{id}", tag = "notes",
+    params(("id" = i64, Path, description = "Note id")),
+    request_body = NoteEdit,
+    responses((status = 200, body = NoteView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<NoteEdit>,
+) -> ApiResult<Json<NoteView>> {
+    if req.body.is_none() && req.colour.is_none() {
+        return Err(ApiError::bad_request(
+            "nothing to change: give body and/or colour",
+        ));
+    }
+    let text = req.body.map(body).transpose()?;
+    let colour = req.colour.as_deref().map(colour).transpose()?;
+    may_change(&caller, &load(&state, id).await?)?;
+    if !state.store.edit_note(id, text.as_deref(), colour).await? {
+        return Err(ApiError::not_found(format!("note {id}")));
+    }
+    load(&state, id).await.map(Json)
+}
+
+/// Delete a note (its author or an admin).
+#[utoipa::path(delete, path = "/notes/{id}", tag = "notes",
+    params(("id" = i64, Path, description = "Note id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    may_change(&caller, &load(&state, id).await?)?;
+    if !state.store.delete_note(id).await? {
+        return Err(ApiError::not_found(format!("note {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

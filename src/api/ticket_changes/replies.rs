@@ -1,0 +1,77 @@
+//! `POST tickets/{id}/replies`: an agent answers the customer. The reply
+//! service composes it (with the agent's signature) and queues it; the
+//! sender delivers it later, so the answer is 202.
+use super::compose::{self, AttachmentIn};
+use crate::api::AppState;
+use crate::api::auth::Caller;
+use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::service::replies::ReplyRequest;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// `body`, or `template` with optional `vars`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReply {
+    /// The text, sent as written (at most 100,000 characters).
+    pub body: Option<String>,
+    /// A stored template's name, rendered with the ticket and `vars`.
+    pub template: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub vars: Option<Map<String, Value>>,
+    pub attachments: Option<Vec<AttachmentIn>>,
+}
+
+/// The reply, stored and waiting for the sender.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueuedReply {
+    /// The message's id on the ticket.
+    pub message_id: i64,
+    /// Its Message-ID header.
+    pub header_message_id: String,
+    pub outbox_id: i64,
+    /// queued
+    pub status: String,
+}
+
+impl From<crate::service::replies::Queued> for QueuedReply {
+    fn from(q: crate::service::replies::Queued) -> Self {
+        QueuedReply {
+            message_id: q.message_id,
+            header_message_id: q.header_message_id,
+            outbox_id: q.outbox_id,
+            status: "queued".into(),
+        }
+    }
+}
+
+/// Reply to the customer (the agent's signature is appended).
+#[utoipa::path(post, path = "/tickets/{id}/replies", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id")),
+    request_body = NewReply,
+    responses((status = 202, body = QueuedReply), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(ticket_id): ApiPath<i64>,
+    ApiJson(req): ApiJson<NewReply>,
+) -> ApiResult<(StatusCode, Json<QueuedReply>)> {
+    let (body, attachments) = compose::content(req.body, req.template, req.vars, req.attachments)?;
+    let queued = state
+        .replies
+        .reply(ReplyRequest {
+            ticket_id,
+            agent_id: caller.agent_id,
+            body,
+            attachments,
+        })
+        .await
+        .map_err(compose::reply_error)?;
+    Ok((StatusCode::ACCEPTED, Json(queued.into())))
+}

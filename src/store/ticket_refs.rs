@@ -1,0 +1,80 @@
+//! What changing or opening a ticket checks its references against:
+//! agents, teams, topics and custom field definitions.
+use super::Store;
+use anyhow::Context;
+use sqlx::{QueryBuilder, Sqlite};
+
+/// A ticket custom field definition.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FieldDef {
+    pub id: i64,
+    pub key: String,
+    pub field_type: String,
+    /// JSON array of strings (the choices of a select).
+    pub options: String,
+}
+
+impl FieldDef {
+    pub fn options(&self) -> Vec<String> {
+        serde_json::from_str(&self.options).unwrap_or_default()
+    }
+}
+
+impl Store {
+    /// Whether agent `id` is active; None when there is no such agent.
+    pub async fn agent_active(&self, id: i64) -> anyhow::Result<Option<bool>> {
+        sqlx::query_scalar("SELECT active FROM agents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading an agent")
+    }
+
+    /// Those of `ids` that name no team.
+    pub async fn missing_teams(&self, ids: &[i64]) -> anyhow::Result<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM teams WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        let found: Vec<i64> = q
+            .build_query_scalar()
+            .fetch_all(self.pool())
+            .await
+            .context("reading teams")?;
+        Ok(ids.iter().copied().filter(|i| !found.contains(i)).collect())
+    }
+
+    pub async fn topic_exists(&self, id: i64) -> anyhow::Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM topics WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading a topic")?;
+        Ok(found.is_some())
+    }
+
+    /// The definitions of ticket custom fields.
+    pub async fn ticket_field_defs(&self) -> anyhow::Result<Vec<FieldDef>> {
+        sqlx::query_as(
+            "SELECT id, key, field_type, options FROM custom_fields WHERE scope = 'ticket' ORDER BY position, key",
+        )
+        .fetch_all(self.pool())
+        .await
+        .context("reading custom field definitions")
+    }
+
+    /// Whether ticket `id` exists.
+    pub async fn ticket_exists(&self, id: i64) -> anyhow::Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading a ticket")?;
+        Ok(found.is_some())
+    }
+}

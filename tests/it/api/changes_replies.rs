@@ -1,0 +1,149 @@
+//! `POST tickets/{id}/replies`: queued with the agent's signature, from a
+//! body or a template, and the reply service's refusals as 4xx.
+use super::Api;
+use super::changes::{SENDING_DOMAIN, agent, events, seed_ticket};
+use postdesk::store::replies::TemplateRow;
+use reqwest::Method;
+use serde_json::json;
+
+async fn stored_reply(api: &Api, message_id: i64) -> (String, Vec<u8>, i64) {
+    sqlx::query_as(
+        "SELECT m.body_text, s.raw, o.id FROM messages m
+         JOIN message_sources s ON s.message_id = m.id JOIN outbox o ON o.message_id = m.id
+         WHERE m.id = $1 AND m.direction = 'outbound'",
+    )
+    .bind(message_id)
+    .fetch_one(api.store().pool())
+    .await
+    .expect("the reply, its source and its outbox row")
+}
+
+#[tokio::test]
+async fn a_reply_is_queued_in_the_outbox_with_the_agents_signature() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let id = seed_ticket(&api, "Printer on fire").await;
+    let (ann, token) = agent(&api, "ann@example.com", "Ann Agent\nExample Support").await;
+    let attachment = json!({"filename": "steps.txt", "content_type": "text/plain",
+        "content_base64": "VHVybiBpdCBvZmYu"});
+    let body = json!({"body": "We are on our way.", "attachments": [attachment]});
+    let path = format!("/api/v1/tickets/{id}/replies");
+    let queued = api
+        .call(Method::POST, &path, Some(&token), Some(&body))
+        .await
+        .expect(202);
+    assert_eq!(queued["status"], "queued");
+    let header_id = queued["header_message_id"].as_str().unwrap();
+    assert!(header_id.ends_with("@example.com"), "{header_id}");
+    let (text, raw, outbox) = stored_reply(&api, queued["message_id"].as_i64().unwrap()).await;
+    assert_eq!(json!(outbox), queued["outbox_id"]);
+    assert!(
+        text.starts_with("We are on our way.\n\n-- \nAnn Agent\nExample Support"),
+        "{text}"
+    );
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(
+        raw.contains("Ann Agent"),
+        "the sent source is signed: {raw}"
+    );
+    assert!(raw.contains("steps.txt"), "with the attachment");
+    let replied: Vec<_> = events(&api, id)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "replied")
+        .collect();
+    assert_eq!(replied.len(), 1);
+    assert_eq!(replied[0].1, Some(ann));
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn a_reply_from_a_template_renders_the_ticket_and_the_vars() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let id = seed_ticket(&api, "Order 1234").await;
+    let template = TemplateRow {
+        name: "shipped".into(),
+        subject: None,
+        body: "Hello {{ requester.name }}, parcel {{ vars.parcel }} is on its way.".into(),
+        body_html: None,
+    };
+    api.store().put_template(&template).await.unwrap();
+    let body = json!({"template": "shipped", "vars": {"parcel": "ES123"}});
+    let queued = api
+        .post(&format!("/api/v1/tickets/{id}/replies"), &body)
+        .await
+        .expect(202);
+    let (text, _, _) = stored_reply(&api, queued["message_id"].as_i64().unwrap()).await;
+    assert_eq!(text, "Hello Carla Customer, parcel ES123 is on its way.");
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn refused_replies_are_4xx_naming_the_field_and_queue_nothing() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let id = seed_ticket(&api, "Order 1234").await;
+    let broken = TemplateRow {
+        name: "broken".into(),
+        subject: None,
+        body: "Line one\n{{ vars.missing.deeper }}".into(),
+        body_html: None,
+    };
+    api.store().put_template(&broken).await.unwrap();
+    let path = format!("/api/v1/tickets/{id}/replies");
+    let cases = [
+        (json!({"template": "nope"}), 422, "template"),
+        (json!({"template": "broken"}), 422, "template"),
+        (json!({"body": "hi", "template": "broken"}), 422, "template"),
+        (json!({}), 422, "body"),
+        (json!({"body": "   "}), 422, "body"),
+        (json!({"body": "x".repeat(100_001)}), 422, "body"),
+        (json!({"body": "hi", "vars": {"a": 1}}), 422, "vars"),
+        (json!({"body": 5}), 400, "body"),
+        (json!({"body": "hi", "cc": "x"}), 400, ""),
+        (
+            json!({"body": "hi", "attachments": [{"filename": "a", "content_type": "text/plain", "content_base64": "!!"}]}),
+            422,
+            "attachments[0].content_base64",
+        ),
+        (
+            json!({"body": "hi", "attachments": [{"filename": "a", "content_type": "no type", "content_base64": "aGk="}]}),
+            422,
+            "attachments",
+        ),
+    ];
+    for (body, status, field) in cases {
+        let got = api.post(&path, &body).await;
+        assert_eq!(got.status.as_u16(), status, "{body}: {}", got.text);
+        if !field.is_empty() {
+            assert_eq!(got.field(), field, "{body}");
+        }
+    }
+    let unknown = api
+        .post("/api/v1/tickets/999/replies", &json!({"body": "hi"}))
+        .await;
+    assert_eq!(
+        (unknown.status.as_u16(), unknown.code()),
+        (404, "not_found")
+    );
+    assert_eq!(api.store().count("outbox").await.unwrap(), 0);
+    assert_eq!(api.store().count("messages").await.unwrap(), 0);
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn without_an_email_domain_that_can_send_a_reply_is_422() {
+    let api = Api::start().await;
+    let id = seed_ticket(&api, "Nowhere to send from").await;
+    let got = api
+        .post(
+            &format!("/api/v1/tickets/{id}/replies"),
+            &json!({"body": "hi"}),
+        )
+        .await;
+    assert_eq!(
+        (got.status.as_u16(), got.field()),
+        (422, "email_domain_id"),
+        "{}",
+        got.text
+    );
+    api.stop().await;
+}
