@@ -3,6 +3,7 @@
 //! file, an environment variable or a file of their own, and are held as
 //! [`Secret`]s so they never reach a log.
 use crate::domain::{AfterAction, EmailAddress, ImapSettings, Secret, SmtpSettings, TlsMode};
+use crate::service::sla::SlaTargets;
 use crate::store::domains::DomainSpec;
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -27,6 +28,8 @@ pub struct Config {
     pub acknowledgement: Acknowledgement,
     pub outbound: Outbound,
     pub email_domains: Vec<DomainSpec>,
+    /// First-response targets per priority (`[sla]`); none by default.
+    pub sla: SlaTargets,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -81,6 +84,18 @@ struct File {
     outbound: Outbound,
     #[serde(default, rename = "email_domain")]
     email_domains: Vec<DomainFile>,
+    #[serde(default)]
+    sla: SlaFile,
+}
+
+/// `[sla]`: a duration per priority (`30m`, `4h`, `2d`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaFile {
+    low: Option<String>,
+    normal: Option<String>,
+    high: Option<String>,
+    urgent: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +221,7 @@ impl Config {
         if !(file.outbound.retry_base_secs > 0.0 && file.outbound.retry_base_secs.is_finite()) {
             bail!("outbound.retry_base_secs must be a positive number");
         }
+        let sla = sla_targets(&file.sla, env)?;
         let mut email_domains = Vec::new();
         for (i, d) in file.email_domains.into_iter().enumerate() {
             let spec = domain_spec(d, env)
@@ -240,8 +256,67 @@ impl Config {
             acknowledgement: file.acknowledgement,
             outbound: file.outbound,
             email_domains,
+            sla,
         })
     }
+}
+
+/// A duration written as a number and a unit (`ms`, `s`, `m`, `h`, `d`),
+/// or several (`1h30m`). Zero is refused.
+pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let bad = || anyhow::anyhow!("{text:?} is not a duration such as 30m, 4h or 2d");
+    let mut rest = text.trim();
+    let mut total = Duration::ZERO;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let millis = match &rest[..unit] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(bad()),
+        };
+        let part = number.checked_mul(millis).ok_or_else(bad)?;
+        total = total
+            .checked_add(Duration::from_millis(part))
+            .ok_or_else(bad)?;
+        rest = &rest[unit..];
+    }
+    if total.is_zero() {
+        bail!("{text:?}: a duration must be longer than zero");
+    }
+    Ok(total)
+}
+
+/// `[sla]` overlaid with `POSTDESK_SLA_<PRIORITY>` (`off` removes a target).
+fn sla_targets(file: &SlaFile, env: &dyn Env) -> anyhow::Result<SlaTargets> {
+    let target = |key: &str, value: &Option<String>| -> anyhow::Result<Option<Duration>> {
+        let name = format!("POSTDESK_SLA_{}", key.to_ascii_uppercase());
+        match env.var(&name) {
+            Some(v) if v.trim().eq_ignore_ascii_case("off") => Ok(None),
+            Some(v) => parse_duration(&v).map(Some).with_context(|| name.clone()),
+            None => value
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .with_context(|| format!("sla.{key}")),
+        }
+    };
+    Ok(SlaTargets {
+        low: target("low", &file.low)?,
+        normal: target("normal", &file.normal)?,
+        high: target("high", &file.high)?,
+        urgent: target("urgent", &file.urgent)?,
+    })
 }
 
 fn location(text: &str, e: &toml::de::Error) -> String {

@@ -58,7 +58,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let token_key = store.token_key().await?;
     let generated_admin_token = bootstrap_admin(&store, &token_key, config).await?;
     let domains = store.sync_email_domains(&config.email_domains).await?;
-    let ingestor = Ingestor::new(store.clone(), Limits::default()).await?;
+    let ingestor = Ingestor::new(store.clone(), Limits::default())
+        .await?
+        .with_sla(config.sla);
     let replies = Replies::new(store.clone(), ingestor.signer().clone());
     let tls = TlsConfig::from_ca_file(config.ca_file.as_deref())
         .context("loading the extra CA certificates")?;
@@ -109,6 +111,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     });
     let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
     tracing::info!(declared = ?names, pollers = tasks.len() - 2, %addr, "postdesk is running");
+    // SLA clocks (after the count of pollers above).
+    tasks.spawn(crate::service::sla::run(store.clone(), rx.clone()));
     Ok(Running {
         shutdown,
         tasks,

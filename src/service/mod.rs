@@ -2,3 +2,4 @@
 //! change tickets. They compose, validate and store; they never talk to
 //! IMAP or SMTP themselves.
 pub mod replies;
+pub mod sla;

@@ -8,6 +8,7 @@ pub mod messages;
 pub mod outbox;
 pub mod replies;
 pub mod settings;
+pub mod sla;
 pub mod ticket_view;
 pub mod tickets;
 pub mod tokens;
