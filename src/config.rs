@@ -4,6 +4,7 @@
 //! [`Secret`]s so they never reach a log.
 use crate::domain::{AfterAction, EmailAddress, ImapSettings, Secret, SmtpSettings, TlsMode};
 use crate::service::sla::SlaTargets;
+use crate::service::webhooks::WebhookSettings;
 use crate::store::domains::DomainSpec;
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -30,6 +31,8 @@ pub struct Config {
     pub email_domains: Vec<DomainSpec>,
     /// First-response targets per priority (`[sla]`); none by default.
     pub sla: SlaTargets,
+    /// Webhook delivery (`[webhooks]`).
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -86,6 +89,8 @@ struct File {
     email_domains: Vec<DomainFile>,
     #[serde(default)]
     sla: SlaFile,
+    #[serde(default)]
+    webhooks: WebhooksFile,
 }
 
 /// `[sla]`: a duration per priority (`30m`, `4h`, `2d`).
@@ -96,6 +101,17 @@ struct SlaFile {
     normal: Option<String>,
     high: Option<String>,
     urgent: Option<String>,
+}
+
+/// `[webhooks]`: durations as in `[sla]` (and `ms`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhooksFile {
+    max_attempts: Option<u32>,
+    retry_base: Option<String>,
+    retry_max: Option<String>,
+    timeout: Option<String>,
+    poll_interval: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +238,7 @@ impl Config {
             bail!("outbound.retry_base_secs must be a positive number");
         }
         let sla = sla_targets(&file.sla, env)?;
+        let webhooks = webhook_settings(&file.webhooks)?;
         let mut email_domains = Vec::new();
         for (i, d) in file.email_domains.into_iter().enumerate() {
             let spec = domain_spec(d, env)
@@ -257,6 +274,7 @@ impl Config {
             outbound: file.outbound,
             email_domains,
             sla,
+            webhooks,
         })
     }
 }
@@ -316,6 +334,26 @@ fn sla_targets(file: &SlaFile, env: &dyn Env) -> anyhow::Result<SlaTargets> {
         normal: target("normal", &file.normal)?,
         high: target("high", &file.high)?,
         urgent: target("urgent", &file.urgent)?,
+    })
+}
+
+fn webhook_settings(file: &WebhooksFile) -> anyhow::Result<WebhookSettings> {
+    let defaults = WebhookSettings::default();
+    let duration = |key: &str, value: &Option<String>, default: Duration| {
+        value
+            .as_deref()
+            .map_or(Ok(default), parse_duration)
+            .with_context(|| format!("webhooks.{key}"))
+    };
+    if file.max_attempts == Some(0) {
+        bail!("webhooks.max_attempts must be at least 1");
+    }
+    Ok(WebhookSettings {
+        max_attempts: file.max_attempts.unwrap_or(defaults.max_attempts),
+        retry_base: duration("retry_base", &file.retry_base, defaults.retry_base)?,
+        retry_max: duration("retry_max", &file.retry_max, defaults.retry_max)?,
+        timeout: duration("timeout", &file.timeout, defaults.timeout)?,
+        poll_interval: duration("poll_interval", &file.poll_interval, defaults.poll_interval)?,
     })
 }
 

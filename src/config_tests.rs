@@ -166,10 +166,12 @@ fn sla_targets_come_from_the_file_and_the_environment() {
 }
 
 #[test]
-fn sla_mistakes_name_the_key() {
+fn sla_and_webhook_mistakes_name_the_key() {
     let cases = [
         ("[sla]\nmedium = \"4h\"", "unknown field `medium`"),
         ("[sla]\nhigh = \"soon\"", "sla.high"),
+        ("[webhooks]\nretry_base = \"fast\"", "webhooks.retry_base"),
+        ("[webhooks]\nmax_attempts = 0", "webhooks.max_attempts"),
     ];
     for (text, expected) in cases {
         let err = format!("{:#}", Config::parse(text, &[]).unwrap_err());
@@ -180,4 +182,17 @@ fn sla_mistakes_name_the_key() {
         Config::parse("", &[("POSTDESK_SLA_HIGH", "4x")]).unwrap_err()
     );
     assert!(env.contains("POSTDESK_SLA_HIGH"), "{env}");
+}
+
+#[test]
+fn webhook_retry_timing_is_configurable() {
+    let c = Config::parse(
+        "[webhooks]\nmax_attempts = 3\nretry_base = \"50ms\"\npoll_interval = \"100ms\"\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(c.webhooks.max_attempts, 3);
+    assert_eq!(c.webhooks.retry_base, Duration::from_millis(50));
+    assert_eq!(c.webhooks.poll_interval, Duration::from_millis(100));
+    assert_eq!(c.webhooks.timeout, Duration::from_secs(10));
 }

@@ -111,8 +111,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     });
     let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
     tracing::info!(declared = ?names, pollers = tasks.len() - 2, %addr, "postdesk is running");
-    // SLA clocks (after the count of pollers above).
+    // SLA clocks and webhook delivery (after the count of pollers above).
     tasks.spawn(crate::service::sla::run(store.clone(), rx.clone()));
+    let webhooks =
+        crate::service::webhooks::dispatch::Dispatcher::new(store.clone(), config.webhooks)?;
+    tasks.spawn(webhooks.run(rx.clone()));
     Ok(Running {
         shutdown,
         tasks,

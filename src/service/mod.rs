@@ -3,3 +3,4 @@
 //! IMAP or SMTP themselves.
 pub mod replies;
 pub mod sla;
+pub mod webhooks;

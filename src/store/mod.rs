@@ -12,6 +12,8 @@ pub mod sla;
 pub mod ticket_view;
 pub mod tickets;
 pub mod tokens;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,6 +1,8 @@
 //! The HTTP API, driven over HTTP against `serve` on port 0 with a fresh
 //! SQLite. A module per area; this file is the client.
 mod auth;
+mod hooks;
+mod hooks_dispatch;
 
 use postdesk::commands::serve::{self, Running};
 use postdesk::config::Config;
