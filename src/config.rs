@@ -3,6 +3,8 @@
 //! file, an environment variable or a file of their own, and are held as
 //! [`Secret`]s so they never reach a log.
 use crate::domain::{AfterAction, EmailAddress, ImapSettings, Secret, SmtpSettings, TlsMode};
+use crate::service::sla::SlaTargets;
+use crate::service::webhooks::WebhookSettings;
 use crate::store::domains::DomainSpec;
 use anyhow::{Context, bail};
 use serde::Deserialize;
@@ -27,6 +29,10 @@ pub struct Config {
     pub acknowledgement: Acknowledgement,
     pub outbound: Outbound,
     pub email_domains: Vec<DomainSpec>,
+    /// First-response targets per priority (`[sla]`); none by default.
+    pub sla: SlaTargets,
+    /// Webhook delivery (`[webhooks]`).
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -81,6 +87,31 @@ struct File {
     outbound: Outbound,
     #[serde(default, rename = "email_domain")]
     email_domains: Vec<DomainFile>,
+    #[serde(default)]
+    sla: SlaFile,
+    #[serde(default)]
+    webhooks: WebhooksFile,
+}
+
+/// `[sla]`: a duration per priority (`30m`, `4h`, `2d`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaFile {
+    low: Option<String>,
+    normal: Option<String>,
+    high: Option<String>,
+    urgent: Option<String>,
+}
+
+/// `[webhooks]`: durations as in `[sla]` (and `ms`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhooksFile {
+    max_attempts: Option<u32>,
+    retry_base: Option<String>,
+    retry_max: Option<String>,
+    timeout: Option<String>,
+    poll_interval: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +237,8 @@ impl Config {
         if !(file.outbound.retry_base_secs > 0.0 && file.outbound.retry_base_secs.is_finite()) {
             bail!("outbound.retry_base_secs must be a positive number");
         }
+        let sla = sla_targets(&file.sla, env)?;
+        let webhooks = webhook_settings(&file.webhooks)?;
         let mut email_domains = Vec::new();
         for (i, d) in file.email_domains.into_iter().enumerate() {
             let spec = domain_spec(d, env)
@@ -240,8 +273,88 @@ impl Config {
             acknowledgement: file.acknowledgement,
             outbound: file.outbound,
             email_domains,
+            sla,
+            webhooks,
         })
     }
+}
+
+/// A duration written as a number and a unit (`ms`, `s`, `m`, `h`, `d`),
+/// or several (`1h30m`). Zero is refused.
+pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let bad = || anyhow::anyhow!("{text:?} is not a duration such as 30m, 4h or 2d");
+    let mut rest = text.trim();
+    let mut total = Duration::ZERO;
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let millis = match &rest[..unit] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(bad()),
+        };
+        let part = number.checked_mul(millis).ok_or_else(bad)?;
+        total = total
+            .checked_add(Duration::from_millis(part))
+            .ok_or_else(bad)?;
+        rest = &rest[unit..];
+    }
+    if total.is_zero() {
+        bail!("{text:?}: a duration must be longer than zero");
+    }
+    Ok(total)
+}
+
+/// `[sla]` overlaid with `POSTDESK_SLA_<PRIORITY>` (`off` removes a target).
+fn sla_targets(file: &SlaFile, env: &dyn Env) -> anyhow::Result<SlaTargets> {
+    let target = |key: &str, value: &Option<String>| -> anyhow::Result<Option<Duration>> {
+        let name = format!("POSTDESK_SLA_{}", key.to_ascii_uppercase());
+        match env.var(&name) {
+            Some(v) if v.trim().eq_ignore_ascii_case("off") => Ok(None),
+            Some(v) => parse_duration(&v).map(Some).with_context(|| name.clone()),
+            None => value
+                .as_deref()
+                .map(parse_duration)
+                .transpose()
+                .with_context(|| format!("sla.{key}")),
+        }
+    };
+    Ok(SlaTargets {
+        low: target("low", &file.low)?,
+        normal: target("normal", &file.normal)?,
+        high: target("high", &file.high)?,
+        urgent: target("urgent", &file.urgent)?,
+    })
+}
+
+fn webhook_settings(file: &WebhooksFile) -> anyhow::Result<WebhookSettings> {
+    let defaults = WebhookSettings::default();
+    let duration = |key: &str, value: &Option<String>, default: Duration| {
+        value
+            .as_deref()
+            .map_or(Ok(default), parse_duration)
+            .with_context(|| format!("webhooks.{key}"))
+    };
+    if file.max_attempts == Some(0) {
+        bail!("webhooks.max_attempts must be at least 1");
+    }
+    Ok(WebhookSettings {
+        max_attempts: file.max_attempts.unwrap_or(defaults.max_attempts),
+        retry_base: duration("retry_base", &file.retry_base, defaults.retry_base)?,
+        retry_max: duration("retry_max", &file.retry_max, defaults.retry_max)?,
+        timeout: duration("timeout", &file.timeout, defaults.timeout)?,
+        poll_interval: duration("poll_interval", &file.poll_interval, defaults.poll_interval)?,
+    })
 }
 
 fn location(text: &str, e: &toml::de::Error) -> String {

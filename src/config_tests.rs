@@ -123,3 +123,76 @@ fn mistakes_are_named() {
         assert!(err.contains(expected), "{expected:?} not in {err:?}");
     }
 }
+
+#[test]
+fn durations_read_in_their_units_and_refuse_the_rest() {
+    let ok = [
+        ("30m", 30 * 60),
+        ("4h", 4 * 3600),
+        ("2d", 2 * 86_400),
+        ("45s", 45),
+        ("1h30m", 5400),
+        (" 12h ", 12 * 3600),
+    ];
+    for (text, secs) in ok {
+        assert_eq!(
+            parse_duration(text).unwrap(),
+            Duration::from_secs(secs),
+            "{text}"
+        );
+    }
+    assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+    for bad in ["", "4", "h", "4 hours", "1.5h", "-3m", "0m", "4w"] {
+        assert!(parse_duration(bad).is_err(), "{bad:?} should be refused");
+    }
+}
+
+#[test]
+fn sla_targets_come_from_the_file_and_the_environment() {
+    let text = "[sla]\nlow = \"48h\"\nnormal = \"24h\"\nhigh = \"4h\"\n";
+    let c = Config::parse(
+        text,
+        &[("POSTDESK_SLA_URGENT", "1h"), ("POSTDESK_SLA_LOW", "off")],
+    )
+    .unwrap();
+    assert_eq!(c.sla.low, None);
+    assert_eq!(c.sla.normal, Some(Duration::from_secs(24 * 3600)));
+    assert_eq!(c.sla.high, Some(Duration::from_secs(4 * 3600)));
+    assert_eq!(c.sla.urgent, Some(Duration::from_secs(3600)));
+    assert!(
+        Config::parse("", &[]).unwrap().sla.is_off(),
+        "off by default"
+    );
+}
+
+#[test]
+fn sla_and_webhook_mistakes_name_the_key() {
+    let cases = [
+        ("[sla]\nmedium = \"4h\"", "unknown field `medium`"),
+        ("[sla]\nhigh = \"soon\"", "sla.high"),
+        ("[webhooks]\nretry_base = \"fast\"", "webhooks.retry_base"),
+        ("[webhooks]\nmax_attempts = 0", "webhooks.max_attempts"),
+    ];
+    for (text, expected) in cases {
+        let err = format!("{:#}", Config::parse(text, &[]).unwrap_err());
+        assert!(err.contains(expected), "{expected:?} not in {err:?}");
+    }
+    let env = format!(
+        "{:#}",
+        Config::parse("", &[("POSTDESK_SLA_HIGH", "4x")]).unwrap_err()
+    );
+    assert!(env.contains("POSTDESK_SLA_HIGH"), "{env}");
+}
+
+#[test]
+fn webhook_retry_timing_is_configurable() {
+    let c = Config::parse(
+        "[webhooks]\nmax_attempts = 3\nretry_base = \"50ms\"\npoll_interval = \"100ms\"\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(c.webhooks.max_attempts, 3);
+    assert_eq!(c.webhooks.retry_base, Duration::from_millis(50));
+    assert_eq!(c.webhooks.poll_interval, Duration::from_millis(100));
+    assert_eq!(c.webhooks.timeout, Duration::from_secs(10));
+}

@@ -9,6 +9,7 @@ mod ops;
 pub mod settings;
 pub mod ticket_changes;
 pub mod tickets;
+mod webhooks;
 
 use crate::inbound::tls::TlsConfig;
 use crate::service::replies::Replies;
@@ -65,7 +66,8 @@ pub fn router(state: AppState) -> Router {
     let v1 = OpenApiRouter::new()
         .merge(settings::routes())
         .merge(tickets::routes())
-        .merge(ticket_changes::routes());
+        .merge(ticket_changes::routes())
+        .merge(webhooks::routes());
     let (routes, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())

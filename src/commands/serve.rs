@@ -61,7 +61,9 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let token_key = store.token_key().await?;
     let generated_admin_token = bootstrap_admin(&store, &token_key, config).await?;
     let domains = store.sync_email_domains(&config.email_domains).await?;
-    let ingestor = Ingestor::new(store.clone(), Limits::default()).await?;
+    let ingestor = Ingestor::new(store.clone(), Limits::default())
+        .await?
+        .with_sla(config.sla);
     let replies = Replies::new(store.clone(), ingestor.signer().clone());
     let tls = TlsConfig::from_ca_file(config.ca_file.as_deref())
         .context("loading the extra CA certificates")?;
@@ -113,6 +115,11 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     });
     let names: Vec<&str> = domains.iter().map(|d| d.address.as_str()).collect();
     tracing::info!(declared = ?names, %addr, "postdesk is running");
+    // SLA clocks and webhook delivery.
+    tasks.spawn(crate::service::sla::run(store.clone(), rx.clone()));
+    let webhooks =
+        crate::service::webhooks::dispatch::Dispatcher::new(store.clone(), config.webhooks)?;
+    tasks.spawn(webhooks.run(rx.clone()));
     Ok(Running {
         shutdown,
         tasks,

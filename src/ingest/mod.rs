@@ -10,6 +10,7 @@ pub mod stream;
 
 use crate::domain::MessageId;
 use crate::mail::{self, ParsedMail, thread::TokenSigner};
+use crate::service::sla::SlaTargets;
 use crate::store::{self, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -100,6 +101,7 @@ pub struct Ingestor {
     store: Store,
     signer: TokenSigner,
     limits: Limits,
+    sla: SlaTargets,
 }
 
 pub fn prepare(incoming: Incoming) -> Prepared {
@@ -167,7 +169,14 @@ impl Ingestor {
             store,
             signer,
             limits,
+            sla: SlaTargets::default(),
         })
+    }
+
+    /// Tickets get due times from these first-response targets (none by default).
+    pub fn with_sla(mut self, targets: SlaTargets) -> Self {
+        self.sla = targets;
+        self
     }
 
     pub fn signer(&self) -> &TokenSigner {
@@ -238,8 +247,11 @@ impl Ingestor {
         let snapshot =
             store::ingest::load_snapshot(&mut tx, &plan::wanted(items, &self.signer)).await?;
         let plan = plan::plan(items, &snapshot, &self.signer);
-        let done =
-            store::ingest::write_plan(&mut tx, items, &plan, &self.limits, snapshot.now).await?;
+        let settings = store::ingest::Settings {
+            limits: &self.limits,
+            sla: &self.sla,
+        };
+        let done = store::ingest::write_plan(&mut tx, items, &plan, settings, snapshot.now).await?;
         tx.commit().await?;
         Ok(done)
     }

@@ -3,3 +3,5 @@
 //! IMAP or SMTP themselves.
 pub mod outbound_ticket;
 pub mod replies;
+pub mod sla;
+pub mod webhooks;

@@ -3,9 +3,10 @@
 //! hundreds of mails to a few dozen round trips.
 use super::Tx;
 use super::bans;
-use crate::domain::Status;
+use crate::domain::{Priority, Status};
 use crate::ingest::plan::{Decision, KnownMessage, Plan, Snapshot, TicketRef, Wanted};
 use crate::ingest::{Ingested, Limits, Outcome, Prepared};
+use crate::service::sla::SlaTargets;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
@@ -111,14 +112,24 @@ where
     q.push(")");
 }
 
+/// What storing a batch is configured with.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    pub limits: &'a Limits,
+    pub sla: &'a SlaTargets,
+}
+
 pub async fn write_plan(
     tx: &mut Tx<'_>,
     items: &[Prepared],
     plan: &Plan,
-    limits: &Limits,
+    settings: Settings<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Ingested>> {
-    let new_ids = super::tickets::insert_from_mail(tx, items, &plan.new_tickets, now).await?;
+    // Tickets from mail open with normal priority.
+    let due_at = settings.sla.due_from(Priority::Normal, now);
+    let new_ids =
+        super::tickets::insert_from_mail(tx, items, &plan.new_tickets, due_at, now).await?;
     assign_default_teams(tx, items, &new_ids).await?;
     let resolve = |r: TicketRef| match r {
         TicketRef::Existing(id) => id,
@@ -136,9 +147,10 @@ pub async fn write_plan(
     mark_pending_acks(tx, items, plan, &targets, now).await?;
     let stored = super::messages::insert_messages(tx, items, &targets, now).await?;
     super::messages::insert_sources(tx, items, &stored).await?;
-    super::messages::insert_attachments(tx, items, &stored, limits.max_attachment_bytes).await?;
+    let max_attachment = settings.limits.max_attachment_bytes;
+    super::messages::insert_attachments(tx, items, &stored, max_attachment).await?;
     super::messages::insert_participants(tx, items, &targets).await?;
-    touch_tickets(tx, plan, &targets, now).await?;
+    touch_tickets(tx, plan, (&targets, &stored), settings.sla, now).await?;
     let bounces = record_bounces(tx, items, plan, now).await?;
     bans::count_hits(tx, &ban_hits(plan)).await?;
     insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
@@ -217,18 +229,35 @@ async fn assign_default_teams(
 }
 
 /// Replied tickets are touched and, where the plan says so, reopened; new
-/// and reopened tickets get their events. (Tickets this batch opens already
-/// carry this batch's times.)
+/// and reopened tickets get their events, and so does every other reply
+/// that is not automatic (`customer_replied`: a `reopened` event stands for
+/// the reply that reopened). Customer replies start SLA clocks. (Tickets
+/// this batch opens already carry this batch's times.)
 async fn touch_tickets(
     tx: &mut Tx<'_>,
     plan: &Plan,
-    targets: &[Option<i64>],
+    (targets, stored): (&[Option<i64>], &[Option<i64>]),
+    sla: &SlaTargets,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let mut touched: Vec<i64> = Vec::new();
     let mut reopened: Vec<i64> = Vec::new();
+    let mut waiting: Vec<i64> = Vec::new();
     let mut events: Vec<NewEvent> = Vec::new();
-    for (decision, target) in plan.decisions.iter().zip(targets) {
+    for ((decision, target), message) in plan.decisions.iter().zip(targets).zip(stored) {
+        if let Decision::Append {
+            auto: None,
+            reopen_from: None,
+            ticket,
+        } = decision
+        {
+            let id = target.unwrap_or_default();
+            let data = serde_json::json!({"message_id": message}).to_string();
+            events.push(NewEvent::by("customer", id, "customer_replied", data));
+            if matches!(ticket, TicketRef::Existing(_)) {
+                waiting.push(id);
+            }
+        }
         match decision {
             Decision::Append {
                 ticket: TicketRef::Existing(id),
@@ -238,7 +267,7 @@ async fn touch_tickets(
                 touched.push(*id);
                 if let Some(from) = reopen_from {
                     reopened.push(*id);
-                    let data = serde_json::json!({"from": from.as_str(), "to": "open"}).to_string();
+                    let data = serde_json::json!({"from": from.as_str(), "to": "open", "message_id": message}).to_string();
                     events.push(NewEvent::by("customer", *id, "reopened", data));
                 }
             }
@@ -277,6 +306,7 @@ async fn touch_tickets(
             .await
             .context("reopening tickets")?;
     }
+    super::sla::start_clocks(tx, &waiting, &reopened, sla, now).await?;
     insert_events(tx, &events, now).await
 }
 

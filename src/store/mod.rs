@@ -13,6 +13,7 @@ pub mod outbound_tickets;
 pub mod outbox;
 pub mod replies;
 pub mod settings;
+pub mod sla;
 pub mod tags;
 pub mod teams;
 pub mod templates;
@@ -23,6 +24,8 @@ pub mod ticket_sets;
 pub mod ticket_view;
 pub mod tickets;
 pub mod tokens;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

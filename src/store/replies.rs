@@ -200,6 +200,8 @@ impl Store {
 
 /// Stores a composed reply and queues it, in the caller's transaction:
 /// message, raw source, outbox row, the ticket's times and a `replied` event.
+/// A reply that is not automatic answers the customer: it stops the
+/// ticket's SLA clock and brings an overdue ticket back to open.
 /// Returns (message row id, outbox row id).
 pub async fn queue_reply(
     tx: &mut Tx<'_>,
@@ -216,13 +218,14 @@ pub async fn queue_reply(
         .execute(&mut **tx)
         .await
         .context("touching the ticket")?;
+    let actor = if message.author_id.is_some() {
+        "agent"
+    } else {
+        "system"
+    };
     let event = NewEvent {
         ticket_id: message.ticket_id,
-        actor: if message.author_id.is_some() {
-            "agent"
-        } else {
-            "system"
-        },
+        actor,
         agent_id: message.author_id,
         kind: if message.auto_kind.is_some() {
             "acknowledged"
@@ -232,6 +235,9 @@ pub async fn queue_reply(
         data: serde_json::json!({"message_id": id}).to_string(),
     };
     insert_events(tx, &[event], now).await?;
+    if message.auto_kind.is_none() {
+        super::sla::answered(tx, message.ticket_id, actor, message.author_id, now).await?;
+    }
     Ok((id, outbox))
 }
 

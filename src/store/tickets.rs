@@ -49,11 +49,13 @@ async fn upsert_requesters(
     Ok(ids)
 }
 
-/// Opens one ticket per `items[new[n]]`; returns the ticket ids in that order.
+/// Opens one ticket per `items[new[n]]`, due at `due_at` (their SLA
+/// clock, when one applies); returns the ticket ids in that order.
 pub async fn insert_from_mail(
     tx: &mut Tx<'_>,
     items: &[Prepared],
     new: &[usize],
+    due_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<i64>> {
     if new.is_empty() {
@@ -83,7 +85,8 @@ pub async fn insert_from_mail(
         let by_short: HashMap<&str, usize> = shorts.iter().map(|(n, s)| (s.as_str(), *n)).collect();
         let mut inserted = HashSet::new();
         for chunk in shorts.chunks(CHUNK) {
-            let rows = insert_ticket_rows(tx, items, new, &requesters, chunk, now).await?;
+            let rows =
+                insert_ticket_rows(tx, items, new, &requesters, chunk, (now, due_at)).await?;
             for (id, short) in rows {
                 let n = by_short[short.as_str()];
                 ids[n] = id;
@@ -102,10 +105,10 @@ async fn insert_ticket_rows(
     new: &[usize],
     requesters: &HashMap<String, i64>,
     rows: &[(usize, String)],
-    now: DateTime<Utc>,
+    (now, due_at): (DateTime<Utc>, Option<DateTime<Utc>>),
 ) -> anyhow::Result<Vec<(i64, String)>> {
     let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO tickets (short_id, subject, status, priority, requester_id, from_domain, email_domain_id, topic_id, created_at, updated_at, last_message_at) ",
+        "INSERT INTO tickets (short_id, subject, status, priority, requester_id, from_domain, email_domain_id, topic_id, created_at, updated_at, last_message_at, due_at) ",
     );
     q.push_values(rows, |mut b, (n, short)| {
         let item = &items[new[*n]];
@@ -131,7 +134,8 @@ async fn insert_ticket_rows(
             .push("(SELECT id FROM topics WHERE name = 'General')")
             .push_bind(now)
             .push_bind(now)
-            .push_bind(now);
+            .push_bind(now)
+            .push_bind(due_at);
     });
     q.push(" ON CONFLICT (short_id) DO NOTHING RETURNING id, short_id");
     q.build_query_as()

@@ -11,4 +11,5 @@ mod mail;
 mod mailstack;
 mod properties;
 mod sender;
+mod sla;
 mod support;

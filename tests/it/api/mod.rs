@@ -7,6 +7,8 @@ mod changes_delete;
 mod changes_mail;
 mod changes_notes;
 mod changes_replies;
+mod hooks;
+mod hooks_dispatch;
 mod settings;
 mod settings_agents;
 mod settings_bans;

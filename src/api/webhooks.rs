@@ -1,0 +1,289 @@
+//! `webhooks`: URLs that hear of ticket events (admins only, reading
+//! included: a webhook's secret is shown once, on creation), and each
+//! webhook's recent deliveries.
+use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::service::webhooks::{check_secret, generate_secret, parse_events, parse_url};
+use crate::store::webhook_deliveries::DeliveryRow;
+use crate::store::webhooks::{NewWebhook, WebhookChange, WebhookRow};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Deliveries listed when no `limit` is given, and the most one may ask for.
+const DEFAULT_DELIVERIES: i64 = 50;
+const MAX_DELIVERIES: i64 = 500;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_webhooks, create_webhook))
+        .routes(routes!(get_webhook, update_webhook, delete_webhook))
+        .routes(routes!(list_deliveries))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    /// Subscribed events; empty means all of them.
+    pub events: Vec<String>,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<WebhookRow> for WebhookView {
+    fn from(w: WebhookRow) -> Self {
+        Self {
+            events: w.events(),
+            id: w.id,
+            url: w.url,
+            enabled: w.enabled,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+/// A new webhook, with its secret: the only time it is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedWebhook {
+    #[serde(flatten)]
+    pub webhook: WebhookView,
+    pub secret: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookList {
+    pub items: Vec<WebhookView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    /// http:// or https://
+    pub url: String,
+    /// Signs every body (HMAC-SHA256); generated when not given.
+    pub secret: Option<String>,
+    /// ticket.created, ticket.replied, ticket.assigned, ticket.resolved,
+    /// ticket.reopened; empty or missing means all.
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhook {
+    pub url: Option<String>,
+    pub secret: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub event: String,
+    pub event_id: i64,
+    pub ticket_id: Option<i64>,
+    /// queued | retrying | delivered | failed
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    /// The HTTP status of the last answer, if one came.
+    pub response_code: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl From<DeliveryRow> for DeliveryView {
+    fn from(d: DeliveryRow) -> Self {
+        Self {
+            id: d.id,
+            event: d.event,
+            event_id: d.event_id,
+            ticket_id: d.ticket_id,
+            status: d.status,
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at,
+            last_error: d.last_error,
+            response_code: d.response_code,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            delivered_at: d.delivered_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub items: Vec<DeliveryView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DeliveriesQuery {
+    /// How many, newest first (default 50, at most 500).
+    pub limit: Option<i64>,
+}
+
+fn url(text: &str) -> ApiResult<String> {
+    parse_url(text).map_err(|e| ApiError::invalid("url", e.0))
+}
+
+fn events(names: &[String]) -> ApiResult<Vec<String>> {
+    parse_events(names).map_err(|e| ApiError::invalid("events", e.0))
+}
+
+fn secret(text: String) -> ApiResult<String> {
+    check_secret(&text).map_err(|e| ApiError::invalid("secret", e.0))?;
+    Ok(text)
+}
+
+async fn load(state: &AppState, id: i64) -> ApiResult<WebhookRow> {
+    state
+        .store
+        .webhook(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("webhook {id}")))
+}
+
+/// Every webhook.
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks",
+    responses((status = 200, body = WebhookList), (status = 403, body = ErrorBody)))]
+async fn list_webhooks(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<WebhookList>> {
+    caller.admin()?;
+    let items = state.store.webhooks().await?;
+    Ok(Json(WebhookList {
+        items: items.into_iter().map(WebhookView::from).collect(),
+    }))
+}
+
+/// Registers a webhook; the answer carries its secret, shown only now.
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = CreateWebhook,
+    responses((status = 201, body = CreatedWebhook), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn create_webhook(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateWebhook>,
+) -> ApiResult<(StatusCode, Json<CreatedWebhook>)> {
+    caller.admin()?;
+    let new = NewWebhook {
+        url: url(&body.url)?,
+        events: events(&body.events)?,
+        secret: match body.secret {
+            Some(s) => secret(s)?,
+            None => generate_secret(),
+        },
+        enabled: body.enabled,
+    };
+    let row = state.store.create_webhook(&new).await?;
+    let secret = row.secret.clone();
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedWebhook {
+            webhook: row.into(),
+            secret,
+        }),
+    ))
+}
+
+/// One webhook (without its secret).
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks",
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses((status = 200, body = WebhookView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn get_webhook(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WebhookView>> {
+    caller.admin()?;
+    Ok(Json(load(&state, id).await?.into()))
+}
+
+/// Changes any of url, secret, events, enabled.
+#[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", request_body = UpdateWebhook,
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses((status = 200, body = WebhookView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_webhook(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UpdateWebhook>,
+) -> ApiResult<Json<WebhookView>> {
+    caller.admin()?;
+    let change = WebhookChange {
+        url: body.url.as_deref().map(url).transpose()?,
+        secret: body.secret.map(secret).transpose()?,
+        events: body.events.as_deref().map(events).transpose()?,
+        enabled: body.enabled,
+    };
+    let row = state
+        .store
+        .update_webhook(id, &change)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("webhook {id}")))?;
+    Ok(Json(row.into()))
+}
+
+/// Deletes a webhook and its deliveries.
+#[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks",
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_webhook(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    caller.admin()?;
+    if !state.store.delete_webhook(id).await? {
+        return Err(ApiError::not_found(format!("webhook {id}")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A webhook's recent deliveries, newest first.
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks",
+    params(("id" = i64, Path, description = "Webhook id"), DeliveriesQuery),
+    responses((status = 200, body = DeliveryList), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<DeliveriesQuery>,
+) -> ApiResult<Json<DeliveryList>> {
+    caller.admin()?;
+    let limit = query.limit.unwrap_or(DEFAULT_DELIVERIES);
+    if !(1..=MAX_DELIVERIES).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("limit must be 1 to {MAX_DELIVERIES}"),
+        ));
+    }
+    load(&state, id).await?;
+    let items = state.store.webhook_deliveries(id, limit).await?;
+    Ok(Json(DeliveryList {
+        items: items.into_iter().map(DeliveryView::from).collect(),
+    }))
+}
