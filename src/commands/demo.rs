@@ -84,7 +84,10 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
     println!(
         "HTTP API: http://{}/api/v1 — admin token: {}",
         running.addr,
-        config.admin_token.as_ref().map_or(DEMO_ADMIN_TOKEN, |t| t.expose())
+        config
+            .admin_token
+            .as_ref()
+            .map_or(DEMO_ADMIN_TOKEN, |t| t.expose())
     );
     println!("Press Ctrl-C to stop.");
     serve::stop_signal().await?;
