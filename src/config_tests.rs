@@ -196,3 +196,16 @@ fn webhook_retry_timing_is_configurable() {
     assert_eq!(c.webhooks.poll_interval, Duration::from_millis(100));
     assert_eq!(c.webhooks.timeout, Duration::from_secs(10));
 }
+
+#[test]
+fn the_shipped_example_file_reads() {
+    let text = include_str!("../postdesk.example.toml");
+    let env = [
+        ("SUPPORT_IMAP_PASSWORD", "imap-secret"),
+        ("SUPPORT_SMTP_PASSWORD", "smtp-secret"),
+    ];
+    let c = Config::parse(text, &env).expect("the example parses");
+    assert_eq!(c.listen, "127.0.0.1:8080");
+    assert_eq!(c.email_domains.len(), 1);
+    assert_eq!(c.webhooks.max_attempts, 8);
+}
