@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod replies;
 pub mod search;
 pub mod settings;
+pub mod thread;
 pub mod ticket_details;
 pub mod ticket_list;
 pub mod ticket_plan;

@@ -2,6 +2,7 @@
 //! a ticket's thread.
 pub mod filters;
 pub mod list;
+pub mod thread;
 pub mod view;
 
 use super::AppState;
@@ -18,6 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_ticket))
         .routes(routes!(list::list_tickets))
+        .routes(routes!(thread::get_thread))
 }
 
 /// One ticket.

@@ -4,6 +4,7 @@ mod auth;
 mod tickets_list;
 mod tickets_search;
 mod tickets_support;
+mod tickets_thread;
 
 use postdesk::commands::serve::{self, Running};
 use postdesk::config::Config;
