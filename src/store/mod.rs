@@ -11,6 +11,7 @@ pub mod search;
 pub mod settings;
 pub mod thread;
 pub mod ticket_details;
+pub mod ticket_export;
 pub mod ticket_list;
 pub mod ticket_plan;
 pub mod ticket_view;

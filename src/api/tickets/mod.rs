@@ -1,5 +1,6 @@
 //! Reading tickets: one ticket, the filtered list and its CSV export, and
 //! a ticket's thread.
+mod export;
 pub mod filters;
 pub mod list;
 pub mod thread;
@@ -19,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_ticket))
         .routes(routes!(list::list_tickets))
+        .routes(routes!(export::export_csv))
         .routes(routes!(thread::get_thread))
 }
 
