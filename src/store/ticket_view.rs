@@ -41,24 +41,36 @@ pub struct TicketDetail {
     pub fields: Vec<FieldValue>,
 }
 
+/// The columns of [`TicketBase`], for a `WHERE` on `tickets t` to follow.
+pub(super) const BASE_SELECT: &str = "SELECT t.id, t.short_id, t.subject, t.status, t.priority,
+        c.email AS requester_email, c.name AS requester_name, t.from_domain,
+        t.email_domain_id, t.assignee_id, a.name AS assignee_name, a.email AS assignee_email,
+        t.topic_id, tp.name AS topic_name, t.description, t.created_by,
+        t.created_at, t.updated_at, t.due_at
+     FROM tickets t
+     JOIN contacts c ON c.id = t.requester_id
+     LEFT JOIN agents a ON a.id = t.assignee_id
+     LEFT JOIN topics tp ON tp.id = t.topic_id";
+
+impl TicketDetail {
+    /// A ticket without teams, tags or field values (yet).
+    pub fn new(base: TicketBase) -> Self {
+        Self {
+            base,
+            teams: Vec::new(),
+            tags: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+}
+
 impl Store {
     pub async fn ticket_detail(&self, id: i64) -> anyhow::Result<Option<TicketDetail>> {
-        let base: Option<TicketBase> = sqlx::query_as(
-            "SELECT t.id, t.short_id, t.subject, t.status, t.priority,
-                    c.email AS requester_email, c.name AS requester_name, t.from_domain,
-                    t.email_domain_id, t.assignee_id, a.name AS assignee_name, a.email AS assignee_email,
-                    t.topic_id, tp.name AS topic_name, t.description, t.created_by,
-                    t.created_at, t.updated_at, t.due_at
-             FROM tickets t
-             JOIN contacts c ON c.id = t.requester_id
-             LEFT JOIN agents a ON a.id = t.assignee_id
-             LEFT JOIN topics tp ON tp.id = t.topic_id
-             WHERE t.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
-        .context("reading a ticket")?;
+        let base: Option<TicketBase> = sqlx::query_as(&format!("{BASE_SELECT} WHERE t.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading a ticket")?;
         let Some(base) = base else { return Ok(None) };
         let teams = sqlx::query_as(
             "SELECT tm.id, tm.name FROM ticket_teams tt JOIN teams tm ON tm.id = tt.team_id

@@ -1,4 +1,9 @@
-//! Reading tickets: one ticket (more of this area lands with its own change).
+//! Reading tickets: one ticket, the filtered list and its CSV export, and
+//! a ticket's thread.
+mod export;
+pub mod filters;
+pub mod list;
+pub mod thread;
 pub mod view;
 
 use super::AppState;
@@ -12,7 +17,11 @@ use utoipa_axum::routes;
 use view::TicketView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_ticket))
+    OpenApiRouter::new()
+        .routes(routes!(get_ticket))
+        .routes(routes!(list::list_tickets))
+        .routes(routes!(export::export_csv))
+        .routes(routes!(thread::get_thread))
 }
 
 /// One ticket.

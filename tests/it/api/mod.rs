@@ -16,6 +16,11 @@ mod settings_domains;
 mod settings_fields;
 mod settings_mailboxes;
 mod settings_templates;
+mod tickets_export;
+mod tickets_list;
+mod tickets_search;
+mod tickets_support;
+mod tickets_thread;
 
 use postdesk::commands::serve::{self, Running};
 use postdesk::config::Config;

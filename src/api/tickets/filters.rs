@@ -1,0 +1,283 @@
+//! The query string of `GET tickets` (and its CSV export) parsed into a
+//! [`TicketQuery`] and a page. Unknown parameters are a 400; values that
+//! cannot be used are a 422 naming the parameter.
+use crate::api::auth::Caller;
+use crate::api::error::{ApiError, ApiResult};
+use crate::domain::{FieldType, Priority, Status};
+use crate::store::Store;
+use crate::store::search::match_terms;
+use crate::store::ticket_list::{Cond, Sort, SortKey, TicketQuery};
+use serde_json::Value;
+use std::collections::HashSet;
+
+pub const DEFAULT_PER_PAGE: i64 = 25;
+pub const MAX_PER_PAGE: i64 = 100;
+/// Deeper pages cost a scan of every row before them.
+pub const MAX_PAGE: i64 = 100_000;
+/// Longest keyword search, in characters, and most words in one.
+pub const MAX_Q_CHARS: usize = 500;
+pub const MAX_Q_WORDS: usize = 10;
+/// Longest tag name or domain worth looking for.
+const MAX_NAME: usize = 255;
+
+/// What a list request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRequest {
+    pub query: TicketQuery,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl ListRequest {
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// Parameters that may repeat (their values add up).
+const LISTS: &[&str] = &["status", "priority"];
+
+/// Parses every parameter; field filters look their definitions up.
+pub async fn parse(
+    store: &Store,
+    caller: &Caller,
+    params: &[(String, String)],
+) -> ApiResult<ListRequest> {
+    let mut req = ListRequest {
+        query: TicketQuery::default(),
+        page: 1,
+        per_page: DEFAULT_PER_PAGE,
+    };
+    let mut seen = HashSet::new();
+    for (key, value) in params {
+        if !seen.insert(key.as_str()) && !LISTS.contains(&key.as_str()) {
+            return Err(ApiError::bad_request(format!("{key} is given more than once")).field(key));
+        }
+        if let Some(field) = key.strip_prefix("field.") {
+            let cond = field_cond(store, field, value).await?;
+            req.query.conds.push(cond);
+        } else {
+            parse_param(&mut req, caller, key, value)?;
+        }
+    }
+    Ok(req)
+}
+
+fn parse_param(req: &mut ListRequest, caller: &Caller, key: &str, value: &str) -> ApiResult<()> {
+    let cond = match key {
+        "status" => Cond::Status(comma_list(key, value, Status::parse)?),
+        "priority" => Cond::Priority(comma_list(key, value, Priority::parse)?),
+        "assignee" if value == "me" => Cond::Assignee(Some(me(caller)?)),
+        "assignee" => Cond::Assignee(id_or_none(key, value)?),
+        "team" => Cond::Team(id_or_none(key, value)?),
+        "topic" => Cond::Topic(id_or_none(key, value)?),
+        "created_by" => Cond::CreatedBy(id_or_none(key, value)?),
+        "tag" => Cond::Tag((value != "none").then(|| name(key, value)).transpose()?),
+        "from_domain" => Cond::FromDomain(name(key, value)?.to_lowercase()),
+        "folder" => match folder(caller, value)? {
+            Some(cond) => cond,
+            None => return Ok(()),
+        },
+        "q" => match text(value)? {
+            Some(cond) => cond,
+            None => return Ok(()),
+        },
+        "sort" => {
+            req.query.sort = sort(value)?;
+            return Ok(());
+        }
+        "page" => {
+            req.page = number(key, value, 1, MAX_PAGE)?;
+            return Ok(());
+        }
+        "per_page" => {
+            req.per_page = number(key, value, 1, MAX_PER_PAGE)?;
+            return Ok(());
+        }
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "unknown parameter {key:?}: filters are status, assignee, team, tag, topic, \
+                 priority, from_domain, field.<key>, created_by, folder, q, sort, page, per_page"
+            ))
+            .field(key));
+        }
+    };
+    add(&mut req.query.conds, cond);
+    Ok(())
+}
+
+/// Adds a condition; a repeated status or priority widens the one before.
+fn add(conds: &mut Vec<Cond>, cond: Cond) {
+    for c in conds.iter_mut() {
+        match (c, &cond) {
+            (Cond::Status(have), Cond::Status(more)) => {
+                have.extend(
+                    more.iter()
+                        .filter(|s| !have.contains(s))
+                        .collect::<Vec<_>>(),
+                );
+                return;
+            }
+            (Cond::Priority(have), Cond::Priority(more)) => {
+                have.extend(
+                    more.iter()
+                        .filter(|p| !have.contains(p))
+                        .collect::<Vec<_>>(),
+                );
+                return;
+            }
+            _ => {}
+        }
+    }
+    conds.push(cond);
+}
+
+fn comma_list<T: PartialEq>(
+    key: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, crate::domain::Invalid>,
+) -> ApiResult<Vec<T>> {
+    let mut out = Vec::new();
+    for part in value.split(',').map(str::trim) {
+        let v = parse(part).map_err(|e| ApiError::invalid(key, e.0))?;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+fn id_or_none(key: &str, value: &str) -> ApiResult<Option<i64>> {
+    if value == "none" {
+        return Ok(None);
+    }
+    value
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| ApiError::invalid(key, format!("{key} must be an id or none, not {value:?}")))
+}
+
+/// The agent the caller acts for.
+fn me(caller: &Caller) -> ApiResult<i64> {
+    caller.agent_id.ok_or_else(|| {
+        ApiError::invalid(
+            "assignee",
+            "this token acts for no agent, so it has no \"me\"",
+        )
+    })
+}
+
+fn name(key: &str, value: &str) -> ApiResult<String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > MAX_NAME {
+        return Err(ApiError::invalid(
+            key,
+            format!("{key} must be 1 to {MAX_NAME} characters"),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+fn number(key: &str, value: &str, min: i64, max: i64) -> ApiResult<i64> {
+    let n: i64 = value.parse().map_err(|_| {
+        ApiError::bad_request(format!("{key} must be a whole number, not {value:?}")).field(key)
+    })?;
+    if !(min..=max).contains(&n) {
+        return Err(ApiError::invalid(
+            key,
+            format!("{key} must be between {min} and {max}, not {n}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// `all`, `unassigned`, `mine` or `team:<id>`: the same as the matching
+/// filter (None for all).
+fn folder(caller: &Caller, value: &str) -> ApiResult<Option<Cond>> {
+    let bad = || {
+        ApiError::invalid(
+            "folder",
+            format!("folder must be all, unassigned, mine or team:<id>, not {value:?}"),
+        )
+    };
+    Ok(Some(match value {
+        "all" => return Ok(None),
+        "unassigned" => Cond::Assignee(None),
+        "mine" => Cond::Assignee(Some(me(caller).map_err(|e| e.field("folder"))?)),
+        _ => {
+            let id = value.strip_prefix("team:").ok_or_else(bad)?;
+            Cond::Team(Some(id.parse().map_err(|_| bad())?))
+        }
+    }))
+}
+
+/// None when `q` holds no word to look for.
+fn text(value: &str) -> ApiResult<Option<Cond>> {
+    if value.chars().count() > MAX_Q_CHARS {
+        return Err(ApiError::invalid(
+            "q",
+            format!("q must be at most {MAX_Q_CHARS} characters"),
+        ));
+    }
+    let terms = match_terms(value);
+    if terms.len() > MAX_Q_WORDS {
+        return Err(ApiError::invalid(
+            "q",
+            format!("q may hold at most {MAX_Q_WORDS} words"),
+        ));
+    }
+    Ok((!terms.is_empty()).then_some(Cond::Text(terms)))
+}
+
+fn sort(value: &str) -> ApiResult<Sort> {
+    let (descending, name) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value),
+    };
+    let key = match name {
+        "created_at" => SortKey::CreatedAt,
+        "updated_at" => SortKey::UpdatedAt,
+        "due_at" => SortKey::DueAt,
+        "priority" => SortKey::Priority,
+        _ => {
+            return Err(ApiError::invalid(
+                "sort",
+                format!(
+                    "sort must be created_at, updated_at, due_at or priority, \
+                     optionally after - for descending, not {value:?}"
+                ),
+            ));
+        }
+    };
+    Ok(Sort { key, descending })
+}
+
+/// `field.<key>=value|none`: the value is checked and stored as the field's
+/// type says, so it compares with what tickets hold.
+async fn field_cond(store: &Store, key: &str, value: &str) -> ApiResult<Cond> {
+    let param = format!("field.{key}");
+    let def = store
+        .ticket_field_def(key)
+        .await?
+        .ok_or_else(|| ApiError::invalid(&param, format!("there is no custom field {key:?}")))?;
+    if value == "none" {
+        return Ok(Cond::Field {
+            id: def.id,
+            value: None,
+        });
+    }
+    let kind = FieldType::parse(&def.field_type).map_err(|e| ApiError::invalid(&param, e.0))?;
+    let options: Vec<String> = serde_json::from_str(&def.options).unwrap_or_default();
+    let json = match (kind, value) {
+        (FieldType::Checkbox, "true") => Value::Bool(true),
+        (FieldType::Checkbox, "false") => Value::Bool(false),
+        _ => Value::String(value.to_string()),
+    };
+    let stored = kind
+        .store(&json, &options)
+        .map_err(|e| ApiError::invalid(&param, format!("{param} {}", e.0)))?;
+    Ok(Cond::Field {
+        id: def.id,
+        value: Some(stored),
+    })
+}

@@ -1,0 +1,85 @@
+//! `GET tickets`: a page of the tickets the filters select, with the total.
+use super::filters;
+use super::view::TicketView;
+use crate::api::AppState;
+use crate::api::auth::Caller;
+use crate::api::error::{ApiResult, ErrorBody};
+use crate::api::extract::ApiQuery;
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<TicketView>,
+    /// How many tickets the filters select, over every page.
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The filters of `GET tickets` and `GET tickets/export.csv` (documentation
+/// only: the query is parsed by [`filters::parse`]). `none` selects tickets
+/// without a value.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// One or a comma list of open, pending, overdue, resolved.
+    status: Option<String>,
+    /// One or a comma list of low, normal, high, urgent.
+    priority: Option<String>,
+    /// `me`, an agent id or `none`.
+    assignee: Option<String>,
+    /// A team id or `none`.
+    team: Option<String>,
+    /// A tag name or `none`.
+    tag: Option<String>,
+    /// A topic id or `none`.
+    topic: Option<String>,
+    /// The requester's email domain.
+    from_domain: Option<String>,
+    /// An agent id or `none` (tickets customers opened).
+    created_by: Option<String>,
+    /// `all`, `unassigned`, `mine` or `team:<id>`.
+    folder: Option<String>,
+    /// Words found in the subject or a message's text; `word*` for a prefix.
+    /// Custom fields filter as `field.<key>=value|none`.
+    q: Option<String>,
+    /// created_at, updated_at, due_at or priority; prefix `-` for
+    /// descending. Default `-updated_at`.
+    sort: Option<String>,
+    /// From 1.
+    page: Option<i64>,
+    /// 1 to 100, default 25.
+    per_page: Option<i64>,
+}
+
+/// The ticket list.
+#[utoipa::path(get, path = "/tickets", tag = "tickets", params(ListParams),
+    responses((status = 200, body = TicketPage), (status = 400, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<Vec<(String, String)>>,
+) -> ApiResult<Json<TicketPage>> {
+    let req = filters::parse(&state.store, &caller, &params).await?;
+    let store = &state.store;
+    let page = store
+        .ticket_page(&req.query, req.per_page, req.offset())
+        .await?;
+    let items = store
+        .ticket_details(&page.ids)
+        .await?
+        .into_iter()
+        .map(TicketView::from)
+        .collect();
+    Ok(Json(TicketPage {
+        items,
+        total: page.total,
+        page: req.page,
+        per_page: req.per_page,
+    }))
+}

@@ -1,0 +1,280 @@
+//! The ticket list's filters and orders, and the SQL they become. Each
+//! condition can be written two ways: as a set of ticket ids to start from
+//! (`t.id IN (…)`, read from an index in id order so that several intersect
+//! by merging) or as a test of one ticket (`EXISTS …`, a probe of a primary
+//! key) for walking the tickets in sort order. [`super::ticket_plan`]
+//! chooses between them.
+use super::Store;
+use crate::domain::{Priority, Status};
+use anyhow::Context;
+use sqlx::{QueryBuilder, Sqlite};
+
+/// One condition of a ticket list. `None` inside means "has none".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cond {
+    Status(Vec<Status>),
+    Priority(Vec<Priority>),
+    Assignee(Option<i64>),
+    Team(Option<i64>),
+    /// A tag by name.
+    Tag(Option<String>),
+    Topic(Option<i64>),
+    FromDomain(String),
+    /// A custom field (by id) with this stored value, or without a value.
+    Field {
+        id: i64,
+        value: Option<String>,
+    },
+    CreatedBy(Option<i64>),
+    /// FTS5 queries (see [`super::search::match_terms`]), each of which
+    /// must match the subject or the text of one of the ticket's messages.
+    Text(Vec<String>),
+}
+
+impl Cond {
+    /// Read as a set of ids from an index ordered by ticket id.
+    pub(super) fn is_indexed_set(&self) -> bool {
+        matches!(
+            self,
+            Cond::Team(Some(_)) | Cond::Tag(Some(_)) | Cond::Field { value: Some(_), .. }
+        )
+    }
+
+    /// Kept in `ticket_counts`.
+    pub(super) fn is_counted(&self) -> bool {
+        matches!(self, Cond::Status(_) | Cond::Assignee(_))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    CreatedAt,
+    UpdatedAt,
+    DueAt,
+    Priority,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// Most recently updated first.
+    fn default() -> Self {
+        Sort {
+            key: SortKey::UpdatedAt,
+            descending: true,
+        }
+    }
+}
+
+impl Sort {
+    /// The index that holds tickets in this order, if one does.
+    pub(super) fn index(self) -> Option<&'static str> {
+        match self.key {
+            SortKey::UpdatedAt => Some("tickets_updated"),
+            SortKey::CreatedAt => Some("tickets_created"),
+            SortKey::DueAt | SortKey::Priority => None,
+        }
+    }
+}
+
+/// The filters and order of a list; every condition must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketQuery {
+    pub conds: Vec<Cond>,
+    pub sort: Sort,
+}
+
+/// How a condition on a set of ids is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Style {
+    /// `t.id IN (SELECT ticket_id …)`: start from the set.
+    Set,
+    /// `EXISTS (… WHERE x.ticket_id = t.id …)`: test each ticket.
+    Probe,
+}
+
+/// Appends ` WHERE …` (or nothing) for `conds` over `tickets t`.
+pub(super) fn push_where(q: &mut QueryBuilder<'_, Sqlite>, conds: &[&Cond], style: Style) {
+    for (n, cond) in conds.iter().enumerate() {
+        q.push(if n == 0 { " WHERE " } else { " AND " });
+        push_cond(q, cond, style);
+    }
+}
+
+/// One condition, as it reads after ` WHERE ` or ` AND `.
+pub(super) fn push_cond(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, style: Style) {
+    match cond {
+        Cond::Status(list) => push_in_list(q, "status", list.iter().map(|s| s.as_str())),
+        Cond::Priority(list) => push_in_list(q, "priority", list.iter().map(|p| p.as_str())),
+        Cond::Assignee(v) => push_eq(q, "assignee_id", *v),
+        Cond::Topic(v) => push_eq(q, "topic_id", *v),
+        Cond::CreatedBy(v) => push_eq(q, "created_by", *v),
+        Cond::FromDomain(d) => {
+            q.push("t.from_domain = ").push_bind(d.clone());
+        }
+        Cond::Team(None) => {
+            q.push("NOT EXISTS (SELECT 1 FROM ticket_teams x WHERE x.ticket_id = t.id)");
+        }
+        Cond::Tag(None) => {
+            q.push("NOT EXISTS (SELECT 1 FROM ticket_tags x WHERE x.ticket_id = t.id)");
+        }
+        Cond::Field { id, value: None } => {
+            q.push("NOT EXISTS (SELECT 1 FROM ticket_field_values x WHERE x.ticket_id = t.id AND x.field_id = ")
+                .push_bind(*id)
+                .push(")");
+        }
+        Cond::Text(terms) if terms.is_empty() => {
+            q.push("1 = 1");
+        }
+        Cond::Text(terms) => {
+            for (n, term) in terms.iter().enumerate() {
+                q.push(if n == 0 {
+                    "t.id IN ("
+                } else {
+                    " AND t.id IN ("
+                });
+                push_text_ids(q, term);
+                q.push(")");
+            }
+        }
+        set if style == Style::Set => {
+            q.push("t.id IN (");
+            push_set_ids(q, set);
+            q.push(")");
+        }
+        probe => push_probe(q, probe),
+    }
+}
+
+/// `t.col = value`, or `t.col IS NULL` for "none".
+fn push_eq(q: &mut QueryBuilder<'_, Sqlite>, column: &str, value: Option<i64>) {
+    match value {
+        Some(v) => q.push(format!("t.{column} = ")).push_bind(v),
+        None => q.push(format!("t.{column} IS NULL")),
+    };
+}
+
+fn push_in_list(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    column: &str,
+    values: impl Iterator<Item = &'static str>,
+) {
+    q.push(format!("t.{column} IN ("));
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    q.push(")");
+}
+
+/// `SELECT ticket_id …` of an indexed set, in ticket id order.
+pub(super) fn push_set_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
+    match cond {
+        Cond::Team(Some(id)) => {
+            q.push("SELECT ticket_id FROM ticket_teams WHERE team_id = ")
+                .push_bind(*id);
+        }
+        Cond::Tag(Some(name)) => {
+            q.push("SELECT ticket_id FROM ticket_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ")
+                .push_bind(name.clone())
+                .push(")");
+        }
+        Cond::Field {
+            id,
+            value: Some(value),
+        } => {
+            q.push("SELECT ticket_id FROM ticket_field_values WHERE field_id = ")
+                .push_bind(*id)
+                .push(" AND value = ")
+                .push_bind(value.clone());
+        }
+        other => unreachable!("{other:?} is not an indexed set"),
+    }
+}
+
+/// `EXISTS (…)` testing ticket `t` for an indexed set's condition.
+fn push_probe(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
+    match cond {
+        Cond::Team(Some(id)) => {
+            q.push(
+                "EXISTS (SELECT 1 FROM ticket_teams x WHERE x.ticket_id = t.id AND x.team_id = ",
+            )
+            .push_bind(*id)
+            .push(")");
+        }
+        Cond::Tag(Some(name)) => {
+            q.push("EXISTS (SELECT 1 FROM ticket_tags x WHERE x.ticket_id = t.id AND x.tag_id = (SELECT id FROM tags WHERE name = ")
+                .push_bind(name.clone())
+                .push("))");
+        }
+        Cond::Field {
+            id,
+            value: Some(value),
+        } => {
+            q.push("EXISTS (SELECT 1 FROM ticket_field_values x WHERE x.ticket_id = t.id AND x.field_id = ")
+                .push_bind(*id)
+                .push(" AND x.value = ")
+                .push_bind(value.clone())
+                .push(")");
+        }
+        other => unreachable!("{other:?} is not an indexed set"),
+    }
+}
+
+/// `SELECT id …` of the tickets whose subject, or one of whose messages'
+/// text, matches `term`. Message ids map to tickets through the narrow
+/// `messages_owner` index rather than the wide message rows.
+pub(super) fn push_text_ids(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
+    q.push("SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ")
+        .push_bind(term.to_string())
+        .push(
+            " UNION SELECT m.ticket_id FROM message_search s \
+             JOIN messages m INDEXED BY messages_owner ON m.id = s.rowid \
+             WHERE message_search MATCH ",
+        )
+        .push_bind(term.to_string());
+}
+
+const PRIORITY_RANK: &str =
+    "CASE t.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END";
+
+/// ` ORDER BY …`, ending on the id so pages never overlap.
+pub(super) fn push_order(q: &mut QueryBuilder<'_, Sqlite>, sort: Sort) {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    let order = match sort.key {
+        SortKey::UpdatedAt => format!("t.updated_at {dir}, t.id {dir}"),
+        SortKey::CreatedAt => format!("t.created_at {dir}, t.id {dir}"),
+        // Tickets without a due time come last either way.
+        SortKey::DueAt => format!("t.due_at IS NULL, t.due_at {dir}, t.id {dir}"),
+        SortKey::Priority => {
+            format!("{PRIORITY_RANK} {dir}, t.updated_at DESC, t.id DESC")
+        }
+    };
+    q.push(" ORDER BY ").push(order);
+}
+
+/// A custom field definition as a filter needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FieldDef {
+    pub id: i64,
+    pub field_type: String,
+    /// JSON array of the options of a select.
+    pub options: String,
+}
+
+impl Store {
+    /// The ticket custom field `key`, if defined.
+    pub async fn ticket_field_def(&self, key: &str) -> anyhow::Result<Option<FieldDef>> {
+        sqlx::query_as(
+            "SELECT id, field_type, options FROM custom_fields WHERE scope = 'ticket' AND key = $1",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading a custom field definition")
+    }
+}

@@ -1,0 +1,165 @@
+//! GET tickets?q=: keyword search over subjects and message text.
+use super::tickets_support::Desk;
+
+/// Three tickets: a (word in the subject), b (words only in the body), c
+/// (accents, and a reply carrying more text).
+async fn desk() -> (Desk, [i64; 3]) {
+    let desk = Desk::start().await;
+    let (a, _) = desk
+        .open(
+            "x@alpha.example",
+            "Printer on fire",
+            "The toner leaks everywhere.",
+        )
+        .await;
+    let (b, _) = desk
+        .open(
+            "y@beta.example",
+            "Invoice question",
+            "Where is my refund for order ES123456789?",
+        )
+        .await;
+    let (c, first) = desk
+        .open("z@gamma.example", "Hola", "Perdón, the café is closed.")
+        .await;
+    assert_eq!(
+        desk.reply("z@gamma.example", &first, "Also the widget exploded.")
+            .await,
+        c
+    );
+    (desk, [a, b, c])
+}
+
+#[tokio::test]
+async fn search_finds_words_in_subjects_bodies_and_replies() {
+    let (desk, [a, b, c]) = desk().await;
+    let cases: &[(&str, &[i64])] = &[
+        ("printer", &[a]),
+        ("PRINTER", &[a]),
+        ("toner", &[a]),
+        ("es123456789", &[b]),
+        ("refund order", &[b]),
+        ("invoice refund", &[b]),
+        ("printer refund", &[]),
+        ("widget", &[c]),
+        ("perdon", &[c]),
+        ("cafe", &[c]),
+        ("café", &[c]),
+        ("print", &[]),
+        ("nothing-like-this", &[]),
+    ];
+    for (q, want) in cases {
+        let page = desk.list(&format!("q={}", urlencode(q))).await;
+        let mut got = super::tickets_support::ids(&page);
+        got.sort_unstable();
+        assert_eq!(got, *want, "q={q}: {page}");
+        assert_eq!(page["total"], want.len(), "q={q}");
+    }
+    desk.api.stop().await;
+}
+
+#[tokio::test]
+async fn a_trailing_star_searches_by_prefix() {
+    let (desk, [a, b, _]) = desk().await;
+    assert_eq!(desk.set("q=print*").await, vec![a]);
+    assert_eq!(desk.set("q=ES1234*").await, vec![b]);
+    assert_eq!(
+        desk.set(&format!("q={}", urlencode("tone* fire"))).await,
+        vec![a]
+    );
+    desk.api.stop().await;
+}
+
+#[tokio::test]
+async fn search_combines_with_filters_and_sorting() {
+    let (desk, [a, b, c]) = desk().await;
+    desk.sql(&format!(
+        "UPDATE tickets SET status = 'resolved' WHERE id = {b}"
+    ))
+    .await;
+    // "the" is in a's and c's bodies and not b's; "is" in b's and c's.
+    assert_eq!(desk.ids("q=the&sort=created_at").await, vec![a, c]);
+    assert_eq!(desk.ids("q=is&status=resolved").await, vec![b]);
+    assert_eq!(desk.list("q=is&per_page=1").await["total"], 2);
+    desk.api.stop().await;
+}
+
+#[tokio::test]
+async fn hostile_search_input_is_answered_never_a_500() {
+    let (desk, [a, ..]) = desk().await;
+    let hostile = [
+        "\"foo",
+        "AND OR (",
+        "*",
+        "\"",
+        "printer\"",
+        "NEAR(printer toner)",
+        "subject:printer",
+        "body_text:toner",
+        "-printer",
+        "^printer",
+        "NOT printer",
+        "'; DROP TABLE tickets; --",
+        ")(",
+        "{printer toner}",
+        "printer + toner",
+        "a*",
+        "**",
+        "\u{1F642}",
+        "\u{0915}\u{094D}\u{0937}",
+        "e\u{0301}",
+        "x\u{00A0}y",
+    ];
+    for q in hostile {
+        let got = desk
+            .api
+            .get(&format!("/api/v1/tickets?q={}", urlencode(q)))
+            .await;
+        assert_eq!(got.status, 200, "q={q:?}: {}", got.text);
+    }
+    assert_eq!(
+        desk.set(&format!("q={}", urlencode("\"printer"))).await,
+        vec![a]
+    );
+    assert_eq!(
+        desk.set(&format!("q={}", urlencode("printer\""))).await,
+        vec![a]
+    );
+    // Nothing to search for: no filter at all.
+    assert_eq!(
+        desk.set(&format!("q={}", urlencode("\" ( *"))).await.len(),
+        3
+    );
+    desk.api.stop().await;
+}
+
+#[tokio::test]
+async fn the_index_follows_new_subjects_and_deleted_tickets() {
+    let (desk, [a, b, _]) = desk().await;
+    desk.sql(&format!(
+        "UPDATE tickets SET subject = 'Scanner trouble' WHERE id = {a}"
+    ))
+    .await;
+    assert_eq!(desk.set("q=scanner").await, vec![a]);
+    assert_eq!(desk.set("q=printer").await, Vec::<i64>::new());
+    desk.sql(&format!("DELETE FROM tickets WHERE id = {b}"))
+        .await;
+    assert_eq!(desk.set("q=refund").await, Vec::<i64>::new());
+    assert_eq!(desk.set("q=invoice").await, Vec::<i64>::new());
+    // The indexes agree with their tables.
+    desk.sql(
+        "INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check');
+         INSERT INTO message_search (message_search) VALUES ('integrity-check');",
+    )
+    .await;
+    desk.api.stop().await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
