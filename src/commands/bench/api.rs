@@ -56,8 +56,11 @@ pub async fn api(o: Options) -> anyhow::Result<()> {
             }
         );
     }
-    let (rss, hwm) = server.memory();
-    println!("  server memory                RSS {rss:.0} MiB, peak {hwm:.0} MiB");
+    let m = server.memory();
+    println!(
+        "  server memory                RSS {:.0} MiB: heap {:.0} MiB + mapped database pages {:.0} MiB (peak RSS {:.0} MiB; each SQLite connection maps the file, so mapped pages count once per connection)",
+        m.rss, m.anon, m.file, m.peak
+    );
     server.stop();
     Ok(())
 }
@@ -187,6 +190,13 @@ async fn time_op(
     Ok((at(0.5), at(0.99), errors))
 }
 
+struct Memory {
+    rss: f64,
+    anon: f64,
+    file: f64,
+    peak: f64,
+}
+
 /// `postdesk serve` as a child process, so its memory is its own.
 struct Server {
     child: std::process::Child,
@@ -251,8 +261,8 @@ impl Server {
         Ok(server)
     }
 
-    /// Resident and peak memory in MiB, from /proc.
-    fn memory(&self) -> (f64, f64) {
+    /// Resident memory in MiB, from /proc.
+    fn memory(&self) -> Memory {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         let kib = |key: &str| {
@@ -262,7 +272,12 @@ impl Server {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
                 .unwrap_or(0.0)
         };
-        (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+        Memory {
+            rss: kib("VmRSS:") / 1024.0,
+            anon: kib("RssAnon:") / 1024.0,
+            file: kib("RssFile:") / 1024.0,
+            peak: kib("VmHWM:") / 1024.0,
+        }
     }
 
     fn stop(mut self) {

@@ -9,6 +9,7 @@ mod changes_notes;
 mod changes_replies;
 mod hooks;
 mod hooks_dispatch;
+mod journey;
 mod settings;
 mod settings_agents;
 mod settings_bans;
