@@ -241,7 +241,10 @@ async fn change_sets(
     Ok(())
 }
 
-/// Resolving stamps `resolved_at`; any other status clears it.
+/// Resolving stamps `resolved_at`; any other status clears it. An agent
+/// setting the status has dealt with the ticket: its response clock stops
+/// (a later customer reply starts a new one), so a ticket an agent reopens
+/// does not turn overdue on a stale deadline.
 async fn set_status(
     tx: &mut Tx<'_>,
     id: i64,
@@ -249,7 +252,7 @@ async fn set_status(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let resolved_at = (status == Status::Resolved).then_some(now);
-    sqlx::query("UPDATE tickets SET status = $1, resolved_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE tickets SET status = $1, resolved_at = $2, due_at = NULL WHERE id = $3")
         .bind(status.as_str())
         .bind(resolved_at)
         .bind(id)

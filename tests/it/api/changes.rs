@@ -335,3 +335,31 @@ async fn the_openapi_document_lists_the_ticket_changes() {
     assert!(paths["/api/v1/notes/{id}"]["delete"].is_object());
     api.stop().await;
 }
+
+#[tokio::test]
+async fn an_agent_setting_the_status_stops_the_clock_so_a_reopened_ticket_is_not_overdue() {
+    let api = Api::start().await;
+    let id = seed_ticket(&api, "Late answer").await;
+    let (_, token) = agent(&api, "ann@example.com", "").await;
+    let hour_ago = postdesk::store::now() - chrono::Duration::hours(1);
+    sqlx::query("UPDATE tickets SET due_at = $1 WHERE id = $2")
+        .bind(hour_ago)
+        .bind(id)
+        .execute(api.store().writer())
+        .await
+        .expect("a deadline in the past");
+    let path = format!("/api/v1/tickets/{id}");
+    for status in ["resolved", "open"] {
+        patch_as(&api, &token, &path, json!({ "status": status }))
+            .await
+            .expect(200);
+    }
+    let now = postdesk::store::now();
+    let flipped = postdesk::service::sla::mark_overdue(api.store(), now)
+        .await
+        .expect("mark overdue");
+    assert_eq!(flipped, 0);
+    let got = api.get(&path).await.expect(200);
+    assert_eq!(got["status"], "open");
+    assert_eq!(got["due_at"], serde_json::Value::Null);
+}
