@@ -2,10 +2,9 @@
 //! million messages, `postdesk serve` on it as a child process, and the
 //! latency of what agents do most, measured over HTTP.
 use crate::api::auth::{generate_token, hash_token};
-use crate::devstack::{SUPPORT, SmtpSink};
-use crate::domain::{EmailAddress, Role, SmtpSettings, TlsMode};
+use crate::devstack::SmtpSink;
+use crate::domain::Role;
 use crate::store::Store;
-use crate::store::domains::DomainSpec;
 use crate::store::fixtures::{LONG_THREAD_TICKET, Sizes, WORDS};
 use std::time::{Duration, Instant};
 
@@ -207,20 +206,7 @@ impl Server {
     async fn start(dir: &std::path::Path, url: &str, smtp_port: u16) -> anyhow::Result<Server> {
         let store = Store::open(url).await?;
         store
-            .sync_email_domains(&[DomainSpec {
-                address: EmailAddress::parse(SUPPORT)?,
-                name: "Bench".into(),
-                imap: None,
-                smtp: Some(SmtpSettings {
-                    host: "127.0.0.1".into(),
-                    port: smtp_port,
-                    tls: TlsMode::None,
-                    username: None,
-                    password: None,
-                }),
-                default_team: None,
-                enabled: true,
-            }])
+            .sync_email_domains(&[super::mail::sending_to(smtp_port)?])
             .await?;
         drop(store);
         let port = std::net::TcpListener::bind("127.0.0.1:0")?

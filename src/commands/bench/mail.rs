@@ -44,6 +44,24 @@ fn parse_cost(mails: &[Vec<u8>]) -> f64 {
     started.elapsed().as_secs_f64() * 1e6 / mails.len().max(1) as f64
 }
 
+/// support@ sending through plain SMTP on a loopback port, nothing else.
+pub fn sending_to(port: u16) -> anyhow::Result<DomainSpec> {
+    Ok(DomainSpec {
+        address: EmailAddress::parse(SUPPORT)?,
+        name: "Bench".into(),
+        imap: None,
+        smtp: Some(SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            tls: TlsMode::None,
+            username: None,
+            password: None,
+        }),
+        default_team: None,
+        enabled: true,
+    })
+}
+
 /// CPU time of this process and of the stack's Dovecot since `start`.
 struct Cpu {
     here: Duration,
@@ -266,20 +284,7 @@ pub async fn smtp(count: usize, connections: u32) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let store = fresh_store(&dir).await?;
     store
-        .sync_email_domains(&[DomainSpec {
-            address: EmailAddress::parse(SUPPORT)?,
-            name: "Bench".into(),
-            imap: None,
-            smtp: Some(SmtpSettings {
-                host: "127.0.0.1".into(),
-                port: sink.port(),
-                tls: TlsMode::None,
-                username: None,
-                password: None,
-            }),
-            default_team: None,
-            enabled: true,
-        }])
+        .sync_email_domains(&[sending_to(sink.port())?])
         .await?;
     let signer = crate::mail::thread::TokenSigner::new(&store.reply_secret().await?);
     let replies = Replies::new(store.clone(), signer);
