@@ -10,6 +10,7 @@ pub mod replies;
 pub mod search;
 pub mod settings;
 pub mod thread;
+pub mod ticket_arms;
 pub mod ticket_details;
 pub mod ticket_export;
 pub mod ticket_list;
