@@ -48,7 +48,9 @@ END;
 CREATE INDEX tickets_updated ON tickets (updated_at);
 -- Creation order (append-only, so cheap to keep).
 CREATE INDEX tickets_created ON tickets (created_at);
--- An agent's tickets ("mine"), and unassigned ones, in ticket id order.
+-- One status, an agent's tickets ("mine") or unassigned ones, in ticket id
+-- order: ranges that intersect with others by merging.
+CREATE INDEX tickets_status ON tickets (status);
 CREATE INDEX tickets_assignee ON tickets (assignee_id);
 
 -- Search hits are messages; their tickets are read from this narrow index
@@ -90,4 +92,50 @@ CREATE TRIGGER ticket_counts_update AFTER UPDATE OF status, assignee_id ON ticke
         WHERE status = old.status AND assignee_id = COALESCE(old.assignee_id, 0);
     INSERT INTO ticket_counts (status, assignee_id, n) VALUES (new.status, COALESCE(new.assignee_id, 0), 1)
         ON CONFLICT (status, assignee_id) DO UPDATE SET n = n + 1;
+END;
+
+-- How many tickets each team, tag and field value has, kept by triggers:
+-- the list reads them to choose how to combine its filters.
+CREATE TABLE ticket_set_sizes (
+    kind  TEXT NOT NULL CHECK (kind IN ('team', 'tag', 'field')),
+    ref   INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (kind, ref, value)
+) WITHOUT ROWID;
+INSERT INTO ticket_set_sizes (kind, ref, value, n)
+    SELECT 'team', team_id, '', COUNT(*) FROM ticket_teams GROUP BY team_id;
+INSERT INTO ticket_set_sizes (kind, ref, value, n)
+    SELECT 'tag', tag_id, '', COUNT(*) FROM ticket_tags GROUP BY tag_id;
+INSERT INTO ticket_set_sizes (kind, ref, value, n)
+    SELECT 'field', field_id, value, COUNT(*) FROM ticket_field_values GROUP BY field_id, value;
+
+CREATE TRIGGER ticket_teams_size_insert AFTER INSERT ON ticket_teams BEGIN
+    INSERT INTO ticket_set_sizes (kind, ref, value, n) VALUES ('team', new.team_id, '', 1)
+        ON CONFLICT (kind, ref, value) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER ticket_teams_size_delete AFTER DELETE ON ticket_teams BEGIN
+    UPDATE ticket_set_sizes SET n = n - 1 WHERE kind = 'team' AND ref = old.team_id AND value = '';
+END;
+CREATE TRIGGER ticket_tags_size_insert AFTER INSERT ON ticket_tags BEGIN
+    INSERT INTO ticket_set_sizes (kind, ref, value, n) VALUES ('tag', new.tag_id, '', 1)
+        ON CONFLICT (kind, ref, value) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER ticket_tags_size_delete AFTER DELETE ON ticket_tags BEGIN
+    UPDATE ticket_set_sizes SET n = n - 1 WHERE kind = 'tag' AND ref = old.tag_id AND value = '';
+END;
+CREATE TRIGGER ticket_fields_size_insert AFTER INSERT ON ticket_field_values BEGIN
+    INSERT INTO ticket_set_sizes (kind, ref, value, n) VALUES ('field', new.field_id, new.value, 1)
+        ON CONFLICT (kind, ref, value) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER ticket_fields_size_delete AFTER DELETE ON ticket_field_values BEGIN
+    UPDATE ticket_set_sizes SET n = n - 1
+        WHERE kind = 'field' AND ref = old.field_id AND value = old.value;
+END;
+CREATE TRIGGER ticket_fields_size_update AFTER UPDATE OF field_id, value ON ticket_field_values
+    WHEN old.field_id IS NOT new.field_id OR old.value IS NOT new.value BEGIN
+    UPDATE ticket_set_sizes SET n = n - 1
+        WHERE kind = 'field' AND ref = old.field_id AND value = old.value;
+    INSERT INTO ticket_set_sizes (kind, ref, value, n) VALUES ('field', new.field_id, new.value, 1)
+        ON CONFLICT (kind, ref, value) DO UPDATE SET n = n + 1;
 END;

@@ -19,6 +19,7 @@ pub mod tags;
 pub mod teams;
 pub mod templates;
 pub mod thread;
+pub mod ticket_arms;
 pub mod ticket_changes;
 pub mod ticket_delete;
 pub mod ticket_details;

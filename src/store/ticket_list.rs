@@ -40,6 +40,19 @@ impl Cond {
         )
     }
 
+    /// Tested on the ticket's row (a column), not only its id.
+    pub(super) fn reads_row(&self) -> bool {
+        matches!(
+            self,
+            Cond::Status(_)
+                | Cond::Priority(_)
+                | Cond::Assignee(_)
+                | Cond::Topic(_)
+                | Cond::CreatedBy(_)
+                | Cond::FromDomain(_)
+        )
+    }
+
     /// Kept in `ticket_counts`.
     pub(super) fn is_counted(&self) -> bool {
         matches!(self, Cond::Status(_) | Cond::Assignee(_))
@@ -105,7 +118,7 @@ pub(super) fn push_where(q: &mut QueryBuilder<'_, Sqlite>, conds: &[&Cond], styl
     }
 }
 
-/// One condition, as it reads after ` WHERE ` or ` AND `.
+/// One condition on `tickets t`, as it reads after ` WHERE ` or ` AND `.
 pub(super) fn push_cond(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, style: Style) {
     match cond {
         Cond::Status(list) => push_in_list(q, "status", list.iter().map(|s| s.as_str())),
@@ -116,37 +129,52 @@ pub(super) fn push_cond(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, style: St
         Cond::FromDomain(d) => {
             q.push("t.from_domain = ").push_bind(d.clone());
         }
+        set if set.is_indexed_set() && style == Style::Set => {
+            q.push("t.id IN (");
+            push_set_ids(q, set);
+            q.push(")");
+        }
+        other => push_cond_on(q, other, "t.id"),
+    }
+}
+
+/// A condition that needs only a ticket's id (`id`, an SQL expression),
+/// not its row: "has none", a search, or a probe of an indexed set.
+pub(super) fn push_cond_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &str) {
+    match cond {
         Cond::Team(None) => {
-            q.push("NOT EXISTS (SELECT 1 FROM ticket_teams x WHERE x.ticket_id = t.id)");
+            q.push(format!(
+                "NOT EXISTS (SELECT 1 FROM ticket_teams x WHERE x.ticket_id = {id})"
+            ));
         }
         Cond::Tag(None) => {
-            q.push("NOT EXISTS (SELECT 1 FROM ticket_tags x WHERE x.ticket_id = t.id)");
+            q.push(format!(
+                "NOT EXISTS (SELECT 1 FROM ticket_tags x WHERE x.ticket_id = {id})"
+            ));
         }
-        Cond::Field { id, value: None } => {
-            q.push("NOT EXISTS (SELECT 1 FROM ticket_field_values x WHERE x.ticket_id = t.id AND x.field_id = ")
-                .push_bind(*id)
-                .push(")");
+        Cond::Field {
+            id: field,
+            value: None,
+        } => {
+            q.push(format!(
+                "NOT EXISTS (SELECT 1 FROM ticket_field_values x WHERE x.ticket_id = {id} AND x.field_id = "
+            ))
+            .push_bind(*field)
+            .push(")");
         }
         Cond::Text(terms) if terms.is_empty() => {
             q.push("1 = 1");
         }
         Cond::Text(terms) => {
             for (n, term) in terms.iter().enumerate() {
-                q.push(if n == 0 {
-                    "t.id IN ("
-                } else {
-                    " AND t.id IN ("
-                });
+                q.push(if n == 0 { "" } else { " AND " });
+                q.push(format!("{id} IN ("));
                 push_text_ids(q, term);
                 q.push(")");
             }
         }
-        set if style == Style::Set => {
-            q.push("t.id IN (");
-            push_set_ids(q, set);
-            q.push(")");
-        }
-        probe => push_probe(q, probe),
+        set if set.is_indexed_set() => push_probe_on(q, set, id),
+        column => unreachable!("{column:?} reads the ticket's row"),
     }
 }
 
@@ -171,15 +199,15 @@ fn push_in_list(
     q.push(")");
 }
 
-/// `SELECT ticket_id …` of an indexed set, in ticket id order.
+/// `SELECT ticket_id AS id …` of an indexed set, in ticket id order.
 pub(super) fn push_set_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
     match cond {
         Cond::Team(Some(id)) => {
-            q.push("SELECT ticket_id FROM ticket_teams WHERE team_id = ")
+            q.push("SELECT ticket_id AS id FROM ticket_teams WHERE team_id = ")
                 .push_bind(*id);
         }
         Cond::Tag(Some(name)) => {
-            q.push("SELECT ticket_id FROM ticket_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ")
+            q.push("SELECT ticket_id AS id FROM ticket_tags WHERE tag_id = (SELECT id FROM tags WHERE name = ")
                 .push_bind(name.clone())
                 .push(")");
         }
@@ -187,7 +215,7 @@ pub(super) fn push_set_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
             id,
             value: Some(value),
         } => {
-            q.push("SELECT ticket_id FROM ticket_field_values WHERE field_id = ")
+            q.push("SELECT ticket_id AS id FROM ticket_field_values WHERE field_id = ")
                 .push_bind(*id)
                 .push(" AND value = ")
                 .push_bind(value.clone());
@@ -197,42 +225,52 @@ pub(super) fn push_set_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
 }
 
 /// `EXISTS (…)` testing ticket `t` for an indexed set's condition.
-fn push_probe(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
+/// `EXISTS (…)` testing the ticket whose id is `id` (an SQL expression)
+/// for an indexed set's condition, by a seek in a covering index.
+fn push_probe_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &str) {
     match cond {
-        Cond::Team(Some(id)) => {
-            q.push(
-                "EXISTS (SELECT 1 FROM ticket_teams x WHERE x.ticket_id = t.id AND x.team_id = ",
-            )
-            .push_bind(*id)
+        Cond::Team(Some(team)) => {
+            q.push(format!(
+                "EXISTS (SELECT 1 FROM ticket_teams x WHERE x.ticket_id = {id} AND x.team_id = "
+            ))
+            .push_bind(*team)
             .push(")");
         }
         Cond::Tag(Some(name)) => {
-            q.push("EXISTS (SELECT 1 FROM ticket_tags x WHERE x.ticket_id = t.id AND x.tag_id = (SELECT id FROM tags WHERE name = ")
-                .push_bind(name.clone())
-                .push("))");
+            q.push(format!(
+                "EXISTS (SELECT 1 FROM ticket_tags x WHERE x.ticket_id = {id} \
+                 AND x.tag_id = (SELECT id FROM tags WHERE name = "
+            ))
+            .push_bind(name.clone())
+            .push("))");
         }
         Cond::Field {
-            id,
+            id: field,
             value: Some(value),
         } => {
-            q.push("EXISTS (SELECT 1 FROM ticket_field_values x WHERE x.ticket_id = t.id AND x.field_id = ")
-                .push_bind(*id)
-                .push(" AND x.value = ")
-                .push_bind(value.clone())
-                .push(")");
+            // The (field, value, ticket) index answers without the row.
+            q.push(format!(
+                "EXISTS (SELECT 1 FROM ticket_field_values x INDEXED BY ticket_field_values_field \
+                 WHERE x.ticket_id = {id} AND x.field_id = "
+            ))
+            .push_bind(*field)
+            .push(" AND x.value = ")
+            .push_bind(value.clone())
+            .push(")");
         }
         other => unreachable!("{other:?} is not an indexed set"),
     }
 }
 
 /// `SELECT id …` of the tickets whose subject, or one of whose messages'
-/// text, matches `term`. Message ids map to tickets through the narrow
-/// `messages_owner` index rather than the wide message rows.
-pub(super) fn push_text_ids(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
+/// text, matches `term`, with repeats (only for `IN (…)`, which drops
+/// them). Message ids map to tickets through the narrow `messages_owner`
+/// index rather than the wide message rows.
+fn push_text_ids(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
     q.push("SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ")
         .push_bind(term.to_string())
         .push(
-            " UNION SELECT m.ticket_id FROM message_search s \
+            " UNION ALL SELECT m.ticket_id FROM message_search s \
              JOIN messages m INDEXED BY messages_owner ON m.id = s.rowid \
              WHERE message_search MATCH ",
         )

@@ -1,26 +1,53 @@
 //! Reading a page of the ticket list and its total without scanning a
-//! million tickets. The total comes first, from the cheapest source:
-//! `ticket_counts` for status and assignee alone, else the indexed sets
-//! (team, tag, field value, words) intersected by merging, then the other
-//! conditions tested on what is left. Knowing how many tickets match says
-//! how to read the page: walk the sort index, testing each ticket, when
-//! matches are dense enough to fill the page soon; otherwise start from the
-//! matching tickets and sort them.
+//! million tickets. Status and assignee alone are counted by triggers
+//! (`ticket_counts`). Other lists start from their "arms"
+//! ([`super::ticket_arms`]): conditions that are index ranges in ticket id
+//! order, sized first. Where matches should be dense, the page is read by
+//! walking the sort index (a bounded number of tickets, each tested) while
+//! the total is counted beside it; where they should be sparse, one query
+//! starts from the matches, sorts and counts them. A keyword search always
+//! starts from its matches.
 use super::Store;
-use super::ticket_list::{
-    Cond, Style, TicketQuery, push_cond, push_order, push_set_ids, push_text_ids, push_where,
-};
+use super::ticket_arms::{SizedArms, estimate, is_arm, push_from_arms};
+use super::ticket_list::{Cond, Style, TicketQuery, push_cond_on, push_order, push_where};
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
 /// A walk visiting this many tickets is cheap whatever the total.
+#[cfg(not(test))]
 const CHEAP_WALK: i64 = 2_000;
+/// A walk gives up after this many tickets (or this many per ticket
+/// wanted), and the page is read from the matches instead.
+#[cfg(not(test))]
+const WALK_CAP: (i64, i64) = (5_000, 40);
+// Small enough for a test database to take every way.
+#[cfg(test)]
+const CHEAP_WALK: i64 = 0;
+#[cfg(test)]
+const WALK_CAP: (i64, i64) = (10, 2);
 
 /// One page of the list, and how many tickets there are over every page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     pub ids: Vec<i64>,
     pub total: i64,
+}
+
+/// How the tickets of a list are found.
+enum Plan<'a> {
+    /// Status and assignee only: the total is kept.
+    Counted,
+    /// No arm: SQLite's own plan over `tickets`.
+    Plain,
+    /// From these arms, the other conditions tested on their tickets.
+    Arms(SizedArms<'a>, Vec<&'a Cond>),
+}
+
+/// Whether walking in sort order, visiting about `wanted × all / matching`
+/// tickets, costs no more than reading the matching ones.
+fn walk_pays(matching: i64, all: i64, wanted: i64) -> bool {
+    let visits = wanted.saturating_mul(all) / matching.max(1);
+    visits <= matching.max(CHEAP_WALK)
 }
 
 impl Store {
@@ -34,55 +61,183 @@ impl Store {
         if query.conds.iter().any(|c| matches!(c, Cond::Text(_))) {
             return self.searched_page(query, limit, offset).await;
         }
-        let total = self.ticket_total(&query.conds).await?;
-        if offset >= total {
-            return Ok(Page {
-                ids: Vec::new(),
-                total,
-            });
-        }
-        let walk = match query.sort.index() {
-            Some(index) if self.walk_is_cheap(total, offset + limit).await? => Some(index),
-            _ => None,
+        let all = self.counted_total(&[]).await?;
+        let plan = self.plan(&query.conds).await?;
+        let (expected, walk) = match (&plan, query.sort.index()) {
+            (Plan::Counted, index) => {
+                let total = self.counted_total(&query.conds).await?;
+                (
+                    Some(total),
+                    index.filter(|_| walk_pays(total, all, offset + limit)),
+                )
+            }
+            (Plan::Plain, index) => (None, index),
+            (Plan::Arms(sized, _), index) => (
+                None,
+                index.filter(|_| walk_pays(estimate(sized, all), all, offset + limit)),
+            ),
         };
-        let ids = self.page_ids(query, walk, limit, offset).await?;
-        Ok(Page { ids, total })
+        let Some(index) = walk else {
+            return self
+                .matches_first(query, &plan, expected, limit, offset)
+                .await;
+        };
+        let (total, ids) = tokio::try_join!(
+            self.total_of(&plan, &query.conds, expected),
+            self.bounded_walk(query, index, limit, offset)
+        )?;
+        if ids.len() as i64 == limit.min(total - offset).max(0) {
+            return Ok(Page { ids, total });
+        }
+        // Matches were sparser near the top than overall.
+        self.matches_first(query, &plan, Some(total), limit, offset)
+            .await
     }
 
-    /// A page read by walking the index `walk` in sort order and testing
-    /// each ticket, or (None) by starting from the matching tickets.
+    /// Arms (sized) unless status and assignee alone are asked for (their
+    /// counts are kept) or no condition is an arm.
+    async fn plan<'a>(&self, conds: &'a [Cond]) -> anyhow::Result<Plan<'a>> {
+        if conds.iter().all(Cond::is_counted) {
+            return Ok(Plan::Counted);
+        }
+        let (arms, rest): (Vec<&Cond>, Vec<&Cond>) = conds.iter().partition(|c| is_arm(c));
+        if arms.is_empty() {
+            return Ok(Plan::Plain);
+        }
+        Ok(Plan::Arms(self.size_arms(arms).await?, rest))
+    }
+
+    async fn total_of(
+        &self,
+        plan: &Plan<'_>,
+        conds: &[Cond],
+        known: Option<i64>,
+    ) -> anyhow::Result<i64> {
+        match (known, plan) {
+            (Some(total), _) => Ok(total),
+            (None, Plan::Arms(sized, rest)) => self.count_matching(sized, rest).await,
+            (None, Plan::Counted) => self.counted_total(conds).await,
+            (None, Plan::Plain) => self.plain_total(conds).await,
+        }
+    }
+
+    /// How many tickets the conditions select.
+    pub async fn ticket_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
+        if conds.iter().any(|c| matches!(c, Cond::Text(_))) {
+            return self.plain_total(conds).await;
+        }
+        let plan = self.plan(conds).await?;
+        self.total_of(&plan, conds, None).await
+    }
+
+    async fn plain_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
+        let conds: Vec<&Cond> = conds.iter().collect();
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets t");
+        push_where(&mut q, &conds, Style::Set);
+        q.build_query_scalar()
+            .fetch_one(self.pool())
+            .await
+            .context("counting tickets")
+    }
+
+    /// The page read from the matching tickets, sorted; with arms and no
+    /// total yet, the same query counts them.
+    async fn matches_first(
+        &self,
+        query: &TicketQuery,
+        plan: &Plan<'_>,
+        total: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<Page> {
+        match (plan, total) {
+            (Plan::Arms(sized, rest), None) => {
+                let (ids, total) = self.counted_page(query, sized, rest, limit, offset).await?;
+                let total = match total {
+                    Some(total) => total,
+                    None => self.count_matching_or_zero(sized, rest, offset).await?,
+                };
+                Ok(Page { ids, total })
+            }
+            (Plan::Arms(sized, rest), Some(total)) => {
+                let (ids, _) = self.counted_page(query, sized, rest, limit, offset).await?;
+                Ok(Page { ids, total })
+            }
+            (_, known) => {
+                let (ids, total) = tokio::try_join!(
+                    self.page_ids(query, limit, offset),
+                    self.total_of(plan, &query.conds, known)
+                )?;
+                Ok(Page { ids, total })
+            }
+        }
+    }
+
+    async fn count_matching_or_zero(
+        &self,
+        sized: &SizedArms<'_>,
+        rest: &[&Cond],
+        offset: i64,
+    ) -> anyhow::Result<i64> {
+        if offset == 0 {
+            return Ok(0);
+        }
+        self.count_matching(sized, rest).await
+    }
+
+    /// A page from the arms' tickets, sorted, and how many there are (None
+    /// when the page is empty).
+    async fn counted_page(
+        &self,
+        query: &TicketQuery,
+        sized: &SizedArms<'_>,
+        rest: &[&Cond],
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<(Vec<i64>, Option<i64>)> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT t.id, COUNT(*) OVER ()");
+        push_from_arms(&mut q, sized, rest, true);
+        finish_page(&mut q, query, limit, offset);
+        let rows: Vec<(i64, i64)> = q
+            .build_query_as()
+            .fetch_all(self.pool())
+            .await
+            .context("listing tickets")?;
+        let total = rows.first().map(|r| r.1);
+        Ok((rows.into_iter().map(|r| r.0).collect(), total))
+    }
+
+    /// The page as SQLite plans it over `tickets`.
     async fn page_ids(
         &self,
         query: &TicketQuery,
-        walk: Option<&str>,
         limit: i64,
         offset: i64,
     ) -> anyhow::Result<Vec<i64>> {
         let conds: Vec<&Cond> = query.conds.iter().collect();
         let mut q = QueryBuilder::<Sqlite>::new("SELECT t.id FROM tickets t");
-        match walk {
-            Some(index) => {
-                q.push(format!(" INDEXED BY {index}"));
-                push_where(&mut q, &conds, Style::Probe);
-            }
-            None => push_where(&mut q, &conds, Style::Set),
-        }
-        push_order(&mut q, query.sort);
-        q.push(" LIMIT ").push_bind(limit);
-        q.push(" OFFSET ").push_bind(offset);
+        push_where(&mut q, &conds, Style::Set);
+        finish_page(&mut q, query, limit, offset);
         q.build_query_scalar()
             .fetch_all(self.pool())
             .await
             .context("listing tickets")
     }
 
-    /// Walking tickets in sort order visits about `wanted × all / total`
-    /// of them: cheap when that is small, or no more than reading the
-    /// matching tickets would be.
-    async fn walk_is_cheap(&self, total: i64, wanted: i64) -> anyhow::Result<bool> {
-        let all = self.ticket_total(&[]).await?;
-        let visits = wanted.saturating_mul(all) / total.max(1);
-        Ok(visits <= total.max(CHEAP_WALK))
+    /// The page found among the first tickets in sort order.
+    async fn bounded_walk(
+        &self,
+        query: &TicketQuery,
+        index: &str,
+        limit: i64,
+        offset: i64,
+    ) -> anyhow::Result<Vec<i64>> {
+        let mut q = QueryBuilder::<Sqlite>::new("");
+        push_walk(&mut q, query, index, limit, offset);
+        q.build_query_scalar()
+            .fetch_all(self.pool())
+            .await
+            .context("listing tickets")
     }
 
     /// A search starts from the matching tickets anyway: one query sorts
@@ -93,12 +248,8 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> anyhow::Result<Page> {
-        let conds: Vec<&Cond> = query.conds.iter().collect();
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT t.id, COUNT(*) OVER () FROM tickets t");
-        push_where(&mut q, &conds, Style::Set);
-        push_order(&mut q, query.sort);
-        q.push(" LIMIT ").push_bind(limit);
-        q.push(" OFFSET ").push_bind(offset);
+        let mut q = QueryBuilder::<Sqlite>::new("");
+        push_searched(&mut q, query, limit, offset);
         let rows: Vec<(i64, i64)> = q
             .build_query_as()
             .fetch_all(self.pool())
@@ -113,37 +264,6 @@ impl Store {
             ids: rows.into_iter().map(|(id, _)| id).collect(),
             total,
         })
-    }
-
-    /// How many tickets the conditions select.
-    pub async fn ticket_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
-        if conds.iter().all(Cond::is_counted) {
-            return self.counted_total(conds).await;
-        }
-        let (sets, rest): (Vec<&Cond>, Vec<&Cond>) = conds
-            .iter()
-            .partition(|c| c.is_indexed_set() || matches!(c, Cond::Text(_)));
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM ");
-        if sets.is_empty() {
-            q.push("tickets t");
-            push_where(&mut q, &rest, Style::Set);
-        } else if rest.is_empty() {
-            q.push("(");
-            push_intersection(&mut q, &sets);
-            q.push(")");
-        } else {
-            q.push("tickets t WHERE t.id IN (");
-            push_intersection(&mut q, &sets);
-            q.push(")");
-            for cond in &rest {
-                q.push(" AND ");
-                push_cond(&mut q, cond, Style::Set);
-            }
-        }
-        q.build_query_scalar()
-            .fetch_one(self.pool())
-            .await
-            .context("counting tickets")
     }
 
     /// Status and assignee counts are kept by triggers (migration 0003).
@@ -174,35 +294,52 @@ impl Store {
     }
 }
 
-/// `SELECT … INTERSECT SELECT … ORDER BY 1`: SQLite merges the ordered
-/// arms (each an index range in ticket id order) instead of probing.
-fn push_intersection(q: &mut QueryBuilder<'_, Sqlite>, sets: &[&Cond]) {
-    let mut first = true;
-    for cond in sets {
-        let terms: Vec<&String> = match cond {
-            Cond::Text(terms) => terms.iter().collect(),
-            _ => Vec::new(),
-        };
-        if terms.is_empty() {
-            if !first {
-                q.push(" INTERSECT ");
-            }
-            first = false;
-            push_set_ids(q, cond);
-        }
-        for term in terms {
-            if !first {
-                q.push(" INTERSECT ");
-            }
-            first = false;
-            q.push("SELECT id FROM (");
-            push_text_ids(q, term);
-            q.push(")");
+/// The page among the first tickets in sort order (at most [`WALK_CAP`]),
+/// each tested.
+fn push_walk(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    query: &TicketQuery,
+    index: &str,
+    limit: i64,
+    offset: i64,
+) {
+    let cap = WALK_CAP.0.max((offset + limit).saturating_mul(WALK_CAP.1));
+    let conds: Vec<&Cond> = query.conds.iter().collect();
+    q.push(format!(
+        "SELECT t.id FROM (SELECT t.id FROM tickets t INDEXED BY {index}"
+    ));
+    push_order(q, query.sort);
+    q.push(" LIMIT ").push_bind(cap);
+    // The capped walk is the outer loop and is read in its order, so no
+    // ORDER BY here: one would wait for the whole walk to sort it. Rows
+    // are read only for conditions on columns.
+    if conds.iter().any(|c| c.reads_row()) {
+        q.push(") w CROSS JOIN tickets t ON t.id = w.id");
+        push_where(q, &conds, Style::Probe);
+    } else {
+        q.push(") t");
+        for (n, cond) in conds.iter().enumerate() {
+            q.push(if n == 0 { " WHERE " } else { " AND " });
+            push_cond_on(q, cond, "t.id");
         }
     }
-    if sets.len() > 1 || matches!(sets.first(), Some(Cond::Text(t)) if t.len() > 1) {
-        q.push(" ORDER BY 1");
-    }
+    q.push(" LIMIT ").push_bind(limit);
+    q.push(" OFFSET ").push_bind(offset);
+}
+
+/// A page of search results with their count.
+fn push_searched(q: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery, limit: i64, offset: i64) {
+    let conds: Vec<&Cond> = query.conds.iter().collect();
+    q.push("SELECT t.id, COUNT(*) OVER () FROM tickets t");
+    push_where(q, &conds, Style::Set);
+    finish_page(q, query, limit, offset);
+}
+
+/// ` ORDER BY … LIMIT … OFFSET …`.
+fn finish_page(q: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery, limit: i64, offset: i64) {
+    push_order(q, query.sort);
+    q.push(" LIMIT ").push_bind(limit);
+    q.push(" OFFSET ").push_bind(offset);
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! with them, on a small database with every kind of condition.
 use super::*;
 use crate::domain::{Priority, Status};
+use crate::store::ticket_arms::SizedArms;
 use crate::store::ticket_list::{Sort, SortKey};
 
 async fn store() -> (tempfile::TempDir, Store) {
@@ -99,6 +100,17 @@ fn queries() -> Vec<Vec<Cond>> {
             Cond::Tag(Some("x".into())),
         ],
         vec![Cond::Tag(Some("nosuch".into()))],
+        vec![Cond::FromDomain("d.example".into()), Cond::Team(Some(2))],
+        vec![
+            Cond::Assignee(Some(2)),
+            Cond::Tag(Some("y".into())),
+            Cond::Priority(vec![Priority::High]),
+        ],
+        vec![
+            Cond::Status(vec![Status::Resolved]),
+            Cond::Team(Some(1)),
+            Cond::Tag(None),
+        ],
         vec![text(&["\"common\""]), Cond::Tag(Some("x".into()))],
         vec![text(&["\"word3\"", "\"common\""])],
         vec![text(&["\"body2\""]), Cond::Status(vec![Status::Overdue])],
@@ -135,9 +147,9 @@ async fn check_all(store: &Store) {
                 conds: conds.clone(),
                 sort,
             };
-            let all = store.page_ids(&query, None, 1000, 0).await.unwrap();
+            let all = store.page_ids(&query, 1000, 0).await.unwrap();
             if let Some(index) = sort.index() {
-                let walked = store.page_ids(&query, Some(index), 1000, 0).await.unwrap();
+                let walked = store.bounded_walk(&query, index, 1000, 0).await.unwrap();
                 assert_eq!(walked, all, "{query:?}");
             }
             let total = store.ticket_total(&conds).await.unwrap();
@@ -149,15 +161,51 @@ async fn check_all(store: &Store) {
     }
 }
 
+/// Whichever way arms combine, the same tickets and the same count.
+async fn check_arm_drivers(store: &Store) {
+    for conds in queries() {
+        if conds.iter().any(|c| matches!(c, Cond::Text(_))) {
+            continue;
+        }
+        let (arms, rest): (Vec<&Cond>, Vec<&Cond>) = conds.iter().partition(|c| is_arm(c));
+        if arms.is_empty() {
+            continue;
+        }
+        let query = TicketQuery {
+            conds: conds.clone(),
+            sort: Sort::default(),
+        };
+        let want = store.page_ids(&query, 1000, 0).await.unwrap();
+        // Equal sizes merge; a far smaller first arm is read and the others tested.
+        let merged: SizedArms = arms.iter().map(|c| (*c, 10)).collect();
+        let smallest: SizedArms = arms
+            .iter()
+            .enumerate()
+            .map(|(n, c)| (*c, 1 + 1000 * n as i64))
+            .collect();
+        for sized in [merged, smallest] {
+            let (got, total) = store
+                .counted_page(&query, &sized, &rest, 1000, 0)
+                .await
+                .unwrap();
+            assert_eq!(got, want, "{sized:?} {rest:?}");
+            assert_eq!(total.unwrap_or(0), want.len() as i64, "{sized:?} {rest:?}");
+            let count = store.count_matching(&sized, &rest).await.unwrap();
+            assert_eq!(count, want.len() as i64, "{sized:?} {rest:?}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn walking_and_starting_from_the_sets_read_the_same_pages_and_totals() {
     let (_dir, store) = store().await;
     let spread = store
-        .page_ids(&TicketQuery::default(), None, 1000, 0)
+        .page_ids(&TicketQuery::default(), 1000, 0)
         .await
         .unwrap();
     assert_eq!(spread.len(), 90);
     check_all(&store).await;
+    check_arm_drivers(&store).await;
 }
 
 #[tokio::test]
@@ -168,10 +216,117 @@ async fn kept_counts_follow_updates_deletes_and_removed_agents() {
          UPDATE tickets SET assignee_id = 2 WHERE id % 11 = 0;
          UPDATE tickets SET assignee_id = assignee_id, status = status WHERE id < 30;
          DELETE FROM tickets WHERE id % 13 = 0;
-         DELETE FROM agents WHERE id = 1;",
+         DELETE FROM agents WHERE id = 1;
+         DELETE FROM ticket_tags WHERE ticket_id % 4 = 0;
+         INSERT OR IGNORE INTO ticket_teams SELECT id, 2 FROM tickets WHERE id % 9 = 1;
+         UPDATE ticket_field_values SET value = 'pro' WHERE ticket_id % 6 = 1;
+         INSERT INTO ticket_field_values (ticket_id, field_id, value) VALUES (4, 1, 'pro')
+             ON CONFLICT (ticket_id, field_id) DO UPDATE SET value = excluded.value;",
     )
     .execute(store.writer())
     .await
     .unwrap();
     check_all(&store).await;
+    check_arm_drivers(&store).await;
+    let kept: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT kind, ref, value, n FROM ticket_set_sizes WHERE n > 0 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let counted: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT 'field', field_id, value, COUNT(*) FROM ticket_field_values GROUP BY 2, 3
+         UNION ALL SELECT 'tag', tag_id, '', COUNT(*) FROM ticket_tags GROUP BY 2
+         UNION ALL SELECT 'team', team_id, '', COUNT(*) FROM ticket_teams GROUP BY 2
+         ORDER BY 1, 2, 3",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, counted);
+}
+
+/// What SQLite says it will do with a query built by `push`.
+async fn plan_of(store: &Store, push: impl FnOnce(&mut QueryBuilder<'_, Sqlite>)) -> String {
+    let mut q = QueryBuilder::<Sqlite>::new("EXPLAIN QUERY PLAN ");
+    push(&mut q);
+    let rows: Vec<(i64, i64, i64, String)> =
+        q.build_query_as().fetch_all(store.pool()).await.unwrap();
+    rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn the_list_queries_use_the_indexes_made_for_them() {
+    let (_dir, store) = store().await;
+    let tag = Cond::Tag(Some("x".into()));
+    let plan = Cond::Field {
+        id: 1,
+        value: Some("pro".into()),
+    };
+    let merged: SizedArms = vec![(&tag, 10), (&plan, 10)];
+    let merge = plan_of(&store, |q| {
+        crate::store::ticket_arms::push_count(q, &merged, &[])
+    })
+    .await;
+    for want in [
+        "MERGE (INTERSECT)",
+        "COVERING INDEX ticket_tags_tag",
+        "COVERING INDEX ticket_field_values_field",
+    ] {
+        assert!(merge.contains(want), "{want} in\n{merge}");
+    }
+    assert!(!merge.contains("SCAN ticket"), "{merge}");
+    let probed: SizedArms = vec![(&tag, 1), (&plan, 1000)];
+    let probe = plan_of(&store, |q| {
+        crate::store::ticket_arms::push_count(q, &probed, &[])
+    })
+    .await;
+    assert!(
+        probe.contains(
+            "COVERING INDEX ticket_field_values_field (field_id=? AND value=? AND ticket_id=?)"
+        ),
+        "{probe}"
+    );
+    let query = TicketQuery {
+        conds: vec![Cond::Status(vec![Status::Open]), tag.clone()],
+        sort: Sort::default(),
+    };
+    let walk = plan_of(&store, |q| push_walk(q, &query, "tickets_updated", 25, 0)).await;
+    assert!(
+        walk.contains("SCAN t USING COVERING INDEX tickets_updated"),
+        "{walk}"
+    );
+    assert!(
+        walk.contains("COVERING INDEX sqlite_autoindex_ticket_tags_1 (ticket_id=? AND tag_id=?)"),
+        "{walk}"
+    );
+    assert!(!walk.contains("TEMP B-TREE"), "no sort: {walk}");
+    let search = TicketQuery {
+        conds: vec![Cond::Text(vec!["\"word1\"".into()])],
+        sort: Sort::default(),
+    };
+    let found = plan_of(&store, |q| push_searched(q, &search, 25, 0)).await;
+    for want in [
+        "VIRTUAL TABLE",
+        "COVERING INDEX messages_owner",
+        "INTEGER PRIMARY KEY",
+    ] {
+        assert!(found.contains(want), "{want} in\n{found}");
+    }
+    let unassigned_open = TicketQuery {
+        conds: vec![Cond::Status(vec![Status::Open]), Cond::Assignee(None)],
+        sort: Sort::default(),
+    };
+    let page = plan_of(&store, |q| {
+        q.push("SELECT t.id FROM tickets t");
+        let conds: Vec<&Cond> = unassigned_open.conds.iter().collect();
+        push_where(q, &conds, Style::Set);
+        finish_page(q, &unassigned_open, 25, 0);
+    })
+    .await;
+    assert!(
+        page.contains("INDEX tickets_status_assignee (status=? AND assignee_id=?)"),
+        "{page}"
+    );
+    assert!(!page.contains("TEMP B-TREE"), "no sort: {page}");
 }
