@@ -112,6 +112,7 @@ async fn the_thread_merges_emails_notes_and_events_oldest_first() {
             "event:created",
             "note",
             "message:inbound",
+            "event:customer_replied",
             "message:outbound",
             "event:assigned"
         ]
@@ -198,7 +199,8 @@ async fn replies_notes_and_events_show_who_acted() {
         (note["colour"].as_str(), note["edited"].as_bool()),
         (Some("yellow"), Some(false))
     );
-    let answer = &got["items"][4];
+    assert_eq!(got["items"][4]["kind"], "customer_replied");
+    let answer = &got["items"][5];
     assert_eq!(answer["author"], kim);
     assert_eq!(answer["delivery_status"], "queued");
     assert_eq!(answer["delivery_error"], Value::Null);
@@ -207,7 +209,7 @@ async fn replies_notes_and_events_show_who_acted() {
         answer["to"],
         json!([{"address": "ana@souza.example", "name": null}])
     );
-    let assigned = &got["items"][5];
+    let assigned = &got["items"][6];
     assert_eq!(assigned["actor"], "agent");
     assert_eq!(assigned["agent"], kim);
     assert_eq!(assigned["data"], json!({"to": agent}));
