@@ -73,12 +73,17 @@ impl Store {
                     .with_context(|| format!("creating team {team:?}"))?,
                 ),
             };
-            let imap = spec.imap.as_ref();
-            let smtp = spec.smtp.as_ref();
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO email_domains (address, name, imap_host, imap_port, imap_tls, imap_username,
-                    imap_password, imap_folder, imap_after, imap_quarantine, smtp_host, smtp_port, smtp_tls,
-                    smtp_username, smtp_password, default_team_id, enabled, created_at, updated_at)
+            let domain = EmailDomain {
+                id: 0,
+                address: spec.address.clone(),
+                name: spec.name.clone(),
+                imap: spec.imap.clone(),
+                smtp: spec.smtp.clone(),
+                default_team_id: team_id,
+                enabled: spec.enabled,
+            };
+            let sql = format!(
+                "INSERT INTO email_domains ({SETTINGS}, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
                  ON CONFLICT (address) DO UPDATE SET name = excluded.name,
                     imap_host = excluded.imap_host, imap_port = excluded.imap_port,
@@ -89,29 +94,14 @@ impl Store {
                     smtp_tls = excluded.smtp_tls, smtp_username = excluded.smtp_username,
                     smtp_password = excluded.smtp_password, default_team_id = excluded.default_team_id,
                     enabled = excluded.enabled, updated_at = excluded.updated_at
-                 RETURNING id",
-            )
-            .bind(spec.address.as_str())
-            .bind(&spec.name)
-            .bind(imap.map(|i| i.host.as_str()))
-            .bind(imap.map(|i| i64::from(i.port)))
-            .bind(imap.map_or("tls", |i| i.tls.as_str()))
-            .bind(imap.map(|i| i.username.as_str()))
-            .bind(imap.map(|i| i.password.expose()))
-            .bind(imap.map_or("INBOX", |i| i.folder.as_str()))
-            .bind(imap.map_or("seen".to_string(), |i| i.after.to_setting()))
-            .bind(imap.and_then(|i| i.quarantine_folder.as_deref()))
-            .bind(smtp.map(|s| s.host.as_str()))
-            .bind(smtp.map(|s| i64::from(s.port)))
-            .bind(smtp.map_or("starttls", |s| s.tls.as_str()))
-            .bind(smtp.and_then(|s| s.username.as_deref()))
-            .bind(smtp.and_then(|s| s.password.as_ref().map(Secret::expose)))
-            .bind(team_id)
-            .bind(spec.enabled)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .with_context(|| format!("storing email domain {}", spec.address))?;
+                 RETURNING id"
+            );
+            let row = bind_settings(sqlx::query(&sql), &domain)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .with_context(|| format!("storing email domain {}", spec.address))?;
+            let id: i64 = row.try_get("id")?;
             ids.push(id);
         }
         tx.commit().await?;
