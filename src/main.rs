@@ -92,6 +92,11 @@ enum BenchCommand {
         /// Timed requests per kind.
         #[arg(long, default_value_t = 200)]
         requests: usize,
+        /// Keep the generated store in this file, and reuse it when it
+        /// already exists (generation takes about a minute per million
+        /// tickets).
+        #[arg(long)]
+        db: Option<std::path::PathBuf>,
     },
     /// Queued replies → a local discarding SMTP receiver through the real
     /// sender, beside a plain SMTP send of the same mail.
@@ -141,11 +146,13 @@ async fn main() -> ExitCode {
             tickets,
             messages,
             requests,
+            db,
         }) => {
             commands::bench::api::api(commands::bench::api::Options {
                 tickets,
                 messages,
                 requests,
+                db,
             })
             .await
         }

@@ -45,7 +45,9 @@ impl Store {
             })
             .collect::<Vec<_>>()
             .join(" || ");
-        let per_ticket = ((s.messages - s.long_thread) / (s.tickets - 1).max(1)).max(1);
+        // Messages after the long thread spread evenly over the other
+        // tickets: the j-th goes to ticket j·T/R + 2, where it is number k.
+        let (rest, others) = ((s.messages - s.long_thread).max(1), (s.tickets - 1).max(1));
         let word = |salt: i64| {
             format!(
                 "(SELECT w FROM bench_words WHERE id = (((m * {a}) % 2003) * (((m * {b}) >> 7) % 2003)) / 2003 % {WORDS})",
@@ -98,8 +100,9 @@ impl Store {
             ("messages", format!(
                 "WITH RECURSIVE n(m) AS (SELECT 1 UNION ALL SELECT m + 1 FROM n WHERE m < {messages}),
                  placed AS (SELECT m,
-                   CASE WHEN m <= {long} THEN {LONG_THREAD_TICKET} ELSE (m - {long} - 1) / {per_ticket} + 2 END AS t,
-                   CASE WHEN m <= {long} THEN m - 1 ELSE (m - {long} - 1) % {per_ticket} END AS k FROM n)
+                   CASE WHEN m <= {long} THEN {LONG_THREAD_TICKET} ELSE (m - {long} - 1) * {others} / {rest} + 2 END AS t,
+                   CASE WHEN m <= {long} THEN m - 1
+                     ELSE (m - {long} - 1) - (((m - {long} - 1) * {others} / {rest}) * {rest} + {others} - 1) / {others} END AS k FROM n)
                  INSERT INTO messages (id, ticket_id, direction, message_id, refs, from_address, to_addrs, subject, body_text, delivery_status, created_at)
                  SELECT m, t, CASE WHEN k % 2 = 0 THEN 'inbound' ELSE 'outbound' END, 'bench-' || m || '@example.com', '',
                    CASE WHEN k % 2 = 0 THEN 'customer' || (t % {c} + 1) || '@example.com' ELSE 'support@example.com' END,
@@ -121,5 +124,47 @@ impl Store {
             took.push((what.to_string(), started.elapsed().as_secs_f64()));
         }
         Ok(took)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message asked for is made, spread evenly, each ticket's
+    /// thread starting with an inbound mail and alternating from there.
+    #[tokio::test]
+    async fn messages_spread_evenly_and_all_are_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("fx.db").display());
+        let store = Store::open(&url).await.unwrap();
+        store
+            .fill_synthetic(Sizes {
+                tickets: 11,
+                messages: 33,
+                contacts: 3,
+                agents: 2,
+                tags: 3,
+                long_thread: 5,
+            })
+            .await
+            .unwrap();
+        let per_ticket: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT ticket_id, COUNT(*), group_concat(substr(direction, 1, 1), '') \
+             FROM (SELECT * FROM messages ORDER BY id) GROUP BY ticket_id ORDER BY ticket_id",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let counts: Vec<i64> = per_ticket.iter().map(|r| r.1).collect();
+        assert_eq!(counts.len(), 11, "{counts:?}");
+        assert_eq!(counts.iter().sum::<i64>(), 33, "{counts:?}");
+        assert_eq!(counts[0], 5, "the long thread");
+        // 28 over 10 tickets: 2 or 3 each.
+        assert!(counts[1..].iter().all(|n| (2..=3).contains(n)), "{counts:?}");
+        for (ticket, n, directions) in per_ticket {
+            let want: String = (0..n).map(|k| if k % 2 == 0 { 'i' } else { 'o' }).collect();
+            assert_eq!(directions, want, "ticket {ticket}");
+        }
     }
 }

@@ -12,6 +12,8 @@ pub struct Options {
     pub tickets: i64,
     pub messages: i64,
     pub requests: usize,
+    /// Where the store is kept (and reused from); a temporary file if none.
+    pub db: Option<std::path::PathBuf>,
 }
 
 /// One kind of request to time.
@@ -23,16 +25,22 @@ struct Op {
 
 pub async fn api(o: Options) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("bench.db");
+    let db = o.db.clone().unwrap_or_else(|| dir.path().join("bench.db"));
+    let reuse = db.exists();
     let url = format!("sqlite://{}", db.display());
-    let (token, fill) = fill(&url, &o).await?;
-    let size: u64 = ["bench.db", "bench.db-wal"]
+    let (token, fill) = fill(&url, &o, reuse).await?;
+    let size: u64 = ["", "-wal"]
         .iter()
-        .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
+        .filter_map(|f| std::fs::metadata(format!("{}{f}", db.display())).ok())
         .map(|m| m.len())
         .sum();
+    let how = if reuse {
+        format!("reused from {}", db.display())
+    } else {
+        format!("generated in {fill:.1} s")
+    };
     println!(
-        "bench api: {} tickets, {} messages (one thread of 100) generated in {fill:.1} s; database {:.0} MiB",
+        "bench api: {} tickets, {} messages (one thread of 100) {how}; database {:.0} MiB",
         o.tickets,
         o.messages,
         size as f64 / 1048576.0
@@ -64,20 +72,25 @@ pub async fn api(o: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Fills the store; returns an agent token and the seconds it took.
-async fn fill(url: &str, o: &Options) -> anyhow::Result<(String, f64)> {
+/// Fills the store (unless `reuse`); returns an agent token and the
+/// seconds it took.
+async fn fill(url: &str, o: &Options, reuse: bool) -> anyhow::Result<(String, f64)> {
     let started = Instant::now();
     let store = Store::open(url).await?;
-    let steps = store
-        .fill_synthetic(Sizes {
-            tickets: o.tickets,
-            messages: o.messages,
-            contacts: (o.tickets / 5).max(1),
-            agents: 20,
-            tags: 40,
-            long_thread: 100,
-        })
-        .await?;
+    let steps = if reuse {
+        Vec::new()
+    } else {
+        store
+            .fill_synthetic(Sizes {
+                tickets: o.tickets,
+                messages: o.messages,
+                contacts: (o.tickets / 5).max(1),
+                agents: 20,
+                tags: 40,
+                long_thread: 100,
+            })
+            .await?
+    };
     for (what, secs) in steps {
         tracing::info!(what, secs, "synthetic data");
     }
