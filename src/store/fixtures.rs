@@ -161,7 +161,10 @@ mod tests {
         assert_eq!(counts.iter().sum::<i64>(), 33, "{counts:?}");
         assert_eq!(counts[0], 5, "the long thread");
         // 28 over 10 tickets: 2 or 3 each.
-        assert!(counts[1..].iter().all(|n| (2..=3).contains(n)), "{counts:?}");
+        assert!(
+            counts[1..].iter().all(|n| (2..=3).contains(n)),
+            "{counts:?}"
+        );
         for (ticket, n, directions) in per_ticket {
             let want: String = (0..n).map(|k| if k % 2 == 0 { 'i' } else { 'o' }).collect();
             assert_eq!(directions, want, "ticket {ticket}");

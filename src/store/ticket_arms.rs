@@ -1,6 +1,6 @@
 //! "Arms": conditions read as the set of matching ticket ids straight from
 //! an index, in ticket id order (a team, tag or field value; one status; an
-//! assignee or none; a requester domain). Several arms combine either by
+//! assignee or none; a requester domain; a searched word). Several arms combine either by
 //! merging them (SQLite merges ordered `INTERSECT` arms), or, when one is
 //! much smaller, by reading it and testing each of its tickets against the
 //! others. Their sizes, counted up to a cap, choose.
@@ -43,6 +43,10 @@ fn push_arm_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
         Cond::FromDomain(domain) => {
             q.push("SELECT id FROM tickets INDEXED BY tickets_from_domain WHERE from_domain = ")
                 .push_bind(domain.clone());
+        }
+        Cond::Text(term) => {
+            q.push("SELECT DISTINCT rowid >> 32 AS id FROM ticket_text WHERE ticket_text MATCH ")
+                .push_bind(term.clone());
         }
         set => push_set_ids(q, set),
     }
@@ -173,7 +177,8 @@ impl Store {
 
     /// An arm's size: kept by triggers (migration 0003) for teams, tags,
     /// field values, statuses and assignees; counted up to the cap for a
-    /// requester domain.
+    /// requester domain, and for a search as matching subjects and
+    /// messages (more than tickets where a ticket's messages repeat it).
     async fn arm_size(&self, cond: &Cond) -> anyhow::Result<i64> {
         let mut q = QueryBuilder::<Sqlite>::new("");
         match cond {
@@ -204,6 +209,15 @@ impl Store {
             Cond::Assignee(id) => {
                 q.push("SELECT COALESCE(SUM(n), 0) FROM ticket_counts WHERE assignee_id = ")
                     .push_bind(id.unwrap_or(0));
+            }
+            Cond::Text(term) => {
+                q.push(
+                    "SELECT COUNT(*) FROM (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ",
+                )
+                .push_bind(term.clone())
+                .push(" LIMIT ")
+                .push_bind(SIZE_CAP)
+                .push(")");
             }
             other => {
                 q.push("SELECT COUNT(*) FROM (");

@@ -26,9 +26,9 @@ pub enum Cond {
         value: Option<String>,
     },
     CreatedBy(Option<i64>),
-    /// FTS5 queries (see [`super::search::match_terms`]), each of which
-    /// must match the subject or the text of one of the ticket's messages.
-    Text(Vec<String>),
+    /// An FTS5 query (one of [`super::search::match_terms`]) that must
+    /// match the subject or the text of one of the ticket's messages.
+    Text(String),
 }
 
 impl Cond {
@@ -36,7 +36,10 @@ impl Cond {
     pub(super) fn is_indexed_set(&self) -> bool {
         matches!(
             self,
-            Cond::Team(Some(_)) | Cond::Tag(Some(_)) | Cond::Field { value: Some(_), .. }
+            Cond::Team(Some(_))
+                | Cond::Tag(Some(_))
+                | Cond::Field { value: Some(_), .. }
+                | Cond::Text(_)
         )
     }
 
@@ -162,17 +165,6 @@ pub(super) fn push_cond_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &s
             .push_bind(*field)
             .push(")");
         }
-        Cond::Text(terms) if terms.is_empty() => {
-            q.push("1 = 1");
-        }
-        Cond::Text(terms) => {
-            for (n, term) in terms.iter().enumerate() {
-                q.push(if n == 0 { "" } else { " AND " });
-                q.push(format!("{id} IN ("));
-                push_text_ids(q, term);
-                q.push(")");
-            }
-        }
         set if set.is_indexed_set() => push_probe_on(q, set, id),
         column => unreachable!("{column:?} reads the ticket's row"),
     }
@@ -199,7 +191,8 @@ fn push_in_list(
     q.push(")");
 }
 
-/// `SELECT ticket_id AS id …` of an indexed set, in ticket id order.
+/// `SELECT ticket_id AS id …` of an indexed set, in ticket id order. A
+/// search names a ticket once per matching message (see migration 0007).
 pub(super) fn push_set_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
     match cond {
         Cond::Team(Some(id)) => {
@@ -220,11 +213,14 @@ pub(super) fn push_set_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
                 .push(" AND value = ")
                 .push_bind(value.clone());
         }
+        Cond::Text(term) => {
+            q.push("SELECT rowid >> 32 AS id FROM ticket_text WHERE ticket_text MATCH ")
+                .push_bind(term.clone());
+        }
         other => unreachable!("{other:?} is not an indexed set"),
     }
 }
 
-/// `EXISTS (…)` testing ticket `t` for an indexed set's condition.
 /// `EXISTS (…)` testing the ticket whose id is `id` (an SQL expression)
 /// for an indexed set's condition, by a seek in a covering index.
 fn push_probe_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &str) {
@@ -258,23 +254,15 @@ fn push_probe_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &str) {
             .push_bind(value.clone())
             .push(")");
         }
+        Cond::Text(_) => {
+            // Every match at once (a seek per ticket would parse the
+            // query again each time): SQLite keeps the list for the query.
+            q.push(format!("{id} IN ("));
+            push_set_ids(q, cond);
+            q.push(")");
+        }
         other => unreachable!("{other:?} is not an indexed set"),
     }
-}
-
-/// `SELECT id …` of the tickets whose subject, or one of whose messages'
-/// text, matches `term`, with repeats (only for `IN (…)`, which drops
-/// them). Message ids map to tickets through the narrow `messages_owner`
-/// index rather than the wide message rows.
-fn push_text_ids(q: &mut QueryBuilder<'_, Sqlite>, term: &str) {
-    q.push("SELECT rowid AS id FROM ticket_search WHERE ticket_search MATCH ")
-        .push_bind(term.to_string())
-        .push(
-            " UNION ALL SELECT m.ticket_id FROM message_search s \
-             JOIN messages m INDEXED BY messages_owner ON m.id = s.rowid \
-             WHERE message_search MATCH ",
-        )
-        .push_bind(term.to_string());
 }
 
 const PRIORITY_RANK: &str =

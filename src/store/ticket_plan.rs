@@ -5,8 +5,8 @@
 //! order, sized first. Where matches should be dense, the page is read by
 //! walking the sort index (a bounded number of tickets, each tested) while
 //! the total is counted beside it; where they should be sparse, one query
-//! starts from the matches, sorts and counts them. A keyword search always
-//! starts from its matches.
+//! starts from the matches, sorts and counts them. A searched word is an
+//! arm like the others.
 use super::Store;
 use super::ticket_arms::{SizedArms, estimate, is_arm, push_from_arms};
 use super::ticket_list::{Cond, Style, TicketQuery, push_cond_on, push_order, push_where};
@@ -58,9 +58,6 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> anyhow::Result<Page> {
-        if query.conds.iter().any(|c| matches!(c, Cond::Text(_))) {
-            return self.searched_page(query, limit, offset).await;
-        }
         let all = self.counted_total(&[]).await?;
         let plan = self.plan(&query.conds).await?;
         let (expected, walk) = match (&plan, query.sort.index()) {
@@ -123,9 +120,6 @@ impl Store {
 
     /// How many tickets the conditions select.
     pub async fn ticket_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
-        if conds.iter().any(|c| matches!(c, Cond::Text(_))) {
-            return self.plain_total(conds).await;
-        }
         let plan = self.plan(conds).await?;
         self.total_of(&plan, conds, None).await
     }
@@ -240,32 +234,6 @@ impl Store {
             .context("listing tickets")
     }
 
-    /// A search starts from the matching tickets anyway: one query sorts
-    /// them and counts them.
-    async fn searched_page(
-        &self,
-        query: &TicketQuery,
-        limit: i64,
-        offset: i64,
-    ) -> anyhow::Result<Page> {
-        let mut q = QueryBuilder::<Sqlite>::new("");
-        push_searched(&mut q, query, limit, offset);
-        let rows: Vec<(i64, i64)> = q
-            .build_query_as()
-            .fetch_all(self.pool())
-            .await
-            .context("searching tickets")?;
-        let total = match rows.first() {
-            Some((_, total)) => *total,
-            None if offset == 0 => 0,
-            None => self.ticket_total(&query.conds).await?,
-        };
-        Ok(Page {
-            ids: rows.into_iter().map(|(id, _)| id).collect(),
-            total,
-        })
-    }
-
     /// Status and assignee counts are kept by triggers (migration 0003).
     async fn counted_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -325,14 +293,6 @@ fn push_walk(
     }
     q.push(" LIMIT ").push_bind(limit);
     q.push(" OFFSET ").push_bind(offset);
-}
-
-/// A page of search results with their count.
-fn push_searched(q: &mut QueryBuilder<'_, Sqlite>, query: &TicketQuery, limit: i64, offset: i64) {
-    let conds: Vec<&Cond> = query.conds.iter().collect();
-    q.push("SELECT t.id, COUNT(*) OVER () FROM tickets t");
-    push_where(q, &conds, Style::Set);
-    finish_page(q, query, limit, offset);
 }
 
 /// ` ORDER BY … LIMIT … OFFSET …`.

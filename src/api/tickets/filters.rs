@@ -78,10 +78,10 @@ fn parse_param(req: &mut ListRequest, caller: &Caller, key: &str, value: &str) -
             Some(cond) => cond,
             None => return Ok(()),
         },
-        "q" => match text(value)? {
-            Some(cond) => cond,
-            None => return Ok(()),
-        },
+        "q" => {
+            req.query.conds.extend(text(value)?);
+            return Ok(());
+        }
         "sort" => {
             req.query.sort = sort(value)?;
             return Ok(());
@@ -212,7 +212,8 @@ fn folder(caller: &Caller, value: &str) -> ApiResult<Option<Cond>> {
 }
 
 /// None when `q` holds no word to look for.
-fn text(value: &str) -> ApiResult<Option<Cond>> {
+/// One condition per word; none for a search without a word.
+fn text(value: &str) -> ApiResult<Vec<Cond>> {
     if value.chars().count() > MAX_Q_CHARS {
         return Err(ApiError::invalid(
             "q",
@@ -226,7 +227,7 @@ fn text(value: &str) -> ApiResult<Option<Cond>> {
             format!("q may hold at most {MAX_Q_WORDS} words"),
         ));
     }
-    Ok((!terms.is_empty()).then_some(Cond::Text(terms)))
+    Ok(terms.into_iter().map(Cond::Text).collect())
 }
 
 fn sort(value: &str) -> ApiResult<Sort> {

@@ -134,8 +134,8 @@ async fn hostile_search_input_is_answered_never_a_500() {
 }
 
 #[tokio::test]
-async fn the_index_follows_new_subjects_and_deleted_tickets() {
-    let (desk, [a, b, _]) = desk().await;
+async fn the_index_follows_new_subjects_edited_and_moved_messages_and_deleted_tickets() {
+    let (desk, [a, b, c]) = desk().await;
     desk.sql(&format!(
         "UPDATE tickets SET subject = 'Scanner trouble' WHERE id = {a}"
     ))
@@ -146,12 +146,22 @@ async fn the_index_follows_new_subjects_and_deleted_tickets() {
         .await;
     assert_eq!(desk.set("q=refund").await, Vec::<i64>::new());
     assert_eq!(desk.set("q=invoice").await, Vec::<i64>::new());
-    // The indexes agree with their tables.
-    desk.sql(
-        "INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check');
-         INSERT INTO message_search (message_search) VALUES ('integrity-check');",
-    )
+    // A message's text edited, then the message moved to another ticket.
+    desk.sql(&format!(
+        "UPDATE messages SET body_text = 'The ink leaks everywhere.' WHERE ticket_id = {a}"
+    ))
     .await;
+    assert_eq!(desk.set("q=toner").await, Vec::<i64>::new());
+    assert_eq!(desk.set("q=ink").await, vec![a]);
+    desk.sql(&format!(
+        "UPDATE messages SET ticket_id = {c} WHERE ticket_id = {a}"
+    ))
+    .await;
+    assert_eq!(desk.set("q=ink").await, vec![c]);
+    assert_eq!(desk.set("q=scanner").await, vec![a], "the subject stays");
+    // The index is whole.
+    desk.sql("INSERT INTO ticket_text (ticket_text) VALUES ('integrity-check')")
+        .await;
     desk.api.stop().await;
 }
 
