@@ -1,6 +1,7 @@
 //! "Arms": conditions read as the set of matching ticket ids straight from
-//! an index, in ticket id order (a team, tag or field value; one status; an
-//! assignee or none; a requester domain; a searched word). Several arms combine either by
+//! an index, in ticket id order (a team, tag or field value; one status or
+//! priority; an assignee or none; a topic; a creator; a requester domain; a
+//! searched word). Several arms combine either by
 //! merging them (SQLite merges ordered `INTERSECT` arms), or, when one is
 //! much smaller, by reading it and testing each of its tickets against the
 //! others. Their sizes, counted up to a cap, choose.
@@ -13,14 +14,17 @@ use sqlx::{QueryBuilder, Sqlite};
 /// merge steps: a seek in a covering index, or (second) a read of the
 /// ticket's row.
 const PROBE_COST: (i64, i64) = (7, 14);
-/// Arms without a kept size are counted up to this many tickets.
+/// Arms without a kept size are counted up to this many tickets, and a
+/// searched word up to this many matches (counted in its index alone).
 const SIZE_CAP: i64 = 20_000;
+const TEXT_SIZE_CAP: i64 = 200_000;
 
 /// Read as an arm.
 pub(super) fn is_arm(cond: &Cond) -> bool {
     match cond {
         Cond::Status(list) => list.len() == 1,
-        Cond::Assignee(_) | Cond::FromDomain(_) => true,
+        Cond::Priority(list) => list.len() == 1,
+        Cond::Assignee(_) | Cond::FromDomain(_) | Cond::Topic(_) | Cond::CreatedBy(_) => true,
         other => other.is_indexed_set(),
     }
 }
@@ -33,13 +37,14 @@ fn push_arm_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
             q.push("SELECT id FROM tickets INDEXED BY tickets_status WHERE status = ")
                 .push_bind(status);
         }
-        Cond::Assignee(Some(id)) => {
-            q.push("SELECT id FROM tickets INDEXED BY tickets_assignee WHERE assignee_id = ")
-                .push_bind(*id);
+        Cond::Priority(list) => {
+            let priority = list.first().map_or("normal", |p| p.as_str());
+            q.push("SELECT id FROM tickets INDEXED BY tickets_priority WHERE priority = ")
+                .push_bind(priority);
         }
-        Cond::Assignee(None) => {
-            q.push("SELECT id FROM tickets INDEXED BY tickets_assignee WHERE assignee_id IS NULL");
-        }
+        Cond::Assignee(id) => push_column_ids(q, "assignee", "assignee_id", *id),
+        Cond::Topic(id) => push_column_ids(q, "topic", "topic_id", *id),
+        Cond::CreatedBy(id) => push_column_ids(q, "created_by", "created_by", *id),
         Cond::FromDomain(domain) => {
             q.push("SELECT id FROM tickets INDEXED BY tickets_from_domain WHERE from_domain = ")
                 .push_bind(domain.clone());
@@ -50,6 +55,23 @@ fn push_arm_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
         }
         set => push_set_ids(q, set),
     }
+}
+
+/// `SELECT id …` of the tickets whose `column` (indexed by
+/// `tickets_<index>`) is `value`, or empty.
+fn push_column_ids(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    index: &str,
+    column: &str,
+    value: Option<i64>,
+) {
+    q.push(format!(
+        "SELECT id FROM tickets INDEXED BY tickets_{index} WHERE {column}"
+    ));
+    match value {
+        Some(id) => q.push(" = ").push_bind(id),
+        None => q.push(" IS NULL"),
+    };
 }
 
 /// Arms with their sizes (capped), smallest first.
@@ -175,11 +197,15 @@ impl Store {
         Ok(sized)
     }
 
-    /// An arm's size: kept by triggers (migration 0003) for teams, tags,
-    /// field values, statuses and assignees; counted up to the cap for a
-    /// requester domain, and for a search as matching subjects and
-    /// messages (more than tickets where a ticket's messages repeat it).
+    /// An arm's size: kept by triggers (migrations 0003, 0008) for teams,
+    /// tags, field values and the ticket's own columns; counted up to the
+    /// cap for a requester domain, and for a search as matching subjects
+    /// and messages (more than tickets where a ticket's messages repeat
+    /// it).
     async fn arm_size(&self, cond: &Cond) -> anyhow::Result<i64> {
+        if cond.is_counted() {
+            return self.counted_total(std::slice::from_ref(cond)).await;
+        }
         let mut q = QueryBuilder::<Sqlite>::new("");
         match cond {
             Cond::Team(Some(id)) => {
@@ -201,22 +227,13 @@ impl Store {
                     .push(" AND value = ")
                     .push_bind(value.clone());
             }
-            Cond::Status(list) => {
-                let status = list.first().map_or("open", |s| s.as_str());
-                q.push("SELECT COALESCE(SUM(n), 0) FROM ticket_counts WHERE status = ")
-                    .push_bind(status);
-            }
-            Cond::Assignee(id) => {
-                q.push("SELECT COALESCE(SUM(n), 0) FROM ticket_counts WHERE assignee_id = ")
-                    .push_bind(id.unwrap_or(0));
-            }
             Cond::Text(term) => {
                 q.push(
                     "SELECT COUNT(*) FROM (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ",
                 )
                 .push_bind(term.clone())
                 .push(" LIMIT ")
-                .push_bind(SIZE_CAP)
+                .push_bind(TEXT_SIZE_CAP)
                 .push(")");
             }
             other => {

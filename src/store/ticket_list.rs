@@ -56,9 +56,9 @@ impl Cond {
         )
     }
 
-    /// Kept in `ticket_counts`.
+    /// Kept in `ticket_counts`: every column but the requester domain.
     pub(super) fn is_counted(&self) -> bool {
-        matches!(self, Cond::Status(_) | Cond::Assignee(_))
+        self.reads_row() && !matches!(self, Cond::FromDomain(_))
     }
 }
 

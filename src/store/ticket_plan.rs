@@ -1,6 +1,6 @@
 //! Reading a page of the ticket list and its total without scanning a
-//! million tickets. Status and assignee alone are counted by triggers
-//! (`ticket_counts`). Other lists start from their "arms"
+//! million tickets. Status, assignee, priority, topic and creator alone are
+//! counted by triggers (`ticket_counts`). Other lists start from their "arms"
 //! ([`super::ticket_arms`]): conditions that are index ranges in ticket id
 //! order, sized first. Where matches should be dense, the page is read by
 //! walking the sort index (a bounded number of tickets, each tested) while
@@ -35,7 +35,7 @@ pub struct Page {
 
 /// How the tickets of a list are found.
 enum Plan<'a> {
-    /// Status and assignee only: the total is kept.
+    /// Conditions on kept counts only: the total is read.
     Counted,
     /// No arm: SQLite's own plan over `tickets`.
     Plain,
@@ -60,9 +60,21 @@ impl Store {
     ) -> anyhow::Result<Page> {
         let all = self.counted_total(&[]).await?;
         let plan = self.plan(&query.conds).await?;
+        // Nothing to find, or nothing on this page: no list is read.
+        let known = match &plan {
+            Plan::Counted => Some(self.counted_total(&query.conds).await?),
+            Plan::Arms(sized, _) if sized.iter().any(|(_, n)| *n == 0) => Some(0),
+            _ => None,
+        };
+        if let Some(total) = known.filter(|total| *total <= offset) {
+            return Ok(Page {
+                ids: Vec::new(),
+                total,
+            });
+        }
         let (expected, walk) = match (&plan, query.sort.index()) {
             (Plan::Counted, index) => {
-                let total = self.counted_total(&query.conds).await?;
+                let total = known.unwrap_or(0);
                 (
                     Some(total),
                     index.filter(|_| walk_pays(total, all, offset + limit)),
@@ -91,8 +103,8 @@ impl Store {
             .await
     }
 
-    /// Arms (sized) unless status and assignee alone are asked for (their
-    /// counts are kept) or no condition is an arm.
+    /// Arms (sized) unless only conditions with kept counts are asked for,
+    /// or no condition is an arm.
     async fn plan<'a>(&self, conds: &'a [Cond]) -> anyhow::Result<Plan<'a>> {
         if conds.iter().all(Cond::is_counted) {
             return Ok(Plan::Counted);
@@ -234,23 +246,39 @@ impl Store {
             .context("listing tickets")
     }
 
-    /// Status and assignee counts are kept by triggers (migration 0003).
-    async fn counted_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
+    /// Counts by status, assignee, priority, topic and creator are kept by
+    /// triggers (migrations 0003 and 0008); "none" is kept as 0.
+    pub(super) async fn counted_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT COALESCE(SUM(n), 0) FROM ticket_counts WHERE 1 = 1",
         );
+        let one_of =
+            |q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: Vec<&'static str>| {
+                q.push(format!(" AND {column} IN ("));
+                let mut sep = q.separated(", ");
+                for v in values {
+                    sep.push_bind(v);
+                }
+                q.push(")");
+            };
         for cond in conds {
             match cond {
                 Cond::Status(list) => {
-                    q.push(" AND status IN (");
-                    let mut sep = q.separated(", ");
-                    for s in list {
-                        sep.push_bind(s.as_str());
-                    }
-                    q.push(")");
+                    one_of(&mut q, "status", list.iter().map(|s| s.as_str()).collect())
                 }
+                Cond::Priority(list) => one_of(
+                    &mut q,
+                    "priority",
+                    list.iter().map(|p| p.as_str()).collect(),
+                ),
                 Cond::Assignee(id) => {
                     q.push(" AND assignee_id = ").push_bind(id.unwrap_or(0));
+                }
+                Cond::Topic(id) => {
+                    q.push(" AND topic_id = ").push_bind(id.unwrap_or(0));
+                }
+                Cond::CreatedBy(id) => {
+                    q.push(" AND created_by = ").push_bind(id.unwrap_or(0));
                 }
                 other => unreachable!("{other:?} is not counted"),
             }

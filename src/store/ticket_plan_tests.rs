@@ -15,6 +15,7 @@ async fn store() -> (tempfile::TempDir, Store) {
          INSERT INTO teams (id, name, created_at) VALUES (1, 'T1', 't'), (2, 'T2', 't');
          INSERT INTO tags (id, name, created_at) VALUES (1, 'x', 't'), (2, 'y', 't');
          INSERT INTO custom_fields (id, key, label, field_type, created_at) VALUES (1, 'plan', 'Plan', 'text', 't');
+         INSERT INTO topics (id, name, created_at) VALUES (2, 'Billing', 't'), (3, 'Returns', 't');
          INSERT INTO contacts (id, email, from_domain, created_at, updated_at) VALUES (1, 'c@d.example', 'd.example', 't', 't');",
     );
     for i in 1..=90 {
@@ -34,9 +35,14 @@ fn ticket_sql(i: usize) -> String {
     // Update times out of id order, some equal.
     let updated = format!("2025-01-01T00:{:02}:00+00:00", (i * 7) % 40);
     let created = format!("2024-12-01T00:{:02}:00+00:00", (i * 11) % 50);
+    let topic = match i % 4 {
+        0 => "NULL".to_string(),
+        n => n.to_string(),
+    };
+    let creator = if i % 5 == 1 { "2" } else { "NULL" };
     let mut sql = format!(
-        "INSERT INTO tickets (id, short_id, subject, status, priority, requester_id, from_domain, assignee_id, created_at, updated_at, last_message_at)
-           VALUES ({i}, 'S{i:05}', 'Ticket {i} word{}', '{status}', '{priority}', 1, 'd.example', {assignee}, '{created}', '{updated}', 't');
+        "INSERT INTO tickets (id, short_id, subject, status, priority, requester_id, from_domain, assignee_id, topic_id, created_by, created_at, updated_at, last_message_at)
+           VALUES ({i}, 'S{i:05}', 'Ticket {i} word{}', '{status}', '{priority}', 1, 'd.example', {assignee}, {topic}, {creator}, '{created}', '{updated}', 't');
          INSERT INTO messages (ticket_id, direction, message_id, from_address, subject, body_text, delivery_status, created_at)
            VALUES ({i}, 'inbound', 'm{i}@x', 'c@d.example', 's', 'body{} common', 'received', 't');",
         i % 5,
@@ -116,6 +122,16 @@ fn queries() -> Vec<Vec<Cond>> {
         vec![text("body2"), Cond::Status(vec![Status::Overdue])],
         vec![text("ticket"), text("word1"), plan(Some("pro"))],
         vec![text("nosuchword")],
+        vec![Cond::Priority(vec![Priority::High])],
+        vec![
+            Cond::Priority(vec![Priority::Low]),
+            Cond::Topic(Some(2)),
+            Cond::Tag(Some("y".into())),
+        ],
+        vec![Cond::Topic(Some(1)), Cond::Status(vec![Status::Open])],
+        vec![Cond::Topic(None), Cond::CreatedBy(Some(2))],
+        vec![Cond::CreatedBy(Some(2)), text("common")],
+        vec![Cond::CreatedBy(None), Cond::Tag(Some("x".into()))],
         vec![text("body1"), Cond::Tag(None), Cond::Assignee(Some(1))],
     ]
 }
@@ -211,6 +227,9 @@ async fn kept_counts_follow_updates_deletes_and_removed_agents() {
          UPDATE tickets SET assignee_id = 2 WHERE id % 11 = 0;
          UPDATE tickets SET assignee_id = assignee_id, status = status WHERE id < 30;
          DELETE FROM tickets WHERE id % 13 = 0;
+         UPDATE tickets SET priority = 'urgent' WHERE id % 7 = 3;
+         UPDATE tickets SET topic_id = 3, created_by = 1 WHERE id % 8 = 5;
+         DELETE FROM topics WHERE id = 2;
          DELETE FROM agents WHERE id = 1;
          DELETE FROM ticket_tags WHERE ticket_id % 4 = 0;
          INSERT OR IGNORE INTO ticket_teams SELECT id, 2 FROM tickets WHERE id % 9 = 1;
@@ -234,6 +253,21 @@ async fn kept_counts_follow_updates_deletes_and_removed_agents() {
          UNION ALL SELECT 'tag', tag_id, '', COUNT(*) FROM ticket_tags GROUP BY 2
          UNION ALL SELECT 'team', team_id, '', COUNT(*) FROM ticket_teams GROUP BY 2
          ORDER BY 1, 2, 3",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, counted);
+    let kept: Vec<(String, i64, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT status, assignee_id, priority, topic_id, created_by, n FROM ticket_counts
+         WHERE n > 0 ORDER BY 1, 2, 3, 4, 5",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let counted: Vec<(String, i64, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT status, COALESCE(assignee_id, 0), priority, COALESCE(topic_id, 0),
+           COALESCE(created_by, 0), COUNT(*) FROM tickets GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
     )
     .fetch_all(store.pool())
     .await
