@@ -7,7 +7,7 @@
 //! `multipart/alternative`; with attachments → `multipart/mixed` around
 //! that. Everything is UTF-8: lettre writes non-ASCII header text as encoded
 //! words and picks 7bit, quoted-printable or base64 per body.
-pub use super::subject::{reply_subject, thread_topic};
+pub use super::subject::{reply_subject, tagged_subject, thread_topic};
 use super::thread_index::ThreadIndex;
 use crate::domain::{EmailAddress, Mailbox, MessageId, ShortId};
 use crate::mail::classify::LOOP_HEADER;
@@ -35,6 +35,17 @@ const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitte
 const AUTO_RESPONSE_SUPPRESS: HeaderName =
     HeaderName::new_from_ascii_str("X-Auto-Response-Suppress");
 
+impl Draft {
+    /// The Subject header: the mail's own subject with the ticket's tag,
+    /// else `Re: <ticket subject> [#ID]`.
+    pub fn header_subject(&self) -> String {
+        match &self.subject_line {
+            Some(own) => tagged_subject(own, &self.short_id),
+            None => reply_subject(&self.subject, &self.short_id, self.is_reply),
+        }
+    }
+}
+
 /// Everything one outgoing mail is made of.
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -47,6 +58,10 @@ pub struct Draft {
     pub reply_to: Option<EmailAddress>,
     /// The ticket's subject; [`reply_subject`] makes the header.
     pub subject: String,
+    /// A subject of this mail's own (a template's), sent as written with
+    /// the ticket's tag added; the ticket's subject still names the
+    /// conversation (`Thread-Topic`).
+    pub subject_line: Option<String>,
     pub short_id: ShortId,
     /// False for the first mail of an agent-opened ticket: no `Re: `.
     pub is_reply: bool,
@@ -169,7 +184,7 @@ fn headers(d: &Draft) -> Result<MessageBuilder, ComposeError> {
     }
     let mut b = Message::builder()
         .from(from.clone())
-        .subject(reply_subject(&d.subject, &d.short_id, d.is_reply))
+        .subject(d.header_subject())
         .date(SystemTime::from(d.date))
         .message_id(Some(d.message_id.to_string()));
     for m in &d.to {

@@ -30,6 +30,7 @@ fn draft() -> Draft {
         reply_to: None,
         subject: "Printer broken".into(),
         short_id: short(),
+        subject_line: None,
         is_reply: true,
         message_id: id("reply.1@support.example"),
         in_reply_to: Some(id("CAF123@mail.customer.example")),

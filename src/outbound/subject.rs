@@ -41,6 +41,24 @@ pub fn reply_subject(subject: &str, short_id: &ShortId, is_reply: bool) -> Strin
     }
 }
 
+/// A subject written for this mail (a template's), whitespace collapsed,
+/// with `[#SHORTID]` added unless it is already there, so a reply to it
+/// still finds the ticket.
+pub fn tagged_subject(subject: &str, short_id: &ShortId) -> String {
+    let subject = collapse(subject);
+    let tag = format!("[#{}]", short_id.as_str());
+    if subject
+        .to_ascii_lowercase()
+        .contains(&tag.to_ascii_lowercase())
+    {
+        subject
+    } else if subject.is_empty() {
+        tag
+    } else {
+        format!("{subject} {tag}")
+    }
+}
+
 fn collapse(s: &str) -> String {
     s.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
@@ -70,6 +88,19 @@ fn remove_ignoring_case(s: &str, needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_subjects_get_the_tag_once() {
+        let id = ShortId::parse("K7QX2M").unwrap();
+        for (own, want) in [
+            ("Your refund", "Your refund [#K7QX2M]"),
+            ("  Your\n refund ", "Your refund [#K7QX2M]"),
+            ("[#k7qx2m] Your refund", "[#k7qx2m] Your refund"),
+            ("", "[#K7QX2M]"),
+        ] {
+            assert_eq!(tagged_subject(own, &id), want, "{own:?}");
+        }
+    }
 
     #[test]
     fn reply_subjects_follow_the_table() {

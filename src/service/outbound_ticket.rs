@@ -1,12 +1,12 @@
-//! An agent opens a ticket by writing to a customer: the ticket is stored,
-//! then its first email goes through the reply service like any reply.
-//! The reply service runs its own transaction, so a first email it refuses
-//! (an unknown template, one that does not render, an empty text) takes the
-//! ticket back out: no ticket stays behind without its email.
+//! An agent opens a ticket by writing to a customer: the ticket and its
+//! first email (composed by the reply service like any reply) are stored
+//! in one transaction, so a first email it refuses (an unknown template,
+//! one that does not render, an empty text) leaves no ticket behind, and
+//! no one sees the ticket before its email is queued.
 use super::replies::{Body, Queued, Replies, ReplyError, ReplyRequest};
 use crate::outbound::compose::OutgoingAttachment;
 use crate::store::Store;
-use crate::store::outbound_tickets::NewTicket;
+use crate::store::outbound_tickets::{NewTicket, open_outbound_ticket};
 
 #[derive(Debug, Clone)]
 pub struct OutboundTicket {
@@ -22,24 +22,21 @@ pub async fn open(
     replies: &Replies,
     req: OutboundTicket,
 ) -> Result<(i64, Queued), ReplyError> {
-    let id = store.open_outbound_ticket(&req.ticket).await?;
+    let mut tx = store.begin_write().await?;
+    let id = open_outbound_ticket(&mut tx, &req.ticket).await?;
     tracing::Span::current().record("ticket_id", id);
-    let sent = replies
-        .reply(ReplyRequest {
-            ticket_id: id,
-            agent_id: req.ticket.created_by,
-            body: req.body,
-            attachments: req.attachments,
-        })
-        .await;
-    match sent {
-        Ok(queued) => Ok((id, queued)),
-        Err(e) => {
-            if let Err(undo) = store.delete_tickets(&[id]).await {
-                tracing::error!(ticket = id, error = %format!("{undo:#}"),
-                    "a ticket whose first email failed could not be deleted");
-            }
-            Err(e)
-        }
-    }
+    let queued = replies
+        .reply_in(
+            &mut tx,
+            ReplyRequest {
+                ticket_id: id,
+                agent_id: req.ticket.created_by,
+                body: req.body,
+                attachments: req.attachments,
+            },
+        )
+        .await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    replies.wake().notify_one();
+    Ok((id, queued))
 }

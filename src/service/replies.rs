@@ -9,8 +9,14 @@ use crate::outbound::render::{
 };
 use crate::outbound::thread_index::ThreadIndex;
 use crate::store::Store;
+use crate::store::Tx;
+use crate::store::domains::email_domains_on;
 use crate::store::messages::Outbound;
-use crate::store::replies::{AgentBasis, ReplyBasis, TemplateRow, queue_reply};
+use crate::store::replies::{
+    AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, queue_reply, reply_basis_on,
+    template_named_on,
+};
+use sqlx::SqliteConnection;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -71,6 +77,8 @@ pub enum ReplyError {
 struct Answer {
     text: String,
     html: Option<String>,
+    /// A subject of its own (a template's), instead of `Re: <ticket>`.
+    subject_line: Option<String>,
     automatic: bool,
     agent: Option<AgentBasis>,
     attachments: Vec<OutgoingAttachment>,
@@ -101,28 +109,60 @@ impl Replies {
 
     /// `reply(ticket, agent, body|template+vars) -> queued message`.
     pub async fn reply(&self, req: ReplyRequest) -> Result<Queued, ReplyError> {
-        let basis = self.basis(req.ticket_id).await?;
+        let composed = {
+            let mut conn = self
+                .store
+                .pool()
+                .acquire()
+                .await
+                .map_err(anyhow::Error::from)?;
+            self.compose_reply(&mut conn, req).await?
+        };
+        let mut tx = self.store.begin_write().await?;
+        let queued = store_composed(&mut tx, composed, None).await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        self.wake.notify_one();
+        queued.ok_or_else(|| ReplyError::Store(anyhow::anyhow!("the reply was not queued")))
+    }
+
+    /// The same inside the caller's transaction, reading through it (so a
+    /// ticket it has just made is seen). The caller commits, then calls
+    /// [`Replies::wake`]'s `notify_one`.
+    pub async fn reply_in(&self, tx: &mut Tx<'_>, req: ReplyRequest) -> Result<Queued, ReplyError> {
+        let composed = self.compose_reply(tx, req).await?;
+        store_composed(tx, composed, None)
+            .await?
+            .ok_or_else(|| ReplyError::Store(anyhow::anyhow!("the reply was not queued")))
+    }
+
+    /// Reads what the reply needs through `conn`, renders and composes it.
+    async fn compose_reply(
+        &self,
+        conn: &mut SqliteConnection,
+        req: ReplyRequest,
+    ) -> Result<Composed, ReplyError> {
+        let basis = reply_basis_on(conn, req.ticket_id)
+            .await?
+            .ok_or(ReplyError::TicketNotFound(req.ticket_id))?;
         let agent = match req.agent_id {
             None => None,
             Some(id) => Some(
-                self.store
-                    .agent_basis(id)
+                agent_basis_on(conn, id)
                     .await?
                     .ok_or(ReplyError::AgentNotFound(id))?,
             ),
         };
-        let domain = sending_domain(&basis, self.store.email_domains().await?)?;
+        let domain = sending_domain(&basis, email_domains_on(conn).await?)?;
         let mut ctx = context(&basis, &domain, agent.as_ref());
-        let (text, html) = match req.body {
-            Body::Text(text) => (text, None),
+        let (text, html, subject_line) = match req.body {
+            Body::Text(text) => (text, None, None),
             Body::Template { name, vars } => {
                 ctx.vars = vars;
-                let template = self
-                    .store
-                    .template_named(&name)
+                let template = template_named_on(conn, &name)
                     .await?
                     .ok_or_else(|| ReplyError::TemplateNotFound(name.clone()))?;
-                render_template(&template, &ctx)?
+                let (text, html) = render_template(&template, &ctx)?;
+                (text, html, render_subject(&template, &ctx)?)
             }
         };
         if text.trim().is_empty() && req.attachments.is_empty() {
@@ -132,15 +172,13 @@ impl Replies {
         let answer = Answer {
             text,
             html,
+            subject_line,
             automatic: false,
             agent,
             attachments: req.attachments,
             cc: basis.participants.clone(),
         };
-        // Without a rate limit, queue() always queues.
-        self.queue(&basis, &domain, answer, None)
-            .await?
-            .ok_or_else(|| ReplyError::Store(anyhow::anyhow!("the reply was not queued")))
+        self.compose(&basis, &domain, answer)
     }
 
     /// Sends the acknowledgement of a new ticket, unless its requester is one
@@ -174,12 +212,20 @@ impl Replies {
         let answer = Answer {
             text,
             html,
+            subject_line: render_subject(&template, &ctx)?,
             automatic: true,
             agent: None,
             attachments: Vec::new(),
             cc: Vec::new(),
         };
-        self.queue(&basis, &domain, answer, Some(per_hour)).await
+        let composed = self.compose(&basis, &domain, answer)?;
+        let mut tx = self.store.begin_write().await?;
+        let queued = store_composed(&mut tx, composed, Some(per_hour)).await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        if queued.is_some() {
+            self.wake.notify_one();
+        }
+        Ok(queued)
     }
 
     async fn basis(&self, ticket_id: i64) -> Result<ReplyBasis, ReplyError> {
@@ -189,13 +235,13 @@ impl Replies {
             .ok_or(ReplyError::TicketNotFound(ticket_id))
     }
 
-    async fn queue(
+    /// The answer as a stored message and its raw mail.
+    fn compose(
         &self,
         basis: &ReplyBasis,
         domain: &EmailDomain,
         answer: Answer,
-        rate_limit: Option<u32>,
-    ) -> Result<Option<Queued>, ReplyError> {
+    ) -> Result<Composed, ReplyError> {
         let t = &basis.ticket;
         let short_id = ShortId::parse(&t.short_id)
             .map_err(|e| anyhow::anyhow!("ticket {} has a bad short id: {e}", t.id))?;
@@ -223,6 +269,7 @@ impl Replies {
             reply_to: EmailAddress::parse(&self.signer.reply_address(&domain.address, &short_id))
                 .ok(),
             subject: t.subject.clone(),
+            subject_line: answer.subject_line,
             short_id: short_id.clone(),
             is_reply: !thread.is_empty(),
             message_id: message_id.clone(),
@@ -257,34 +304,56 @@ impl Replies {
             from_name: draft.from.name.clone(),
             to: draft.to.clone(),
             cc: draft.cc.clone(),
-            subject: crate::outbound::subject::reply_subject(&t.subject, &short_id, draft.is_reply),
+            subject: draft.header_subject(),
             body_text: draft.text.clone(),
             auto_kind: answer.automatic.then_some("auto_reply"),
             author_id: answer.agent.as_ref().map(|a| a.id),
         };
-        let mut tx = self.store.begin_write().await?;
-        if answer.automatic {
-            crate::store::replies::clear_pending_ack(&mut tx, t.id).await?;
-        }
-        if let Some(per_hour) = rate_limit {
-            let address = t.requester_email.as_str();
-            if !crate::store::replies::take_auto_reply_token(&mut tx, address, per_hour, now)
-                .await?
-            {
-                tx.commit().await.map_err(anyhow::Error::from)?;
-                tracing::info!(ticket = t.id, to = address, "acknowledgement rate-limited");
-                return Ok(None);
-            }
-        }
-        let (id, outbox) = queue_reply(&mut tx, &message, Some(domain.id), &raw, now).await?;
-        tx.commit().await.map_err(anyhow::Error::from)?;
-        self.wake.notify_one();
-        Ok(Some(Queued {
-            message_id: id,
-            outbox_id: outbox,
-            header_message_id: message.message_id,
-        }))
+        Ok(Composed {
+            message,
+            raw,
+            email_domain_id: domain.id,
+            requester: t.requester_email.clone(),
+            automatic: answer.automatic,
+            now,
+        })
     }
+}
+
+/// A reply composed, waiting to be stored.
+struct Composed {
+    message: Outbound,
+    raw: Vec<u8>,
+    email_domain_id: i64,
+    requester: String,
+    automatic: bool,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Stores the message with its outbox row in `tx` (an acknowledgement also
+/// clears the ticket's pending mark, and takes a token of the requester's
+/// `rate_limit` per hour: None when it has none left).
+async fn store_composed(
+    tx: &mut Tx<'_>,
+    c: Composed,
+    rate_limit: Option<u32>,
+) -> Result<Option<Queued>, ReplyError> {
+    let ticket = c.message.ticket_id;
+    if c.automatic {
+        crate::store::replies::clear_pending_ack(tx, ticket).await?;
+    }
+    if let Some(per_hour) = rate_limit
+        && !crate::store::replies::take_auto_reply_token(tx, &c.requester, per_hour, c.now).await?
+    {
+        tracing::info!(ticket, to = c.requester, "acknowledgement rate-limited");
+        return Ok(None);
+    }
+    let (id, outbox) = queue_reply(tx, &c.message, Some(c.email_domain_id), &c.raw, c.now).await?;
+    Ok(Some(Queued {
+        message_id: id,
+        outbox_id: outbox,
+        header_message_id: c.message.message_id,
+    }))
 }
 
 /// The ticket's email domain, else the first enabled one that can send.
@@ -372,6 +441,19 @@ fn render_template(
         _ => None,
     };
     Ok((text, html))
+}
+
+/// The template's own subject rendered, if it has one that is not blank.
+fn render_subject(t: &TemplateRow, ctx: &ReplyContext) -> Result<Option<String>, ReplyError> {
+    let Some(subject) = t.subject.as_deref().filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let rendered =
+        render::render_text(subject, &ctx.to_value()).map_err(|error| ReplyError::Template {
+            name: t.name.clone(),
+            error,
+        })?;
+    Ok(Some(rendered).filter(|s| !s.trim().is_empty()))
 }
 
 /// Appends the agent's signature (a template itself) under `-- `.

@@ -110,11 +110,7 @@ impl Store {
     }
 
     pub async fn email_domains(&self) -> anyhow::Result<Vec<EmailDomain>> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM email_domains ORDER BY id"))
-            .fetch_all(self.pool())
-            .await
-            .context("reading email domains")?;
-        rows.iter().map(domain_from_row).collect()
+        email_domains_on(&mut *self.pool().acquire().await?).await
     }
 
     pub async fn email_domain(&self, id: i64) -> anyhow::Result<Option<EmailDomain>> {
@@ -393,4 +389,15 @@ fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
         default_team_id: row.try_get("default_team_id")?,
         enabled: row.try_get("enabled")?,
     })
+}
+
+/// Every email domain, read through `conn`.
+pub async fn email_domains_on(
+    conn: &mut sqlx::SqliteConnection,
+) -> anyhow::Result<Vec<EmailDomain>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM email_domains ORDER BY id"))
+        .fetch_all(conn)
+        .await
+        .context("reading email domains")?;
+    rows.iter().map(domain_from_row).collect()
 }

@@ -1,9 +1,10 @@
 //! Tickets an agent opens (outbound): the requester as a contact, the
-//! ticket with a fresh short id, its sets, and a `created` event, in one
-//! transaction. Its first email is queued afterwards by the reply service.
+//! ticket with a fresh short id, its sets, and a `created` event, in the
+//! caller's transaction, which queues its first email too (see
+//! `service::outbound_ticket`).
+use super::Tx;
 use super::ticket_changes::{Events, FieldChange};
 use super::ticket_sets::{set_fields, set_tags, set_teams};
-use super::{Store, Tx};
 use crate::domain::{EmailAddress, Priority, ShortId};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -27,29 +28,25 @@ pub struct NewTicket {
     pub fields: Vec<FieldChange>,
 }
 
-impl Store {
-    /// Opens the ticket; returns its id.
-    pub async fn open_outbound_ticket(&self, t: &NewTicket) -> anyhow::Result<i64> {
-        let now = super::now();
-        let mut tx = self.begin_write().await?;
-        let requester = contact(&mut tx, &t.to, now).await?;
-        let id = insert_ticket(&mut tx, t, requester, now).await?;
-        let teams = match &t.team_ids {
-            Some(ids) => ids.clone(),
-            None => default_team(&mut tx, t.email_domain_id).await?,
-        };
-        set_teams(&mut tx, id, &teams).await?;
-        set_tags(&mut tx, id, &t.tags, now).await?;
-        set_fields(&mut tx, id, &t.fields).await?;
-        let mut events = Events::new(id, t.created_by);
-        events.push(
-            "created",
-            json!({"to": t.to.as_str(), "subject": t.subject, "email_domain_id": t.email_domain_id}),
-        );
-        events.record(&mut tx, now).await?;
-        tx.commit().await.context("committing a new ticket")?;
-        Ok(id)
-    }
+/// Opens the ticket in `tx`; returns its id.
+pub async fn open_outbound_ticket(tx: &mut Tx<'_>, t: &NewTicket) -> anyhow::Result<i64> {
+    let now = super::now();
+    let requester = contact(tx, &t.to, now).await?;
+    let id = insert_ticket(tx, t, requester, now).await?;
+    let teams = match &t.team_ids {
+        Some(ids) => ids.clone(),
+        None => default_team(tx, t.email_domain_id).await?,
+    };
+    set_teams(tx, id, &teams).await?;
+    set_tags(tx, id, &t.tags, now).await?;
+    set_fields(tx, id, &t.fields).await?;
+    let mut events = Events::new(id, t.created_by);
+    events.push(
+        "created",
+        json!({"to": t.to.as_str(), "subject": t.subject, "email_domain_id": t.email_domain_id}),
+    );
+    events.record(tx, now).await?;
+    Ok(id)
 }
 
 /// The contact with this address, created if new.

@@ -5,6 +5,7 @@ use super::messages::{Outbound, insert_outbound};
 use super::{Store, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 use std::collections::BTreeMap;
 
 /// A ticket as a reply to it is composed.
@@ -55,70 +56,15 @@ pub struct TemplateRow {
 
 impl Store {
     pub async fn reply_basis(&self, ticket_id: i64) -> anyhow::Result<Option<ReplyBasis>> {
-        let ticket: Option<TicketBasis> = sqlx::query_as(
-            "SELECT t.id, t.short_id, t.subject, t.status, t.priority, t.from_domain, t.created_at,
-                    t.email_domain_id, c.email AS requester_email, c.name AS requester_name
-             FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1",
-        )
-        .bind(ticket_id)
-        .fetch_optional(self.pool())
-        .await
-        .context("reading a ticket")?;
-        let Some(ticket) = ticket else {
-            return Ok(None);
-        };
-        let messages: Vec<(String, String)> = sqlx::query_as(
-            "SELECT message_id, direction FROM messages WHERE ticket_id = $1 ORDER BY id",
-        )
-        .bind(ticket_id)
-        .fetch_all(self.pool())
-        .await
-        .context("reading a ticket's thread")?;
-        let fields: Vec<(String, String)> = sqlx::query_as(
-            "SELECT f.key, v.value FROM ticket_field_values v JOIN custom_fields f ON f.id = v.field_id
-             WHERE v.ticket_id = $1",
-        )
-        .bind(ticket_id)
-        .fetch_all(self.pool())
-        .await
-        .context("reading a ticket's fields")?;
-        let participants: Vec<String> = sqlx::query_scalar(
-            "SELECT email FROM ticket_participants WHERE ticket_id = $1 ORDER BY email",
-        )
-        .bind(ticket_id)
-        .fetch_all(self.pool())
-        .await
-        .context("reading a ticket's participants")?;
-        let answers = messages
-            .iter()
-            .rev()
-            .find(|(_, d)| d == "inbound")
-            .or(messages.last())
-            .map(|(id, _)| id.clone());
-        Ok(Some(ReplyBasis {
-            outbound_count: messages.iter().filter(|(_, d)| d == "outbound").count(),
-            thread: messages.into_iter().map(|(id, _)| id).collect(),
-            answers,
-            fields: fields.into_iter().collect(),
-            participants,
-            ticket,
-        }))
+        reply_basis_on(&mut *self.pool().acquire().await?, ticket_id).await
     }
 
     pub async fn agent_basis(&self, agent_id: i64) -> anyhow::Result<Option<AgentBasis>> {
-        sqlx::query_as("SELECT id, email, name, signature FROM agents WHERE id = $1")
-            .bind(agent_id)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading an agent")
+        agent_basis_on(&mut *self.pool().acquire().await?, agent_id).await
     }
 
     pub async fn template_named(&self, name: &str) -> anyhow::Result<Option<TemplateRow>> {
-        sqlx::query_as("SELECT name, subject, body, body_html FROM templates WHERE name = $1")
-            .bind(name)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading a template")
+        template_named_on(&mut *self.pool().acquire().await?, name).await
     }
 
     /// Tickets of an email domain waiting for their acknowledgement, oldest first.
@@ -289,4 +235,82 @@ pub async fn clear_pending_ack(tx: &mut Tx<'_>, ticket_id: i64) -> anyhow::Resul
         .await
         .context("clearing a pending acknowledgement")?;
     Ok(())
+}
+
+/// What a reply to `ticket_id` is composed from, read through `conn` (a
+/// transaction that has just made the ticket sees it).
+pub async fn reply_basis_on(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+) -> anyhow::Result<Option<ReplyBasis>> {
+    let ticket: Option<TicketBasis> = sqlx::query_as(
+        "SELECT t.id, t.short_id, t.subject, t.status, t.priority, t.from_domain, t.created_at,
+                    t.email_domain_id, c.email AS requester_email, c.name AS requester_name
+             FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .context("reading a ticket")?;
+    let Some(ticket) = ticket else {
+        return Ok(None);
+    };
+    let messages: Vec<(String, String)> = sqlx::query_as(
+        "SELECT message_id, direction FROM messages WHERE ticket_id = $1 ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading a ticket's thread")?;
+    let fields: Vec<(String, String)> = sqlx::query_as(
+        "SELECT f.key, v.value FROM ticket_field_values v JOIN custom_fields f ON f.id = v.field_id
+             WHERE v.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading a ticket's fields")?;
+    let participants: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM ticket_participants WHERE ticket_id = $1 ORDER BY email",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading a ticket's participants")?;
+    let answers = messages
+        .iter()
+        .rev()
+        .find(|(_, d)| d == "inbound")
+        .or(messages.last())
+        .map(|(id, _)| id.clone());
+    Ok(Some(ReplyBasis {
+        outbound_count: messages.iter().filter(|(_, d)| d == "outbound").count(),
+        thread: messages.into_iter().map(|(id, _)| id).collect(),
+        answers,
+        fields: fields.into_iter().collect(),
+        participants,
+        ticket,
+    }))
+}
+
+pub async fn agent_basis_on(
+    conn: &mut SqliteConnection,
+    agent_id: i64,
+) -> anyhow::Result<Option<AgentBasis>> {
+    sqlx::query_as("SELECT id, email, name, signature FROM agents WHERE id = $1")
+        .bind(agent_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading an agent")
+}
+
+pub async fn template_named_on(
+    conn: &mut SqliteConnection,
+    name: &str,
+) -> anyhow::Result<Option<TemplateRow>> {
+    sqlx::query_as("SELECT name, subject, body, body_html FROM templates WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading a template")
 }

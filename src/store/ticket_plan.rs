@@ -252,15 +252,14 @@ impl Store {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT COALESCE(SUM(n), 0) FROM ticket_counts WHERE 1 = 1",
         );
-        let one_of =
-            |q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: Vec<&'static str>| {
-                q.push(format!(" AND {column} IN ("));
-                let mut sep = q.separated(", ");
-                for v in values {
-                    sep.push_bind(v);
-                }
-                q.push(")");
-            };
+        let one_of = |q: &mut QueryBuilder<'_, Sqlite>, column: &str, values: Vec<&'static str>| {
+            q.push(format!(" AND {column} IN ("));
+            let mut sep = q.separated(", ");
+            for v in values {
+                sep.push_bind(v);
+            }
+            q.push(")");
+        };
         for cond in conds {
             match cond {
                 Cond::Status(list) => {

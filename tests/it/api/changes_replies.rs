@@ -60,20 +60,53 @@ async fn a_reply_is_queued_in_the_outbox_with_the_agents_signature() {
 async fn a_reply_from_a_template_renders_the_ticket_and_the_vars() {
     let api = Api::start_with(SENDING_DOMAIN).await;
     let id = seed_ticket(&api, "Order 1234").await;
-    let template = TemplateRow {
-        name: "shipped".into(),
-        subject: None,
-        body: "Hello {{ requester.name }}, parcel {{ vars.parcel }} is on its way.".into(),
-        body_html: None,
-    };
-    api.store().put_template(&template).await.unwrap();
-    let body = json!({"template": "shipped", "vars": {"parcel": "ES123"}});
-    let queued = api
-        .post(&format!("/api/v1/tickets/{id}/replies"), &body)
-        .await
-        .expect(202);
-    let (text, _, _) = stored_reply(&api, queued["message_id"].as_i64().unwrap()).await;
-    assert_eq!(text, "Hello Carla Customer, parcel ES123 is on its way.");
+    let short_id = api.get(&format!("/api/v1/tickets/{id}")).await.expect(200)["short_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (name, subject) in [
+        ("shipped", None),
+        ("refund", Some("Refund for {{ ticket.subject }} ({{ vars.parcel }})")),
+        ("blank", Some("  ")),
+    ] {
+        let template = TemplateRow {
+            name: name.into(),
+            subject: subject.map(String::from),
+            body: "Hello {{ requester.name }}, parcel {{ vars.parcel }} is on its way.".into(),
+            body_html: None,
+        };
+        api.store().put_template(&template).await.unwrap();
+    }
+    let mut subjects = Vec::new();
+    for name in ["shipped", "refund", "blank"] {
+        let body = json!({"template": name, "vars": {"parcel": "ES123"}});
+        let queued = api
+            .post(&format!("/api/v1/tickets/{id}/replies"), &body)
+            .await
+            .expect(202);
+        let message = queued["message_id"].as_i64().unwrap();
+        let (text, raw, _) = stored_reply(&api, message).await;
+        assert_eq!(text, "Hello Carla Customer, parcel ES123 is on its way.");
+        let subject: String = sqlx::query_scalar("SELECT subject FROM messages WHERE id = $1")
+            .bind(message)
+            .fetch_one(api.store().pool())
+            .await
+            .unwrap();
+        let raw = String::from_utf8_lossy(&raw).to_string();
+        assert!(raw.contains(&format!("Subject: {subject}\r\n")), "{raw}");
+        subjects.push(subject);
+    }
+    // A template's own subject is sent as written, with the ticket's tag;
+    // without one (or a blank one) it is the ticket's subject (`Re: ` once
+    // the thread has mail: the seeded ticket starts with none).
+    assert_eq!(
+        subjects,
+        [
+            format!("Order 1234 [#{short_id}]"),
+            format!("Refund for Order 1234 (ES123) [#{short_id}]"),
+            format!("Re: Order 1234 [#{short_id}]"),
+        ]
+    );
     api.stop().await;
 }
 
