@@ -1,7 +1,7 @@
 //! Agents as the API manages them, with their team memberships. Deleting
 //! an agent keeps its tickets, notes and messages (their links become
 //! NULL) and ends its API tokens.
-use super::{Store, Tx};
+use super::{Modified, Store, Tx};
 use crate::domain::{EmailAddress, Role};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -66,21 +66,7 @@ impl Store {
     }
 
     pub async fn agent(&self, id: i64) -> anyhow::Result<Option<Agent>> {
-        let row: Option<AgentRow> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM agents WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await
-                .context("reading an agent")?;
-        let Some(row) = row else { return Ok(None) };
-        let team_ids = sqlx::query_scalar(
-            "SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await
-        .context("reading an agent's teams")?;
-        Ok(Some(Agent { row, team_ids }))
+        agent_on(&mut *self.pool().acquire().await?, id).await
     }
 
     /// Creates an agent with its memberships, in one transaction.
@@ -105,10 +91,22 @@ impl Store {
         Ok(id)
     }
 
-    /// Replaces an agent and its memberships; false when there is no such agent.
-    pub async fn update_agent(&self, id: i64, spec: &AgentSpec) -> anyhow::Result<bool> {
+    /// Changes agent `id` and its memberships by `change`, which is given
+    /// the agent as it is inside the write transaction.
+    pub async fn modify_agent<E>(
+        &self,
+        id: i64,
+        change: impl FnOnce(Agent) -> Result<AgentSpec, E>,
+    ) -> anyhow::Result<Modified<E>> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let Some(current) = agent_on(&mut tx, id).await? else {
+            return Ok(Modified::Missing);
+        };
+        let spec = match change(current) {
+            Ok(spec) => spec,
+            Err(e) => return Ok(Modified::Refused(e)),
+        };
+        sqlx::query(
             "UPDATE agents SET email = $1, name = $2, role = $3, signature = $4, active = $5,
                 updated_at = $6 WHERE id = $7",
         )
@@ -122,12 +120,9 @@ impl Store {
         .execute(&mut *tx)
         .await
         .context("updating an agent")?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
         set_teams(&mut tx, id, &spec.team_ids).await?;
         tx.commit().await.context("committing an agent")?;
-        Ok(true)
+        Ok(Modified::Done)
     }
 
     /// False when there was no such agent.
@@ -139,6 +134,23 @@ impl Store {
             .context("deleting an agent")?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+async fn agent_on(conn: &mut sqlx::SqliteConnection, id: i64) -> anyhow::Result<Option<Agent>> {
+    let row: Option<AgentRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM agents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .context("reading an agent")?;
+    let Some(row) = row else { return Ok(None) };
+    let team_ids =
+        sqlx::query_scalar("SELECT team_id FROM team_members WHERE agent_id = $1 ORDER BY team_id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading an agent's teams")?;
+    Ok(Some(Agent { row, team_ids }))
 }
 
 /// The agent's memberships become exactly `team_ids` (a team that does not

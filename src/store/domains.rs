@@ -1,6 +1,6 @@
 //! Email domains (the identities mail is received on and sent from), their
 //! poll status, and the IMAP sync state and lease of their mailboxes.
-use super::Store;
+use super::{Modified, Store};
 use crate::domain::{
     AfterAction, EmailAddress, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode,
 };
@@ -114,14 +114,7 @@ impl Store {
     }
 
     pub async fn email_domain(&self, id: i64) -> anyhow::Result<Option<EmailDomain>> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM email_domains WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
-        .context("reading an email domain")?;
-        row.as_ref().map(domain_from_row).transpose()
+        email_domain_on(&mut *self.pool().acquire().await?, id).await
     }
 
     /// Every email domain with its poll status, for the API.
@@ -163,21 +156,35 @@ impl Store {
         Ok(row.try_get("id")?)
     }
 
-    /// Replaces the settings of email domain `domain.id`; false when it does
-    /// not exist. Its poll status and sync state stay.
-    pub async fn update_email_domain(&self, domain: &EmailDomain) -> anyhow::Result<bool> {
+    /// Changes email domain `id` by `change`, which is given its current
+    /// settings inside the write transaction. Its poll status and sync
+    /// state stay.
+    pub async fn modify_email_domain<E>(
+        &self,
+        id: i64,
+        change: impl FnOnce(EmailDomain) -> Result<EmailDomain, E>,
+    ) -> anyhow::Result<Modified<E>> {
+        let mut tx = self.begin_write().await?;
+        let Some(current) = email_domain_on(&mut tx, id).await? else {
+            return Ok(Modified::Missing);
+        };
+        let domain = match change(current) {
+            Ok(domain) => domain,
+            Err(e) => return Ok(Modified::Refused(e)),
+        };
         let sql = format!(
             "UPDATE email_domains SET ({SETTINGS}, updated_at) =
                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
              WHERE id = $19"
         );
-        let done = bind_settings(sqlx::query(&sql), domain)
+        bind_settings(sqlx::query(&sql), &domain)
             .bind(super::now())
-            .bind(domain.id)
-            .execute(self.writer())
+            .bind(id)
+            .execute(&mut *tx)
             .await
             .with_context(|| format!("updating email domain {}", domain.address))?;
-        Ok(done.rows_affected() == 1)
+        tx.commit().await.context("committing an email domain")?;
+        Ok(Modified::Done)
     }
 
     /// False when there was no such email domain. Its tickets stay (their
@@ -400,4 +407,18 @@ pub async fn email_domains_on(
         .await
         .context("reading email domains")?;
     rows.iter().map(domain_from_row).collect()
+}
+
+async fn email_domain_on(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> anyhow::Result<Option<EmailDomain>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM email_domains WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+    .context("reading an email domain")?;
+    row.as_ref().map(domain_from_row).transpose()
 }

@@ -139,6 +139,17 @@ impl Store {
     }
 }
 
+/// What became of a change made from the current state in one write
+/// transaction (so two concurrent changes each see the other's result).
+#[derive(Debug)]
+pub enum Modified<E> {
+    Done,
+    /// There is no such row.
+    Missing,
+    /// The change refused the current state.
+    Refused(E),
+}
+
 /// Now, to the microsecond, as every stored time is written.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     let now = chrono::Utc::now();

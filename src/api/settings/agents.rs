@@ -1,6 +1,6 @@
 //! `agents`: email (unique), name, role, signature (a tera template, checked
 //! on save), team_ids and active. Deleting an agent keeps its tickets.
-use super::{Admin, Items, MAX_NAME, line, referencing, template, text};
+use super::{Admin, Items, MAX_NAME, line, modified_or, referencing, template, text};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -192,15 +192,14 @@ async fn update_agent(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<AgentPatch>,
 ) -> ApiResult<Json<AgentView>> {
-    let spec = body.apply(load(&s.store, id).await?)?;
-    let found = s
+    // Applied to the agent as it is inside the write transaction, so a
+    // concurrent change to other settings is kept.
+    let modified = s
         .store
-        .update_agent(id, &spec)
+        .modify_agent(id, |current| body.apply(current))
         .await
         .map_err(referencing("team_ids"))?;
-    if !found {
-        return Err(ApiError::not_found(format!("agent {id}")));
-    }
+    modified_or(modified, || format!("agent {id}"))?;
     Ok(Json(load(&s.store, id).await?.into()))
 }
 

@@ -3,7 +3,7 @@
 //! restart and stop with their domain. `POST email-domains/{id}/test` tries
 //! both servers as configured.
 use super::domain_body::{DomainInput, EmailDomainView};
-use super::{Admin, Items, referencing};
+use super::{Admin, Items, modified_or, referencing};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -93,16 +93,14 @@ async fn update_domain(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DomainInput>,
 ) -> ApiResult<Json<EmailDomainView>> {
-    let current = load(&s.store, id).await?;
-    let domain = body.apply(Some(current.domain))?;
-    let found = s
+    // Applied to the settings as they are inside the write transaction, so
+    // a concurrent change to other settings is kept.
+    let modified = s
         .store
-        .update_email_domain(&domain)
+        .modify_email_domain(id, |current| body.apply(Some(current)))
         .await
         .map_err(referencing("default_team_id"))?;
-    if !found {
-        return Err(ApiError::not_found(format!("email domain {id}")));
-    }
+    modified_or(modified, || format!("email domain {id}"))?;
     s.email_domains_changed.notify_one();
     Ok(Json(load(&s.store, id).await?.into()))
 }

@@ -66,7 +66,10 @@ async fn a_reply_from_a_template_renders_the_ticket_and_the_vars() {
         .to_string();
     for (name, subject) in [
         ("shipped", None),
-        ("refund", Some("Refund for {{ ticket.subject }} ({{ vars.parcel }})")),
+        (
+            "refund",
+            Some("Refund for {{ ticket.subject }} ({{ vars.parcel }})"),
+        ),
         ("blank", Some("  ")),
     ] {
         let template = TemplateRow {

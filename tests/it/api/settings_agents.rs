@@ -153,3 +153,52 @@ async fn deleting_an_agent_leaves_its_tickets_unassigned() {
     );
     api.stop().await;
 }
+
+/// Two admins change different settings of one agent (and of one email
+/// domain) at the same moment: both changes stay.
+#[tokio::test]
+async fn concurrent_patches_of_different_settings_both_stay() {
+    let api = Api::start().await;
+    let agent = created(
+        api.post(
+            "/api/v1/agents",
+            &json!({"email": "ann@example.com", "name": "Ann"}),
+        )
+        .await,
+    );
+    let domain = created(
+        api.post(
+            "/api/v1/email-domains",
+            &json!({"address": "help@example.com", "name": "Help"}),
+        )
+        .await,
+    );
+    let agent_path = format!("/api/v1/agents/{agent}");
+    let domain_path = format!("/api/v1/email-domains/{domain}");
+    for round in 0..15 {
+        let name = json!({"name": format!("Ann {round}")});
+        let signature = json!({"signature": format!("Ann, round {round}")});
+        let domain_name = json!({"name": format!("Help {round}")});
+        let enabled = json!({"enabled": round % 2 == 0});
+        let (a, b, c, d) = tokio::join!(
+            api.patch(&agent_path, &name),
+            api.patch(&agent_path, &signature),
+            api.patch(&domain_path, &domain_name),
+            api.patch(&domain_path, &enabled),
+        );
+        for answer in [a, b, c, d] {
+            answer.expect(200);
+        }
+        let now = api.get(&agent_path).await.expect(200);
+        assert_eq!(now["name"], format!("Ann {round}"), "round {round}");
+        assert_eq!(
+            now["signature"],
+            format!("Ann, round {round}"),
+            "round {round}"
+        );
+        let now = api.get(&domain_path).await.expect(200);
+        assert_eq!(now["name"], format!("Help {round}"), "round {round}");
+        assert_eq!(now["enabled"], round % 2 == 0, "round {round}");
+    }
+    api.stop().await;
+}
