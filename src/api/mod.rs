@@ -9,6 +9,7 @@ mod ops;
 pub mod settings;
 pub mod ticket_changes;
 pub mod tickets;
+pub mod time;
 mod webhooks;
 
 use crate::inbound::tls::TlsConfig;

@@ -62,7 +62,8 @@ pub struct MailboxHealth {
     pub email_domain_id: i64,
     pub address: String,
     pub enabled: bool,
-    pub last_poll_at: Option<String>,
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    pub last_poll_at: Option<chrono::DateTime<chrono::Utc>>,
     pub last_error: Option<String>,
 }
 
@@ -80,7 +81,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             email_domain_id: d.id,
             address: d.address.to_string(),
             enabled: d.enabled,
-            last_poll_at: last_poll_at.map(|t| t.to_rfc3339()),
+            last_poll_at,
             last_error,
         });
     }

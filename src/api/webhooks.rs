@@ -35,7 +35,9 @@ pub struct WebhookView {
     /// Subscribed events; empty means all of them.
     pub events: Vec<String>,
     pub enabled: bool,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -102,12 +104,16 @@ pub struct DeliveryView {
     /// queued | retrying | delivered | failed
     pub status: String,
     pub attempts: i64,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
     /// The HTTP status of the last answer, if one came.
     pub response_code: Option<i64>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
     pub delivered_at: Option<DateTime<Utc>>,
 }
 

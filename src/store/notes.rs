@@ -11,8 +11,8 @@ pub struct NoteRow {
     pub body: String,
     pub colour: String,
     pub edited: bool,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 const SELECT: &str =

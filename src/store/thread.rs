@@ -21,8 +21,8 @@ pub struct ThreadMessage {
     pub author_email: Option<String>,
     pub delivery_status: String,
     pub delivery_error: Option<String>,
-    pub sent_at: Option<String>,
-    pub created_at: String,
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -44,8 +44,8 @@ pub struct ThreadNote {
     pub body: String,
     pub colour: String,
     pub edited: bool,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -58,7 +58,7 @@ pub struct ThreadEvent {
     pub kind: String,
     /// JSON.
     pub data: String,
-    pub created_at: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Everything on a ticket's thread, each list oldest first.

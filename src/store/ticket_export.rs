@@ -27,9 +27,9 @@ pub struct ExportRow {
     pub topic: Option<String>,
     /// Tag names, `; `-separated, by name.
     pub tags: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub due_at: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 const EXPORT_SELECT: &str = "SELECT t.id, t.short_id, t.subject, t.status, t.priority,

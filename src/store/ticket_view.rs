@@ -20,9 +20,9 @@ pub struct TicketBase {
     pub topic_name: Option<String>,
     pub description: String,
     pub created_by: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub due_at: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A custom field value with its definition's key and type.

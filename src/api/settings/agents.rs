@@ -39,7 +39,9 @@ pub struct AgentView {
     pub signature: String,
     pub team_ids: Vec<i64>,
     pub active: bool,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub updated_at: DateTime<Utc>,
 }
 

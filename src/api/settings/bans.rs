@@ -32,11 +32,13 @@ pub struct BanView {
     /// `user@example.com` or `@example.com`.
     pub pattern: String,
     pub reason: String,
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
     pub expires_at: Option<DateTime<Utc>>,
     /// Whether it applies now (not expired).
     pub active: bool,
     /// Mails refused under it so far (read-only).
     pub hits: i64,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -51,10 +51,13 @@ pub struct EmailDomainView {
     pub default_team_id: Option<i64>,
     pub enabled: bool,
     /// When the poller last finished a sync (read-only).
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
     pub last_poll_at: Option<DateTime<Utc>>,
     /// The poller's last error, cleared by a good poll (read-only).
     pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -38,6 +38,7 @@ pub struct FieldView {
     /// The choices of a select field (empty for the other types).
     pub options: Vec<String>,
     pub position: i64,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
 }
 

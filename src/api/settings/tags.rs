@@ -26,6 +26,7 @@ pub struct TagView {
     pub id: i64,
     pub name: String,
     pub group: Option<String>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
 }
 

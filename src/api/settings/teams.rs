@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct NamedView {
     pub id: i64,
     pub name: String,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
 }
 

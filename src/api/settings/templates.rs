@@ -35,7 +35,9 @@ pub struct TemplateView {
     pub body: String,
     /// The HTML part (tera, values HTML-escaped), if any.
     pub body_html: Option<String>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
     pub updated_at: DateTime<Utc>,
 }
 

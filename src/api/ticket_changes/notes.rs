@@ -47,8 +47,10 @@ pub struct NoteView {
     pub body: String,
     pub colour: String,
     pub edited: bool,
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<NoteRow> for NoteView {

@@ -6,6 +6,7 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::ApiQuery;
+use crate::api::time;
 use crate::store::ticket_export::ExportRow;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -98,9 +99,9 @@ fn rows_bytes(rows: &[ExportRow]) -> Bytes {
                 &cell(r.teams.as_deref().unwrap_or("")),
                 &cell(r.topic.as_deref().unwrap_or("")),
                 &cell(r.tags.as_deref().unwrap_or("")),
-                &r.created_at,
-                &r.updated_at,
-                r.due_at.as_deref().unwrap_or(""),
+                &time::format(&r.created_at),
+                &time::format(&r.updated_at),
+                &r.due_at.as_ref().map(time::format).unwrap_or_default(),
             ])?;
         }
         Ok(())

@@ -51,8 +51,10 @@ pub struct MessageItem {
     /// received | queued | sent | retrying | failed
     pub delivery_status: String,
     pub delivery_error: Option<String>,
-    pub sent_at: Option<String>,
-    pub created_at: String,
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub attachments: Vec<AttachmentItem>,
 }
 
@@ -63,8 +65,10 @@ pub struct NoteItem {
     pub body: String,
     pub colour: String,
     pub edited: bool,
-    pub created_at: String,
-    pub updated_at: String,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,7 +81,8 @@ pub struct EventItem {
     pub kind: String,
     #[schema(value_type = Object)]
     pub data: Value,
-    pub created_at: String,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// One entry of the thread, told apart by `type`.
@@ -134,19 +139,15 @@ fn merge(thread: Thread) -> Vec<ThreadItem> {
     for e in thread.events {
         keyed.push((key(&e.created_at, 2, e.id), event(e)));
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by_key(|(key, _)| *key);
     keyed.into_iter().map(|(_, item)| item).collect()
 }
 
-/// When (as an instant: stored times are RFC 3339 with varying fractions),
-/// then the text as stored, the kind's rank and the id.
-type Key = (Option<chrono::DateTime<chrono::Utc>>, String, u8, i64);
+/// When, then the kind's rank and the id.
+type Key = (chrono::DateTime<chrono::Utc>, u8, i64);
 
-fn key(created_at: &str, rank: u8, id: i64) -> Key {
-    let at = chrono::DateTime::parse_from_rfc3339(created_at)
-        .ok()
-        .map(|t| t.to_utc());
-    (at, created_at.to_string(), rank, id)
+fn key(created_at: &chrono::DateTime<chrono::Utc>, rank: u8, id: i64) -> Key {
+    (*created_at, rank, id)
 }
 
 fn agent(id: Option<i64>, name: Option<String>, email: Option<String>) -> Option<AgentRef> {

@@ -48,9 +48,12 @@ pub struct TicketView {
     pub description: String,
     /// The agent who opened an outbound ticket; null when a customer wrote in.
     pub created_by: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub due_at: Option<String>,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "crate::api::time::utc")]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<TicketDetail> for TicketView {

@@ -31,6 +31,7 @@ const ERROR_BODY_CHARS: usize = 200;
 struct Payload<'a> {
     event: &'static str,
     event_id: i64,
+    #[serde(serialize_with = "crate::api::time::utc")]
     occurred_at: DateTime<Utc>,
     ticket: &'a TicketSummary,
 }

@@ -31,7 +31,7 @@ async fn bans_are_created_normalised_changed_and_lifted() {
         .expect(201);
     assert_eq!(ban["pattern"], "@spam.example");
     assert_eq!(ban["reason"], "abuse");
-    assert_eq!(ban["expires_at"], "2098-12-31T22:00:00Z");
+    assert_eq!(ban["expires_at"], "2098-12-31T22:00:00.000000Z");
     assert_eq!(ban["hits"], 0);
     assert_eq!(ban["active"], true);
     let path = format!("/api/v1/bans/{}", ban["id"]);

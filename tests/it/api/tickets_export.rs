@@ -99,7 +99,7 @@ async fn the_export_has_a_header_and_one_row_per_ticket_in_list_order() {
         ]
     );
     assert_eq!(&row_a[9..12], ["Admin; Billing", "General", "angry; vip"]);
-    assert_eq!(row_a[14], "2025-05-01T00:00:00+00:00");
+    assert_eq!(row_a[14], "2025-05-01T00:00:00.000000Z");
     assert_eq!(row_b[8], "", "no assignee");
     assert_eq!(row_b[14], "", "no due date");
     let (_, _, only_vip) = export(&desk, "tag=vip&sort=created_at").await;

@@ -228,3 +228,45 @@ async fn the_thread_of_a_missing_ticket_is_404_and_a_bad_id_400() {
     assert_eq!(bad.status, 400);
     desk.api.stop().await;
 }
+
+/// Every time in every answer is written one way: UTC to the microsecond,
+/// `Z` (stored times come back the same whichever way they were read).
+#[tokio::test]
+async fn times_are_utc_to_the_microsecond_everywhere() {
+    let (desk, ticket, _) = busy_ticket().await;
+    let mut seen = 0;
+    for path in [
+        format!("/api/v1/tickets/{ticket}"),
+        format!("/api/v1/tickets/{ticket}/messages"),
+        "/api/v1/tickets".to_string(),
+        "/api/v1/agents".to_string(),
+        "/api/v1/teams".to_string(),
+        "/api/v1/tags".to_string(),
+    ] {
+        let got = desk.api.get(&path).await.expect(200);
+        seen += check_times(&got, &path);
+    }
+    assert!(seen >= 10, "only {seen} times seen");
+    desk.api.stop().await;
+}
+
+/// Checks every `*_at` string under `v`; returns how many there were.
+fn check_times(v: &serde_json::Value, path: &str) -> usize {
+    match v {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(key, value)| match value.as_str() {
+                Some(t) if key.ends_with("_at") => {
+                    let ok = t.len() == 27
+                        && t.ends_with('Z')
+                        && chrono::DateTime::parse_from_rfc3339(t).is_ok();
+                    assert!(ok, "{path}: {key} = {t:?}");
+                    1
+                }
+                _ => check_times(value, path),
+            })
+            .sum(),
+        serde_json::Value::Array(items) => items.iter().map(|i| check_times(i, path)).sum(),
+        _ => 0,
+    }
+}

@@ -1,0 +1,36 @@
+//! Times in answers (JSON and CSV): RFC 3339 in UTC, to the microsecond,
+//! with `Z`: one fixed width, so times compare as text too.
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serializer;
+
+pub fn format(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// `#[serde(serialize_with = "crate::api::time::utc")]`
+pub fn utc<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format(t))
+}
+
+/// `#[serde(serialize_with = "crate::api::time::utc_opt")]`
+pub fn utc_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => utc(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_time_has_the_same_width_and_sorts_as_text() {
+        let whole = DateTime::parse_from_rfc3339("2025-05-01T00:00:00+00:00").unwrap();
+        let later = DateTime::parse_from_rfc3339("2025-05-01T02:00:00.5+02:00").unwrap();
+        let (a, b) = (format(&whole.to_utc()), format(&later.to_utc()));
+        assert_eq!(a, "2025-05-01T00:00:00.000000Z");
+        assert_eq!(b, "2025-05-01T00:00:00.500000Z");
+        assert!(a < b);
+    }
+}
