@@ -20,6 +20,9 @@ pub struct Config {
     pub database_url: String,
     pub listen: String,
     pub admin_token: Option<Secret>,
+    /// `/metrics` without a bearer token (for a scraper on a private
+    /// network); otherwise any API token reads it.
+    pub metrics_public: bool,
     /// Between polls of a mailbox whose server offers no IDLE.
     pub poll_interval: Duration,
     /// Extra CA certificates (PEM) trusted for IMAP and SMTP TLS.
@@ -78,6 +81,8 @@ struct File {
     database_url: Option<String>,
     listen: Option<String>,
     admin_token: Option<String>,
+    #[serde(default)]
+    metrics_public: bool,
     poll_interval: Option<u64>,
     ca_file: Option<PathBuf>,
     max_message_bytes: Option<u64>,
@@ -264,6 +269,7 @@ impl Config {
                 .var("POSTDESK_ADMIN_TOKEN")
                 .or(file.admin_token)
                 .map(Secret::new),
+            metrics_public: file.metrics_public,
             poll_interval: Duration::from_secs(poll_interval),
             ca_file: env
                 .var("POSTDESK_CA_FILE")

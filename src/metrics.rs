@@ -41,7 +41,8 @@ pub fn poll_error(domain: &str) {
     metrics::counter!("postdesk_poll_errors_total", "domain" => domain.to_string()).increment(1);
 }
 
-/// Outbox rows by status, read when scraped.
+/// Outbox rows waiting to go out by status (queued, retrying), read when
+/// scraped; sent and failed mail is counted by [`emails_out`].
 pub fn outbox(status: &str, n: i64) {
     metrics::gauge!("postdesk_outbox_messages", "status" => status.to_string()).set(n as f64);
 }

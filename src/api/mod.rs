@@ -40,6 +40,8 @@ pub struct AppState {
     pub tls: TlsConfig,
     /// Poked on every email-domain change: `serve` then brings its pollers in line.
     pub email_domains_changed: Arc<tokio::sync::Notify>,
+    /// `/metrics` without a token.
+    pub metrics_public: bool,
 }
 
 #[derive(OpenApi)]

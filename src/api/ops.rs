@@ -1,6 +1,8 @@
 //! Operations: `/healthz` (database reachable, each mailbox's poll state)
 //! and `/metrics` (Prometheus text).
 use super::AppState;
+use super::auth::Caller;
+use super::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,10 +18,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Prometheus text: mail in by outcome, mail out by result, outbox depth,
-/// poll errors, request latency by route.
+/// poll errors, request latency by route. Any API token reads it, or none
+/// with `metrics_public`.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = 401, body = ErrorBody)))]
+async fn metrics(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> axum::response::Response {
+    if let (false, Err(refused)) = (state.metrics_public, caller) {
+        return refused.into_response();
+    }
     let Some(handle) = crate::metrics::install() else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -27,9 +37,9 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )
             .into_response();
     };
-    match state.store.outbox_counts().await {
+    match state.store.outbox_depth().await {
         Ok(counts) => {
-            for status in ["queued", "retrying", "sent", "failed"] {
+            for status in ["queued", "retrying"] {
                 let n = counts
                     .iter()
                     .find(|(s, _)| s == status)

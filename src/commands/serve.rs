@@ -106,6 +106,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         token_key: Arc::new(token_key),
         tls: tls.clone(),
         email_domains_changed,
+        metrics_public: config.metrics_public,
     };
     let http = rx.clone();
     tasks.spawn(async move {

@@ -144,7 +144,11 @@ async fn metrics_count_mail_in_and_time_requests_by_route() {
         .await
         .expect("ingest");
     assert!(emails_created(&api).await >= before + 1.0);
-    let text = api.call(Method::GET, "/metrics", None, None).await.text;
+    let agent = api.token(Role::Agent, None).await;
+    let text = api
+        .call(Method::GET, "/metrics", Some(&agent), None)
+        .await
+        .text;
     assert!(
         text.contains(r#"postdesk_http_request_duration_seconds_count{method="GET",route="/api/v1/tickets/{id}",status="404"}"#),
         "{text}"
@@ -153,12 +157,20 @@ async fn metrics_count_mail_in_and_time_requests_by_route() {
         text.contains(r#"postdesk_outbox_messages{status="queued"} 0"#),
         "{text}"
     );
+    // Without a token: 401, unless the config makes /metrics public.
+    let anonymous = api.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
     api.stop().await;
+    let open = Api::start_with("metrics_public = true").await;
+    let anonymous = open.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(anonymous.status, 200, "{}", anonymous.text);
+    assert!(anonymous.text.contains("postdesk_outbox_messages"));
+    open.stop().await;
 }
 
 /// The created counter as /metrics shows it (0 before any mail).
 async fn emails_created(api: &Api) -> f64 {
-    let text = api.call(Method::GET, "/metrics", None, None).await.text;
+    let text = api.get("/metrics").await.text;
     text.lines()
         .find_map(|l| l.strip_prefix(r#"postdesk_emails_in_total{outcome="created"} "#))
         .and_then(|v| v.trim().parse().ok())
