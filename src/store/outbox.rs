@@ -286,8 +286,8 @@ impl Store {
             "SELECT status, COUNT(*) FROM outbox WHERE status IN ('queued', 'retrying') \
              GROUP BY status ORDER BY status",
         )
-            .fetch_all(self.pool())
-            .await
-            .context("counting the outbox")
+        .fetch_all(self.pool())
+        .await
+        .context("counting the outbox")
     }
 }

@@ -16,15 +16,29 @@ use sqlx::{QueryBuilder, Sqlite};
 /// A walk visiting this many tickets is cheap whatever the total.
 #[cfg(not(test))]
 const CHEAP_WALK: i64 = 2_000;
-/// A walk gives up after this many tickets (or this many per ticket
-/// wanted), and the page is read from the matches instead.
+/// A walk visits at least this many tickets (or this many per ticket
+/// wanted), twice as many as the page should need, and never more than
+/// [`LONG_WALK`]; a walk that falls short leaves the page to the matches.
 #[cfg(not(test))]
 const WALK_CAP: (i64, i64) = (5_000, 40);
+/// The most tickets a walk visits (a visit costs well under a microsecond).
+#[cfg(not(test))]
+const LONG_WALK: i64 = 50_000;
 // Small enough for a test database to take every way.
 #[cfg(test)]
 const CHEAP_WALK: i64 = 0;
 #[cfg(test)]
 const WALK_CAP: (i64, i64) = (10, 2);
+#[cfg(test)]
+const LONG_WALK: i64 = 60;
+
+/// What one step costs, in tenths of a microsecond, as measured on a
+/// million tickets: visiting a ticket in a walk (a seek per condition),
+/// reading one index entry of an arm, and reading, sorting and counting one
+/// matching ticket.
+const VISIT_COST: i64 = 4;
+const ARM_ENTRY_COST: i64 = 1;
+const MATCH_COST: i64 = 15;
 
 /// One page of the list, and how many tickets there are over every page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +57,33 @@ enum Plan<'a> {
     Arms(SizedArms<'a>, Vec<&'a Cond>),
 }
 
-/// Whether walking in sort order, visiting about `wanted × all / matching`
-/// tickets, costs no more than reading the matching ones.
-fn walk_pays(matching: i64, all: i64, wanted: i64) -> bool {
-    let visits = wanted.saturating_mul(all) / matching.max(1);
-    visits <= matching.max(CHEAP_WALK)
+/// About how many tickets a walk in sort order visits to find `wanted`.
+fn walk_visits(matching: i64, all: i64, wanted: i64) -> i64 {
+    wanted.saturating_mul(all) / matching.max(1)
+}
+
+/// Whether that walk costs no more than reading the matching tickets from
+/// `arm_entries` index entries, then sorting them.
+fn walk_pays(matching: i64, all: i64, wanted: i64, arm_entries: i64) -> bool {
+    let visits = walk_visits(matching, all, wanted);
+    let read = arm_entries * ARM_ENTRY_COST + matching * MATCH_COST;
+    visits <= LONG_WALK / 2 && (visits <= CHEAP_WALK || visits * VISIT_COST <= read)
+}
+
+/// With the total known after a walk of `cap` visits fell short: the cap of
+/// a longer walk, if one should fill the page for less than reading every
+/// match.
+fn longer_walk(total: i64, all: i64, wanted: i64, arm_entries: i64, cap: i64) -> Option<i64> {
+    let longer = walk_cap(total, all, wanted);
+    (longer > cap && walk_pays(total, all, wanted, arm_entries)).then_some(longer)
+}
+
+/// How many tickets a walk visits before giving up.
+fn walk_cap(matching: i64, all: i64, wanted: i64) -> i64 {
+    let least = WALK_CAP.0.max(wanted.saturating_mul(WALK_CAP.1));
+    walk_visits(matching, all, wanted)
+        .saturating_mul(2)
+        .clamp(least.min(LONG_WALK), LONG_WALK)
 }
 
 impl Store {
@@ -72,33 +108,49 @@ impl Store {
                 total,
             });
         }
-        let (expected, walk) = match (&plan, query.sort.index()) {
-            (Plan::Counted, index) => {
-                let total = known.unwrap_or(0);
-                (
-                    Some(total),
-                    index.filter(|_| walk_pays(total, all, offset + limit)),
-                )
-            }
-            (Plan::Plain, index) => (None, index),
-            (Plan::Arms(sized, _), index) => (
+        let wanted = offset + limit;
+        // The matches expected, and the index entries reading them takes.
+        let (expected, matching, entries) = match &plan {
+            Plan::Counted => (known, known.unwrap_or(0), 0),
+            // Unknown: walk the whole way.
+            Plan::Plain => (None, all, 0),
+            Plan::Arms(sized, _) => (
                 None,
-                index.filter(|_| walk_pays(estimate(sized, all), all, offset + limit)),
+                estimate(sized, all),
+                sized.iter().map(|(_, n)| n).sum(),
             ),
         };
+        let walk = query
+            .sort
+            .index()
+            .filter(|_| matches!(plan, Plan::Plain) || walk_pays(matching, all, wanted, entries));
         let Some(index) = walk else {
             return self
                 .matches_first(query, &plan, expected, limit, offset)
                 .await;
         };
+        let cap = match plan {
+            Plan::Plain => WALK_CAP.0.max(wanted.saturating_mul(WALK_CAP.1)),
+            _ => walk_cap(matching, all, wanted),
+        };
         let (total, ids) = tokio::try_join!(
             self.total_of(&plan, &query.conds, expected),
-            self.bounded_walk(query, index, limit, offset)
+            self.bounded_walk(query, index, limit, offset, cap)
         )?;
-        if ids.len() as i64 == limit.min(total - offset).max(0) {
+        let filled = |ids: &Vec<i64>| ids.len() as i64 == limit.min(total - offset).max(0);
+        if filled(&ids) {
             return Ok(Page { ids, total });
         }
-        // Matches were sparser near the top than overall.
+        // Matches were sparser near the top than estimated. Walk further
+        // if the total says that is still short; else read every match.
+        if let Some(longer) = longer_walk(total, all, wanted, entries, cap) {
+            let ids = self
+                .bounded_walk(query, index, limit, offset, longer)
+                .await?;
+            if filled(&ids) {
+                return Ok(Page { ids, total });
+            }
+        }
         self.matches_first(query, &plan, Some(total), limit, offset)
             .await
     }
@@ -237,9 +289,10 @@ impl Store {
         index: &str,
         limit: i64,
         offset: i64,
+        cap: i64,
     ) -> anyhow::Result<Vec<i64>> {
         let mut q = QueryBuilder::<Sqlite>::new("");
-        push_walk(&mut q, query, index, limit, offset);
+        push_walk(&mut q, query, index, limit, offset, cap);
         q.build_query_scalar()
             .fetch_all(self.pool())
             .await
@@ -289,16 +342,15 @@ impl Store {
     }
 }
 
-/// The page among the first tickets in sort order (at most [`WALK_CAP`]),
-/// each tested.
+/// The page among the first `cap` tickets in sort order, each tested.
 fn push_walk(
     q: &mut QueryBuilder<'_, Sqlite>,
     query: &TicketQuery,
     index: &str,
     limit: i64,
     offset: i64,
+    cap: i64,
 ) {
-    let cap = WALK_CAP.0.max((offset + limit).saturating_mul(WALK_CAP.1));
     let conds: Vec<&Cond> = query.conds.iter().collect();
     q.push(format!(
         "SELECT t.id FROM (SELECT t.id FROM tickets t INDEXED BY {index}"

@@ -163,7 +163,10 @@ async fn check_all(store: &Store) {
             };
             let all = store.page_ids(&query, 1000, 0).await.unwrap();
             if let Some(index) = sort.index() {
-                let walked = store.bounded_walk(&query, index, 1000, 0).await.unwrap();
+                let walked = store
+                    .bounded_walk(&query, index, 1000, 0, 2000)
+                    .await
+                    .unwrap();
                 assert_eq!(walked, all, "{query:?}");
             }
             let total = store.ticket_total(&conds).await.unwrap();
@@ -320,7 +323,10 @@ async fn the_list_queries_use_the_indexes_made_for_them() {
         conds: vec![Cond::Status(vec![Status::Open]), tag.clone()],
         sort: Sort::default(),
     };
-    let walk = plan_of(&store, |q| push_walk(q, &query, "tickets_updated", 25, 0)).await;
+    let walk = plan_of(&store, |q| {
+        push_walk(q, &query, "tickets_updated", 25, 0, 1000)
+    })
+    .await;
     assert!(
         walk.contains("SCAN t USING COVERING INDEX tickets_updated"),
         "{walk}"
@@ -346,7 +352,10 @@ async fn the_list_queries_use_the_indexes_made_for_them() {
         conds: vec![word.clone()],
         sort: Sort::default(),
     };
-    let walk = plan_of(&store, |q| push_walk(q, &search, "tickets_updated", 25, 0)).await;
+    let walk = plan_of(&store, |q| {
+        push_walk(q, &search, "tickets_updated", 25, 0, 1000)
+    })
+    .await;
     for want in [
         "COVERING INDEX tickets_updated",
         "LIST SUBQUERY",
@@ -371,4 +380,18 @@ async fn the_list_queries_use_the_indexes_made_for_them() {
         "{page}"
     );
     assert!(!page.contains("TEMP B-TREE"), "no sort: {page}");
+}
+
+#[test]
+fn walks_are_capped_by_what_the_counts_say_and_go_further_only_when_that_pays() {
+    // 60 visits at most here; at least max(10, 2 per ticket wanted).
+    assert_eq!(walk_cap(90, 90, 7), 14, "twice the visits the page needs");
+    assert_eq!(walk_cap(5, 90, 7), 60, "never more than the longest walk");
+    assert_eq!(walk_cap(900, 90, 2), 10, "never fewer than the least");
+    // A walk of 14 fell short; the total (30 of 90) says 21 visits: go on.
+    assert_eq!(longer_walk(30, 90, 7, 0, 14), Some(42));
+    // Already walked that far.
+    assert_eq!(longer_walk(30, 90, 7, 0, 60), None);
+    // Too sparse: 7 × 90 / 3 = 210 visits is over half the longest walk.
+    assert_eq!(longer_walk(3, 90, 7, 0, 14), None);
 }
