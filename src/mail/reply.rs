@@ -241,8 +241,9 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
 
 /// A reply header ("On … wrote:") starting at line `i`, possibly wrapped
 /// over up to [`MAX_HEADER_LINES`] lines. Returns its line count and
-/// whether it carries a time or an address (enough to trust it even when
-/// no `>` quote follows). Headers must contain a digit (their date).
+/// whether it carries a date with a time, or an address: enough to trust
+/// it even when no `>` quote follows. A short one ("On Sat, Dana wrote:")
+/// counts only above a quote.
 fn attribution(lines: &[&str], i: usize) -> Option<(usize, bool)> {
     if !ATTRIBUTION_START.is_match(lines[i]) {
         return None;
@@ -257,7 +258,7 @@ fn attribution(lines: &[&str], i: usize) -> Option<(usize, bool)> {
         if joined.len() > MAX_HEADER_CHARS {
             return None;
         }
-        if ATTRIBUTION.is_match(&joined) && joined.chars().any(|c| c.is_ascii_digit()) {
+        if ATTRIBUTION.is_match(&joined) {
             return Some((n + 1, ATTRIBUTION_DETAIL.is_match(&joined)));
         }
     }

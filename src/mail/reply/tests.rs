@@ -297,6 +297,16 @@ const REPLY_CASES: &[(&str, &str, &str)] = &[
         "Please hurry.\n\nOn Mon, Jan 1, 2024 at 10:00 AM Support <support@example.com> wrote:\nWe are looking into it.\n",
         "Please hurry.",
     ),
+    (
+        "short attribution above a quote",
+        "Fixed, thanks!\n\nOn Sat, Dana wrote:\n> Did the update help?\n",
+        "Fixed, thanks!",
+    ),
+    (
+        "short attribution with nothing quoted is text",
+        "On Sat, Dana wrote:\nthe parcel never came.\n",
+        "On Sat, Dana wrote:\nthe parcel never came.",
+    ),
     // --- Encoding and edge cases --------------------------------------------
     (
         "crlf, bom and tabs",
