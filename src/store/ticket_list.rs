@@ -92,7 +92,8 @@ impl Sort {
         match self.key {
             SortKey::UpdatedAt => Some("tickets_updated"),
             SortKey::CreatedAt => Some("tickets_created"),
-            SortKey::DueAt | SortKey::Priority => None,
+            SortKey::Priority => Some("tickets_priority_order"),
+            SortKey::DueAt => None,
         }
     }
 }
@@ -265,6 +266,7 @@ fn push_probe_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &str) {
     }
 }
 
+/// As indexed by `tickets_priority_order` (migration 0009).
 const PRIORITY_RANK: &str =
     "CASE t.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END";
 
@@ -276,9 +278,9 @@ pub(super) fn push_order(q: &mut QueryBuilder<'_, Sqlite>, sort: Sort) {
         SortKey::CreatedAt => format!("t.created_at {dir}, t.id {dir}"),
         // Tickets without a due time come last either way.
         SortKey::DueAt => format!("t.due_at IS NULL, t.due_at {dir}, t.id {dir}"),
-        SortKey::Priority => {
-            format!("{PRIORITY_RANK} {dir}, t.updated_at DESC, t.id DESC")
-        }
+        // Ascending is the exact reverse: least urgent, least recently
+        // updated first.
+        SortKey::Priority => format!("{PRIORITY_RANK} {dir}, t.updated_at {dir}, t.id {dir}"),
     };
     q.push(" ORDER BY ").push(order);
 }

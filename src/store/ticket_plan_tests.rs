@@ -336,6 +336,21 @@ async fn the_list_queries_use_the_indexes_made_for_them() {
         "{walk}"
     );
     assert!(!walk.contains("TEMP B-TREE"), "no sort: {walk}");
+    for descending in [true, false] {
+        let by_priority = TicketQuery {
+            conds: vec![tag.clone()],
+            sort: Sort {
+                key: SortKey::Priority,
+                descending,
+            },
+        };
+        let index = by_priority.sort.index().unwrap();
+        let walk = plan_of(&store, |q| push_walk(q, &by_priority, index, 25, 0, 1000)).await;
+        assert!(
+            walk.contains("USING INDEX tickets_priority_order") && !walk.contains("TEMP B-TREE"),
+            "{walk}"
+        );
+    }
     // A searched word: its tickets straight from the index, once each,
     // with no lookup of its messages; walked, the matches are kept once.
     let word = Cond::Text("\"word1\"".into());
