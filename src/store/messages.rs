@@ -23,12 +23,17 @@ pub async fn insert_messages(
     targets: &[Option<i64>],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Option<i64>>> {
-    let rows: Vec<(usize, i64)> = targets
+    let mut rows: Vec<(usize, i64)> = targets
         .iter()
         .enumerate()
         .filter_map(|(i, t)| Some((i, (*t)?)))
         .filter(|(i, _)| items[*i].mail.is_ok())
         .collect();
+    // In ticket order (arrival order within a ticket): the search index
+    // keys a message by its ticket first (migration 0007), and FTS5 writes
+    // out what it holds whenever a key comes lower than the one before, so
+    // replies to older tickets in arrival order would cost a segment each.
+    rows.sort_by_key(|(_, ticket)| *ticket);
     let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
