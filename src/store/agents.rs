@@ -122,7 +122,7 @@ impl Store {
         .context("updating an agent")?;
         set_teams(&mut tx, id, &spec.team_ids).await?;
         tx.commit().await.context("committing an agent")?;
-        Ok(Modified::Done)
+        Ok(Modified::Done(()))
     }
 
     /// False when there was no such agent.

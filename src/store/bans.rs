@@ -3,6 +3,7 @@ use super::{Store, Tx};
 use crate::domain::{Ban, BanPattern};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 
 /// A ban as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -29,31 +30,7 @@ impl Store {
     }
 
     pub async fn ban(&self, id: i64) -> anyhow::Result<Option<BanRecord>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM bans WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading a ban")
-    }
-
-    /// None when there is no such ban. Its hits stay.
-    pub async fn update_ban(
-        &self,
-        id: i64,
-        pattern: &BanPattern,
-        reason: &str,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> anyhow::Result<Option<BanRecord>> {
-        sqlx::query_as(&format!(
-            "UPDATE bans SET pattern = $1, reason = $2, expires_at = $3 WHERE id = $4 RETURNING {COLUMNS}"
-        ))
-        .bind(pattern.to_pattern_string())
-        .bind(reason)
-        .bind(expires_at)
-        .bind(id)
-        .fetch_optional(self.writer())
-        .await
-        .context("updating a ban")
+        ban_on(&mut *self.pool().acquire().await?, id).await
     }
 
     /// False when there was no such ban.
@@ -126,4 +103,32 @@ pub async fn count_hits(tx: &mut Tx<'_>, hits: &[(i64, i64)]) -> anyhow::Result<
             .context("counting a ban hit")?;
     }
     Ok(())
+}
+
+pub async fn ban_on(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option<BanRecord>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM bans WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("reading a ban")
+}
+
+/// Its hits stay.
+pub async fn update_ban_on(
+    conn: &mut SqliteConnection,
+    id: i64,
+    pattern: &BanPattern,
+    reason: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> anyhow::Result<BanRecord> {
+    sqlx::query_as(&format!(
+        "UPDATE bans SET pattern = $1, reason = $2, expires_at = $3 WHERE id = $4 RETURNING {COLUMNS}"
+    ))
+    .bind(pattern.to_pattern_string())
+    .bind(reason)
+    .bind(expires_at)
+    .bind(id)
+    .fetch_one(conn)
+    .await
+    .context("updating a ban")
 }

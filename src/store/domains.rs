@@ -184,7 +184,7 @@ impl Store {
             .await
             .with_context(|| format!("updating email domain {}", domain.address))?;
         tx.commit().await.context("committing an email domain")?;
-        Ok(Modified::Done)
+        Ok(Modified::Done(()))
     }
 
     /// False when there was no such email domain. Its tickets stay (their

@@ -31,9 +31,11 @@ pub struct FieldSpec {
 
 /// What became of an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldUpdate {
+pub enum FieldUpdate<E> {
     Updated(FieldDef),
     NotFound,
+    /// The change refused the field as it is.
+    Refused(E),
     /// The type would change while tickets hold values (how many).
     TypeInUse(i64),
     /// These options would go while tickets hold them.
@@ -84,7 +86,13 @@ impl Store {
     }
 
     /// Replaces a definition, unless stored values stand in the way.
-    pub async fn update_field(&self, id: i64, spec: &FieldSpec) -> anyhow::Result<FieldUpdate> {
+    /// Changes field `id` by `change`, given the field as it is inside the
+    /// write transaction (so a concurrent change is seen, not overwritten).
+    pub async fn modify_field<E>(
+        &self,
+        id: i64,
+        change: impl FnOnce(FieldDef) -> Result<FieldSpec, E>,
+    ) -> anyhow::Result<FieldUpdate<E>> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM custom_fields WHERE scope = 'ticket' AND id = $1"
@@ -96,6 +104,11 @@ impl Store {
         let Some(current) = row.as_ref().map(field_from_row).transpose()? else {
             return Ok(FieldUpdate::NotFound);
         };
+        let current_type = current.field_type;
+        let spec = match change(current) {
+            Ok(spec) => spec,
+            Err(e) => return Ok(FieldUpdate::Refused(e)),
+        };
         let values: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT value FROM ticket_field_values WHERE field_id = $1",
         )
@@ -103,7 +116,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await
         .context("reading a custom field's values")?;
-        if current.field_type != spec.field_type && !values.is_empty() {
+        if current_type != spec.field_type && !values.is_empty() {
             let n: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM ticket_field_values WHERE field_id = $1")
                     .bind(id)

@@ -36,7 +36,7 @@ pub mod webhooks;
 
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -129,6 +129,28 @@ impl Store {
         &self.writer
     }
 
+    /// Reads a row with `read`, turns it into what to write with `change`
+    /// and writes that with `write`, all in one write transaction: a change
+    /// made at the same moment by someone else is seen, never overwritten.
+    pub async fn modify<T, S, E, R>(
+        &self,
+        read: impl AsyncFnOnce(&mut SqliteConnection) -> anyhow::Result<Option<T>>,
+        change: impl FnOnce(T) -> Result<S, E>,
+        write: impl AsyncFnOnce(&mut SqliteConnection, S) -> anyhow::Result<R>,
+    ) -> anyhow::Result<Modified<E, R>> {
+        let mut tx = self.begin_write().await?;
+        let Some(current) = read(&mut tx).await? else {
+            return Ok(Modified::Missing);
+        };
+        let next = match change(current) {
+            Ok(next) => next,
+            Err(e) => return Ok(Modified::Refused(e)),
+        };
+        let written = write(&mut tx, next).await?;
+        tx.commit().await.context("committing a change")?;
+        Ok(Modified::Done(written))
+    }
+
     /// A write transaction that takes the write lock at once, so what it
     /// reads stays true until it commits.
     pub async fn begin_write(&self) -> anyhow::Result<Tx<'static>> {
@@ -142,8 +164,8 @@ impl Store {
 /// What became of a change made from the current state in one write
 /// transaction (so two concurrent changes each see the other's result).
 #[derive(Debug)]
-pub enum Modified<E> {
-    Done,
+pub enum Modified<E, T = ()> {
+    Done(T),
     /// There is no such row.
     Missing,
     /// The change refused the current state.

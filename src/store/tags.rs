@@ -2,6 +2,7 @@
 use super::Store;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Tag {
@@ -25,11 +26,7 @@ impl Store {
     }
 
     pub async fn tag(&self, id: i64) -> anyhow::Result<Option<Tag>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM tags WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading a tag")
+        tag_on(&mut *self.pool().acquire().await?, id).await
     }
 
     pub async fn create_tag(&self, name: &str, group: Option<&str>) -> anyhow::Result<Tag> {
@@ -44,24 +41,6 @@ impl Store {
         .context("creating a tag")
     }
 
-    /// None when there is no such tag.
-    pub async fn update_tag(
-        &self,
-        id: i64,
-        name: &str,
-        group: Option<&str>,
-    ) -> anyhow::Result<Option<Tag>> {
-        sqlx::query_as(&format!(
-            "UPDATE tags SET name = $1, tag_group = $2 WHERE id = $3 RETURNING {COLUMNS}"
-        ))
-        .bind(name)
-        .bind(group)
-        .bind(id)
-        .fetch_optional(self.writer())
-        .await
-        .context("updating a tag")
-    }
-
     /// False when there was no such tag; tickets lose it.
     pub async fn delete_tag(&self, id: i64) -> anyhow::Result<bool> {
         let done = sqlx::query("DELETE FROM tags WHERE id = $1")
@@ -71,4 +50,29 @@ impl Store {
             .context("deleting a tag")?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+pub async fn tag_on(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option<Tag>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tags WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("reading a tag")
+}
+
+pub async fn update_tag_on(
+    conn: &mut SqliteConnection,
+    id: i64,
+    name: &str,
+    group: Option<&str>,
+) -> anyhow::Result<Tag> {
+    sqlx::query_as(&format!(
+        "UPDATE tags SET name = $1, tag_group = $2 WHERE id = $3 RETURNING {COLUMNS}"
+    ))
+    .bind(name)
+    .bind(group)
+    .bind(id)
+    .fetch_one(conn)
+    .await
+    .context("updating a tag")
 }

@@ -3,6 +3,7 @@
 use super::Store;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Template {
@@ -35,11 +36,7 @@ impl Store {
     }
 
     pub async fn template(&self, id: i64) -> anyhow::Result<Option<Template>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM templates WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading a template")
+        template_on(&mut *self.pool().acquire().await?, id).await
     }
 
     pub async fn create_template(&self, spec: &TemplateSpec) -> anyhow::Result<Template> {
@@ -57,27 +54,6 @@ impl Store {
         .context("creating a template")
     }
 
-    /// None when there is no such template.
-    pub async fn update_template(
-        &self,
-        id: i64,
-        spec: &TemplateSpec,
-    ) -> anyhow::Result<Option<Template>> {
-        sqlx::query_as(&format!(
-            "UPDATE templates SET name = $1, subject = $2, body = $3, body_html = $4, updated_at = $5
-             WHERE id = $6 RETURNING {COLUMNS}"
-        ))
-        .bind(&spec.name)
-        .bind(spec.subject.as_deref())
-        .bind(&spec.body)
-        .bind(spec.body_html.as_deref())
-        .bind(super::now())
-        .bind(id)
-        .fetch_optional(self.writer())
-        .await
-        .context("updating a template")
-    }
-
     /// False when there was no such template.
     pub async fn delete_template(&self, id: i64) -> anyhow::Result<bool> {
         let done = sqlx::query("DELETE FROM templates WHERE id = $1")
@@ -87,4 +63,32 @@ impl Store {
             .context("deleting a template")?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+pub async fn template_on(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option<Template>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM templates WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("reading a template")
+}
+
+pub async fn update_template_on(
+    conn: &mut SqliteConnection,
+    id: i64,
+    spec: &TemplateSpec,
+) -> anyhow::Result<Template> {
+    sqlx::query_as(&format!(
+        "UPDATE templates SET name = $1, subject = $2, body = $3, body_html = $4, updated_at = $5
+         WHERE id = $6 RETURNING {COLUMNS}"
+    ))
+    .bind(&spec.name)
+    .bind(spec.subject.as_deref())
+    .bind(&spec.body)
+    .bind(spec.body_html.as_deref())
+    .bind(super::now())
+    .bind(id)
+    .fetch_one(conn)
+    .await
+    .context("updating a template")
 }

@@ -1,13 +1,13 @@
 //! `bans`: who may not write in (`user@example.com` or `@example.com`, the
 //! latter covering subdomains), why, until when. Ingest reads the bans in
 //! every batch's transaction, so a new ban applies to the next mail.
-use super::{Admin, Items, nullable, optional_line};
+use super::{Admin, Items, modified_or, nullable, optional_line};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::domain::BanPattern;
-use crate::store::bans::BanRecord;
+use crate::store::bans::{BanRecord, ban_on, update_ban_on};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -149,21 +149,30 @@ async fn update_ban(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<BanPatch>,
 ) -> ApiResult<Json<BanView>> {
-    let current = s.store.ban(id).await?.ok_or_else(|| missing(id))?;
-    let pattern = pattern(body.pattern.as_deref().unwrap_or(&current.pattern))?;
-    let reason = match &body.reason {
-        Some(r) => optional_line("reason", r, MAX_REASON)?,
-        None => current.reason,
-    };
-    let expires_at = match &body.expires_at {
-        Some(e) => expires_at(e.as_deref())?,
-        None => current.expires_at,
-    };
-    let ban = s
+    // Merged with the ban as it is inside the write transaction.
+    let modified = s
         .store
-        .update_ban(id, &pattern, &reason, expires_at)
+        .modify(
+            async |c| ban_on(c, id).await,
+            |current| -> ApiResult<_> {
+                let pattern = pattern(body.pattern.as_deref().unwrap_or(&current.pattern))?;
+                let reason = match &body.reason {
+                    Some(r) => optional_line("reason", r, MAX_REASON)?,
+                    None => current.reason,
+                };
+                let expires_at = match &body.expires_at {
+                    Some(e) => expires_at(e.as_deref())?,
+                    None => current.expires_at,
+                };
+                Ok((pattern, reason, expires_at))
+            },
+            async |c, (pattern, reason, expires_at)| {
+                update_ban_on(c, id, &pattern, &reason, expires_at).await
+            },
+        )
         .await?;
-    ban.map(|b| Json(b.into())).ok_or_else(|| missing(id))
+    let ban = modified_or(modified, || format!("ban {id}"))?;
+    Ok(Json(ban.into()))
 }
 
 /// Lifts a ban (admin).

@@ -200,27 +200,30 @@ async fn update_field(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<FieldPatch>,
 ) -> ApiResult<Json<FieldView>> {
-    let current = s.store.field(id).await?.ok_or_else(|| missing(id))?;
-    let t = match &body.field_type {
-        Some(t) => field_type(t)?,
-        None => current.field_type,
+    // Merged with the field as it is inside the write transaction.
+    let change = |current: FieldDef| -> ApiResult<FieldSpec> {
+        let t = match &body.field_type {
+            Some(t) => field_type(t)?,
+            None => current.field_type,
+        };
+        // A type change without options drops the old type's options.
+        let kept = (t == current.field_type).then_some(current.options);
+        Ok(FieldSpec {
+            key: key(body.key.as_deref().unwrap_or(&current.key))?,
+            label: line(
+                "label",
+                body.label.as_deref().unwrap_or(&current.label),
+                MAX_NAME,
+            )?,
+            options: options(t, body.options.or(kept))?,
+            field_type: t,
+            position: body.position,
+        })
     };
-    // A type change without options drops the old type's options.
-    let kept = (t == current.field_type).then_some(current.options);
-    let spec = FieldSpec {
-        key: key(body.key.as_deref().unwrap_or(&current.key))?,
-        label: line(
-            "label",
-            body.label.as_deref().unwrap_or(&current.label),
-            MAX_NAME,
-        )?,
-        options: options(t, body.options.or(kept))?,
-        field_type: t,
-        position: body.position,
-    };
-    match s.store.update_field(id, &spec).await? {
+    match s.store.modify_field(id, change).await? {
         FieldUpdate::Updated(f) => Ok(Json(f.into())),
         FieldUpdate::NotFound => Err(missing(id)),
+        FieldUpdate::Refused(e) => Err(e),
         FieldUpdate::TypeInUse(n) => Err(ApiError::conflict(
             "type",
             format!("{n} ticket value(s) are stored under this field: its type cannot change"),

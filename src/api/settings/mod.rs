@@ -119,14 +119,14 @@ pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
 
 /// Store errors of a write that references other records: a failed foreign
 /// key names `field` (a team or agent id that does not exist).
-/// A change's outcome as an answer: a 404 naming `what` when the row is
-/// gone, the change's own refusal as it was.
-pub fn modified_or(
-    modified: crate::store::Modified<ApiError>,
+/// A change's outcome as an answer: what was written, a 404 naming `what`
+/// when the row is gone, the change's own refusal as it was.
+pub fn modified_or<T>(
+    modified: crate::store::Modified<ApiError, T>,
     what: impl FnOnce() -> String,
-) -> ApiResult<()> {
+) -> ApiResult<T> {
     match modified {
-        crate::store::Modified::Done => Ok(()),
+        crate::store::Modified::Done(written) => Ok(written),
         crate::store::Modified::Missing => Err(ApiError::not_found(what())),
         crate::store::Modified::Refused(e) => Err(e),
     }

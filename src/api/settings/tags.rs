@@ -1,11 +1,11 @@
 //! `tags`: a unique name and an optional `group`. "none" is not a tag name:
 //! `GET tickets?tag=none` means tickets without tags.
-use super::{Admin, Items, MAX_NAME, line, nullable, optional_line};
+use super::{Admin, Items, MAX_NAME, line, modified_or, nullable, optional_line};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
-use crate::store::tags::Tag;
+use crate::store::tags::{Tag, tag_on, update_tag_on};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -126,18 +126,27 @@ async fn update_tag(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TagPatch>,
 ) -> ApiResult<Json<TagView>> {
-    let missing = || ApiError::not_found(format!("tag {id}"));
-    let current = s.store.tag(id).await?.ok_or_else(missing)?;
-    let name = match body.name {
-        Some(n) => name(&n)?,
-        None => current.name,
-    };
-    let group = match body.group {
-        Some(g) => group(g.as_deref())?,
-        None => current.tag_group,
-    };
-    let tag = s.store.update_tag(id, &name, group.as_deref()).await?;
-    tag.map(|t| Json(t.into())).ok_or_else(missing)
+    // Merged with the tag as it is inside the write transaction.
+    let modified = s
+        .store
+        .modify(
+            async |c| tag_on(c, id).await,
+            |current| -> ApiResult<_> {
+                let name = match body.name {
+                    Some(n) => name(&n)?,
+                    None => current.name,
+                };
+                let group = match body.group {
+                    Some(g) => group(g.as_deref())?,
+                    None => current.tag_group,
+                };
+                Ok((name, group))
+            },
+            async |c, (name, group)| update_tag_on(c, id, &name, group.as_deref()).await,
+        )
+        .await?;
+    let tag = modified_or(modified, || format!("tag {id}"))?;
+    Ok(Json(tag.into()))
 }
 
 /// Deletes a tag (admin); tickets lose it.

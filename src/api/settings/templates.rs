@@ -1,13 +1,13 @@
 //! `templates`: reply templates (tera). Every part is compiled on save, so a
 //! template that does not compile is a 422 naming the field and the line.
 //! Previews live in `template_preview`.
-use super::{Admin, Items, MAX_NAME, line, nullable, optional_line, template, text};
+use super::{Admin, Items, MAX_NAME, line, modified_or, nullable, optional_line, template, text};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::outbound::render::MAX_TEMPLATE_BYTES;
-use crate::store::templates::{Template, TemplateSpec};
+use crate::store::templates::{Template, TemplateSpec, template_on, update_template_on};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -170,17 +170,26 @@ async fn update_template(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TemplatePatch>,
 ) -> ApiResult<Json<TemplateView>> {
-    let current = s.store.template(id).await?.ok_or_else(|| missing(id))?;
-    let subject = b.subject.unwrap_or(current.subject);
-    let body_html = b.body_html.unwrap_or(current.body_html);
-    let spec = spec(
-        b.name.as_deref().unwrap_or(&current.name),
-        subject.as_deref(),
-        b.body.as_deref().unwrap_or(&current.body),
-        body_html.as_deref(),
-    )?;
-    let t = s.store.update_template(id, &spec).await?;
-    t.map(|t| Json(t.into())).ok_or_else(|| missing(id))
+    // Merged with the template as it is inside the write transaction.
+    let modified = s
+        .store
+        .modify(
+            async |c| template_on(c, id).await,
+            |current| {
+                let subject = b.subject.unwrap_or(current.subject);
+                let body_html = b.body_html.unwrap_or(current.body_html);
+                spec(
+                    b.name.as_deref().unwrap_or(&current.name),
+                    subject.as_deref(),
+                    b.body.as_deref().unwrap_or(&current.body),
+                    body_html.as_deref(),
+                )
+            },
+            async |c, spec| update_template_on(c, id, &spec).await,
+        )
+        .await?;
+    let t = modified_or(modified, || format!("template {id}"))?;
+    Ok(Json(t.into()))
 }
 
 /// Deletes a template (admin).

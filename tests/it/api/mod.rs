@@ -13,6 +13,7 @@ mod journey;
 mod settings;
 mod settings_agents;
 mod settings_bans;
+mod settings_concurrent;
 mod settings_domains;
 mod settings_fields;
 mod settings_mailboxes;
