@@ -93,7 +93,9 @@ impl Sort {
             SortKey::UpdatedAt => Some("tickets_updated"),
             SortKey::CreatedAt => Some("tickets_created"),
             SortKey::Priority => Some("tickets_priority_order"),
-            SortKey::DueAt => None,
+            // Latest due first mixes directions (no due time still last).
+            SortKey::DueAt if self.descending => None,
+            SortKey::DueAt => Some("tickets_due_order"),
         }
     }
 }
@@ -276,7 +278,8 @@ pub(super) fn push_order(q: &mut QueryBuilder<'_, Sqlite>, sort: Sort) {
     let order = match sort.key {
         SortKey::UpdatedAt => format!("t.updated_at {dir}, t.id {dir}"),
         SortKey::CreatedAt => format!("t.created_at {dir}, t.id {dir}"),
-        // Tickets without a due time come last either way.
+        // Tickets without a due time come last either way (ascending, as
+        // indexed by `tickets_due_order`, migration 0010).
         SortKey::DueAt => format!("t.due_at IS NULL, t.due_at {dir}, t.id {dir}"),
         // Ascending is the exact reverse: least urgent, least recently
         // updated first.

@@ -40,9 +40,14 @@ fn ticket_sql(i: usize) -> String {
         n => n.to_string(),
     };
     let creator = if i % 5 == 1 { "2" } else { "NULL" };
+    // Due times for two tickets in three, out of id order, some equal.
+    let due = match i % 3 {
+        0 => "NULL".to_string(),
+        _ => format!("'2025-02-01T00:{:02}:00+00:00'", (i * 13) % 30),
+    };
     let mut sql = format!(
-        "INSERT INTO tickets (id, short_id, subject, status, priority, requester_id, from_domain, assignee_id, topic_id, created_by, created_at, updated_at, last_message_at)
-           VALUES ({i}, 'S{i:05}', 'Ticket {i} word{}', '{status}', '{priority}', 1, 'd.example', {assignee}, {topic}, {creator}, '{created}', '{updated}', 't');
+        "INSERT INTO tickets (id, short_id, subject, status, priority, requester_id, from_domain, assignee_id, topic_id, created_by, created_at, updated_at, due_at, last_message_at)
+           VALUES ({i}, 'S{i:05}', 'Ticket {i} word{}', '{status}', '{priority}', 1, 'd.example', {assignee}, {topic}, {creator}, '{created}', '{updated}', {due}, 't');
          INSERT INTO messages (ticket_id, direction, message_id, from_address, subject, body_text, delivery_status, created_at)
            VALUES ({i}, 'inbound', 'm{i}@x', 'c@d.example', 's', 'body{} common', 'received', 't');",
         i % 5,
@@ -136,7 +141,7 @@ fn queries() -> Vec<Vec<Cond>> {
     ]
 }
 
-const SORTS: [Sort; 3] = [
+const SORTS: [Sort; 5] = [
     Sort {
         key: SortKey::UpdatedAt,
         descending: true,
@@ -147,6 +152,14 @@ const SORTS: [Sort; 3] = [
     },
     Sort {
         key: SortKey::Priority,
+        descending: true,
+    },
+    Sort {
+        key: SortKey::DueAt,
+        descending: false,
+    },
+    Sort {
+        key: SortKey::DueAt,
         descending: true,
     },
 ];
@@ -336,18 +349,19 @@ async fn the_list_queries_use_the_indexes_made_for_them() {
         "{walk}"
     );
     assert!(!walk.contains("TEMP B-TREE"), "no sort: {walk}");
-    for descending in [true, false] {
-        let by_priority = TicketQuery {
+    for (key, descending, index) in [
+        (SortKey::Priority, true, "tickets_priority_order"),
+        (SortKey::Priority, false, "tickets_priority_order"),
+        (SortKey::DueAt, false, "tickets_due_order"),
+    ] {
+        let sorted = TicketQuery {
             conds: vec![tag.clone()],
-            sort: Sort {
-                key: SortKey::Priority,
-                descending,
-            },
+            sort: Sort { key, descending },
         };
-        let index = by_priority.sort.index().unwrap();
-        let walk = plan_of(&store, |q| push_walk(q, &by_priority, index, 25, 0, 1000)).await;
+        assert_eq!(sorted.sort.index(), Some(index));
+        let walk = plan_of(&store, |q| push_walk(q, &sorted, index, 25, 0, 1000)).await;
         assert!(
-            walk.contains("USING INDEX tickets_priority_order") && !walk.contains("TEMP B-TREE"),
+            walk.contains(&format!("INDEX {index}")) && !walk.contains("TEMP B-TREE"),
             "{walk}"
         );
     }
