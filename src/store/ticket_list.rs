@@ -93,8 +93,7 @@ impl Sort {
             SortKey::UpdatedAt => Some("tickets_updated"),
             SortKey::CreatedAt => Some("tickets_created"),
             SortKey::Priority => Some("tickets_priority_order"),
-            // Latest due first mixes directions (no due time still last).
-            SortKey::DueAt if self.descending => None,
+            SortKey::DueAt if self.descending => Some("tickets_due_order_desc"),
             SortKey::DueAt => Some("tickets_due_order"),
         }
     }
@@ -278,9 +277,13 @@ pub(super) fn push_order(q: &mut QueryBuilder<'_, Sqlite>, sort: Sort) {
     let order = match sort.key {
         SortKey::UpdatedAt => format!("t.updated_at {dir}, t.id {dir}"),
         SortKey::CreatedAt => format!("t.created_at {dir}, t.id {dir}"),
-        // Tickets without a due time come last either way (ascending, as
-        // indexed by `tickets_due_order`, migration 0010).
-        SortKey::DueAt => format!("t.due_at IS NULL, t.due_at {dir}, t.id {dir}"),
+        // Tickets without a due time come last either way, as indexed by
+        // `tickets_due_order` and (walked backwards) `tickets_due_order_desc`
+        // (migration 0010).
+        SortKey::DueAt if sort.descending => {
+            "t.due_at IS NOT NULL DESC, t.due_at DESC, t.id DESC".to_string()
+        }
+        SortKey::DueAt => "t.due_at IS NULL, t.due_at ASC, t.id ASC".to_string(),
         // Ascending is the exact reverse: least urgent, least recently
         // updated first.
         SortKey::Priority => format!("{PRIORITY_RANK} {dir}, t.updated_at {dir}, t.id {dir}"),

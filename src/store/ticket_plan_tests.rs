@@ -353,6 +353,7 @@ async fn the_list_queries_use_the_indexes_made_for_them() {
         (SortKey::Priority, true, "tickets_priority_order"),
         (SortKey::Priority, false, "tickets_priority_order"),
         (SortKey::DueAt, false, "tickets_due_order"),
+        (SortKey::DueAt, true, "tickets_due_order_desc"),
     ] {
         let sorted = TicketQuery {
             conds: vec![tag.clone()],
