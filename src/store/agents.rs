@@ -1,7 +1,7 @@
 //! Agents as the API manages them, with their team memberships. Deleting
 //! an agent keeps its tickets, notes and messages (their links become
 //! NULL) and ends its API tokens.
-use super::{Modified, Store, Tx};
+use super::{Modified, Store};
 use crate::domain::{EmailAddress, Role};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -98,31 +98,28 @@ impl Store {
         id: i64,
         change: impl FnOnce(Agent) -> Result<AgentSpec, E>,
     ) -> anyhow::Result<Modified<E>> {
-        let mut tx = self.begin_write().await?;
-        let Some(current) = agent_on(&mut tx, id).await? else {
-            return Ok(Modified::Missing);
-        };
-        let spec = match change(current) {
-            Ok(spec) => spec,
-            Err(e) => return Ok(Modified::Refused(e)),
-        };
-        sqlx::query(
-            "UPDATE agents SET email = $1, name = $2, role = $3, signature = $4, active = $5,
-                updated_at = $6 WHERE id = $7",
+        self.modify(
+            async |c| agent_on(c, id).await,
+            change,
+            async |c, spec| {
+                sqlx::query(
+                    "UPDATE agents SET email = $1, name = $2, role = $3, signature = $4, active = $5,
+                        updated_at = $6 WHERE id = $7",
+                )
+                .bind(spec.email.as_str())
+                .bind(&spec.name)
+                .bind(spec.role.as_str())
+                .bind(&spec.signature)
+                .bind(spec.active)
+                .bind(super::now())
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .context("updating an agent")?;
+                set_teams(c, id, &spec.team_ids).await
+            },
         )
-        .bind(spec.email.as_str())
-        .bind(&spec.name)
-        .bind(spec.role.as_str())
-        .bind(&spec.signature)
-        .bind(spec.active)
-        .bind(super::now())
-        .bind(id)
-        .execute(&mut *tx)
         .await
-        .context("updating an agent")?;
-        set_teams(&mut tx, id, &spec.team_ids).await?;
-        tx.commit().await.context("committing an agent")?;
-        Ok(Modified::Done(()))
     }
 
     /// False when there was no such agent.
@@ -155,17 +152,21 @@ async fn agent_on(conn: &mut sqlx::SqliteConnection, id: i64) -> anyhow::Result<
 
 /// The agent's memberships become exactly `team_ids` (a team that does not
 /// exist fails the foreign key).
-async fn set_teams(tx: &mut Tx<'_>, agent_id: i64, team_ids: &[i64]) -> anyhow::Result<()> {
+async fn set_teams(
+    conn: &mut sqlx::SqliteConnection,
+    agent_id: i64,
+    team_ids: &[i64],
+) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM team_members WHERE agent_id = $1")
         .bind(agent_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await
         .context("clearing an agent's teams")?;
     for team in team_ids {
         sqlx::query("INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2)")
             .bind(team)
             .bind(agent_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await
             .context("adding an agent to a team")?;
     }

@@ -164,27 +164,25 @@ impl Store {
         id: i64,
         change: impl FnOnce(EmailDomain) -> Result<EmailDomain, E>,
     ) -> anyhow::Result<Modified<E>> {
-        let mut tx = self.begin_write().await?;
-        let Some(current) = email_domain_on(&mut tx, id).await? else {
-            return Ok(Modified::Missing);
-        };
-        let domain = match change(current) {
-            Ok(domain) => domain,
-            Err(e) => return Ok(Modified::Refused(e)),
-        };
         let sql = format!(
             "UPDATE email_domains SET ({SETTINGS}, updated_at) =
                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
              WHERE id = $19"
         );
-        bind_settings(sqlx::query(&sql), &domain)
-            .bind(super::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("updating email domain {}", domain.address))?;
-        tx.commit().await.context("committing an email domain")?;
-        Ok(Modified::Done(()))
+        self.modify(
+            async |c| email_domain_on(c, id).await,
+            change,
+            async |c, domain: EmailDomain| {
+                bind_settings(sqlx::query(&sql), &domain)
+                    .bind(super::now())
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .with_context(|| format!("updating email domain {}", domain.address))?;
+                Ok(())
+            },
+        )
+        .await
     }
 
     /// False when there was no such email domain. Its tickets stay (their

@@ -1,12 +1,12 @@
 //! Custom field definitions (ticket scope): key, label, type, options and
 //! position. A type change, or dropping a select option, that would strand
 //! stored values is refused in the transaction that would make it.
-use super::Store;
+use super::{Modified, Store};
 use crate::domain::FieldType;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldDef {
@@ -29,13 +29,10 @@ pub struct FieldSpec {
     pub position: Option<i64>,
 }
 
-/// What became of an update.
+/// What became of an update of a field that exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldUpdate<E> {
+pub enum FieldUpdate {
     Updated(FieldDef),
-    NotFound,
-    /// The change refused the field as it is.
-    Refused(E),
     /// The type would change while tickets hold values (how many).
     TypeInUse(i64),
     /// These options would go while tickets hold them.
@@ -56,14 +53,7 @@ impl Store {
     }
 
     pub async fn field(&self, id: i64) -> anyhow::Result<Option<FieldDef>> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM custom_fields WHERE scope = 'ticket' AND id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
-        .context("reading a custom field")?;
-        row.as_ref().map(field_from_row).transpose()
+        field_on(&mut *self.pool().acquire().await?, id).await
     }
 
     pub async fn create_field(&self, spec: &FieldSpec) -> anyhow::Result<FieldDef> {
@@ -85,70 +75,23 @@ impl Store {
         field_from_row(&row)
     }
 
-    /// Replaces a definition, unless stored values stand in the way.
     /// Changes field `id` by `change`, given the field as it is inside the
-    /// write transaction (so a concurrent change is seen, not overwritten).
+    /// write transaction (so a concurrent change is seen, not overwritten),
+    /// unless stored values stand in the way.
     pub async fn modify_field<E>(
         &self,
         id: i64,
         change: impl FnOnce(FieldDef) -> Result<FieldSpec, E>,
-    ) -> anyhow::Result<FieldUpdate<E>> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM custom_fields WHERE scope = 'ticket' AND id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("reading a custom field")?;
-        let Some(current) = row.as_ref().map(field_from_row).transpose()? else {
-            return Ok(FieldUpdate::NotFound);
-        };
-        let current_type = current.field_type;
-        let spec = match change(current) {
-            Ok(spec) => spec,
-            Err(e) => return Ok(FieldUpdate::Refused(e)),
-        };
-        let values: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT value FROM ticket_field_values WHERE field_id = $1",
+    ) -> anyhow::Result<Modified<E, FieldUpdate>> {
+        self.modify(
+            async |c| field_on(c, id).await,
+            |current| {
+                let was = current.field_type;
+                change(current).map(|spec| (was, spec))
+            },
+            async |c, (was, spec)| replace_field(c, id, was, &spec).await,
         )
-        .bind(id)
-        .fetch_all(&mut *tx)
         .await
-        .context("reading a custom field's values")?;
-        if current_type != spec.field_type && !values.is_empty() {
-            let n: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM ticket_field_values WHERE field_id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Ok(FieldUpdate::TypeInUse(n));
-        }
-        if spec.field_type == FieldType::Select {
-            let stranded: Vec<String> = values
-                .into_iter()
-                .filter(|v| !spec.options.contains(v))
-                .collect();
-            if !stranded.is_empty() {
-                return Ok(FieldUpdate::OptionsInUse(stranded));
-            }
-        }
-        let row = sqlx::query(&format!(
-            "UPDATE custom_fields SET key = $1, label = $2, field_type = $3, options = $4,
-                position = COALESCE($5, position) WHERE id = $6 RETURNING {COLUMNS}"
-        ))
-        .bind(&spec.key)
-        .bind(&spec.label)
-        .bind(spec.field_type.as_str())
-        .bind(serde_json::to_string(&spec.options)?)
-        .bind(spec.position)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .context("updating a custom field")?;
-        let updated = field_from_row(&row)?;
-        tx.commit().await.context("committing a custom field")?;
-        Ok(FieldUpdate::Updated(updated))
     }
 
     /// False when there was no such field; its values go with it.
@@ -160,6 +103,64 @@ impl Store {
             .context("deleting a custom field")?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+async fn field_on(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option<FieldDef>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM custom_fields WHERE scope = 'ticket' AND id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+    .context("reading a custom field")?;
+    row.as_ref().map(field_from_row).transpose()
+}
+
+/// Writes `spec` over field `id` (of type `was`), unless the type would
+/// change under stored values or a select would lose an option in use.
+async fn replace_field(
+    conn: &mut SqliteConnection,
+    id: i64,
+    was: FieldType,
+    spec: &FieldSpec,
+) -> anyhow::Result<FieldUpdate> {
+    let values: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT value FROM ticket_field_values WHERE field_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .context("reading a custom field's values")?;
+    if was != spec.field_type && !values.is_empty() {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM ticket_field_values WHERE field_id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        return Ok(FieldUpdate::TypeInUse(n));
+    }
+    if spec.field_type == FieldType::Select {
+        let stranded: Vec<String> = values
+            .into_iter()
+            .filter(|v| !spec.options.contains(v))
+            .collect();
+        if !stranded.is_empty() {
+            return Ok(FieldUpdate::OptionsInUse(stranded));
+        }
+    }
+    let row = sqlx::query(&format!(
+        "UPDATE custom_fields SET key = $1, label = $2, field_type = $3, options = $4,
+            position = COALESCE($5, position) WHERE id = $6 RETURNING {COLUMNS}"
+    ))
+    .bind(&spec.key)
+    .bind(&spec.label)
+    .bind(spec.field_type.as_str())
+    .bind(serde_json::to_string(&spec.options)?)
+    .bind(spec.position)
+    .bind(id)
+    .fetch_one(conn)
+    .await
+    .context("updating a custom field")?;
+    Ok(FieldUpdate::Updated(field_from_row(&row)?))
 }
 
 fn field_from_row(row: &SqliteRow) -> anyhow::Result<FieldDef> {

@@ -1,7 +1,7 @@
 //! `fields`: custom field definitions. `key` ([a-z0-9_]{1,64}, unique) names
 //! the field in filters and templates; `options` belong to select fields
 //! only; the type of a field that tickets hold values of stays.
-use super::{Admin, Items, MAX_NAME, line};
+use super::{Admin, Items, MAX_NAME, line, modified_or};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -220,10 +220,9 @@ async fn update_field(
             position: body.position,
         })
     };
-    match s.store.modify_field(id, change).await? {
+    let modified = s.store.modify_field(id, change).await?;
+    match modified_or(modified, || format!("custom field {id}"))? {
         FieldUpdate::Updated(f) => Ok(Json(f.into())),
-        FieldUpdate::NotFound => Err(missing(id)),
-        FieldUpdate::Refused(e) => Err(e),
         FieldUpdate::TypeInUse(n) => Err(ApiError::conflict(
             "type",
             format!("{n} ticket value(s) are stored under this field: its type cannot change"),
