@@ -42,6 +42,16 @@ impl Store {
     }
 
     /// False when there was no such tag; tickets lose it.
+    /// Whether a tag of exactly this name exists.
+    pub async fn tag_named(&self, name: &str) -> anyhow::Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await
+            .context("looking a tag up by name")?;
+        Ok(found.is_some())
+    }
+
     pub async fn delete_tag(&self, id: i64) -> anyhow::Result<bool> {
         let done = sqlx::query("DELETE FROM tags WHERE id = $1")
             .bind(id)

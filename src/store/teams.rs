@@ -92,6 +92,16 @@ impl Store {
 
     /// False when there was no such record. Tickets keep working: their
     /// links to it go (team) or become NULL (topic).
+    /// The id of the team or topic called `name`, if there is one.
+    pub async fn named_id(&self, catalog: Catalog, name: &str) -> anyhow::Result<Option<i64>> {
+        let sql = format!("SELECT id FROM {} WHERE name = $1", catalog.table());
+        sqlx::query_scalar(&sql)
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await
+            .with_context(|| format!("looking {} up by name", catalog.what()))
+    }
+
     pub async fn delete_named(&self, catalog: Catalog, id: i64) -> anyhow::Result<bool> {
         let sql = format!("DELETE FROM {} WHERE id = $1", catalog.table());
         let done = sqlx::query(&sql)

@@ -29,6 +29,9 @@ pub enum Cond {
     /// An FTS5 query (one of [`super::search::match_terms`]) that must
     /// match the subject or the text of one of the ticket's messages.
     Text(String),
+    /// At least one of these (a comma list such as `tag=a,b`): never an
+    /// arm, tested on each ticket a walk or the other arms bring.
+    AnyOf(Vec<Cond>),
 }
 
 impl Cond {
@@ -45,6 +48,9 @@ impl Cond {
 
     /// Tested on the ticket's row (a column), not only its id.
     pub(super) fn reads_row(&self) -> bool {
+        if let Cond::AnyOf(list) = self {
+            return list.iter().any(Cond::reads_row);
+        }
         matches!(
             self,
             Cond::Status(_)
@@ -58,7 +64,7 @@ impl Cond {
 
     /// Kept in `ticket_counts`: every column but the requester domain.
     pub(super) fn is_counted(&self) -> bool {
-        self.reads_row() && !matches!(self, Cond::FromDomain(_))
+        self.reads_row() && !matches!(self, Cond::FromDomain(_) | Cond::AnyOf(_))
     }
 }
 
@@ -139,6 +145,7 @@ pub(super) fn push_cond(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, style: St
             push_set_ids(q, set);
             q.push(")");
         }
+        Cond::AnyOf(list) => push_any(q, list, |q, c| push_cond(q, c, style)),
         other => push_cond_on(q, other, "t.id"),
     }
 }
@@ -167,9 +174,26 @@ pub(super) fn push_cond_on(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, id: &s
             .push_bind(*field)
             .push(")");
         }
+        Cond::AnyOf(list) => push_any(q, list, |q, c| push_cond_on(q, c, id)),
         set if set.is_indexed_set() => push_probe_on(q, set, id),
         column => unreachable!("{column:?} reads the ticket's row"),
     }
+}
+
+/// `(a OR b …)`, each written by `push`.
+fn push_any(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    list: &[Cond],
+    push: impl Fn(&mut QueryBuilder<'_, Sqlite>, &Cond),
+) {
+    q.push("(");
+    for (n, cond) in list.iter().enumerate() {
+        if n > 0 {
+            q.push(" OR ");
+        }
+        push(q, cond);
+    }
+    q.push(")");
 }
 
 /// `t.col = value`, or `t.col IS NULL` for "none".

@@ -6,6 +6,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::domain::{FieldType, Priority, Status};
 use crate::store::Store;
 use crate::store::search::match_terms;
+use crate::store::teams::Catalog;
 use crate::store::ticket_list::{Cond, Sort, SortKey, TicketQuery};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -56,6 +57,9 @@ pub async fn parse(
         if let Some(field) = key.strip_prefix("field.") {
             let cond = field_cond(store, field, value).await?;
             req.query.conds.push(cond);
+        } else if NAMED.contains(&key.as_str()) {
+            let cond = list_cond(store, caller, key, value).await?;
+            req.query.conds.push(cond);
         } else {
             parse_param(&mut req, caller, key, value)?;
         }
@@ -67,12 +71,6 @@ fn parse_param(req: &mut ListRequest, caller: &Caller, key: &str, value: &str) -
     let cond = match key {
         "status" => Cond::Status(comma_list(key, value, Status::parse)?),
         "priority" => Cond::Priority(comma_list(key, value, Priority::parse)?),
-        "assignee" if value == "me" => Cond::Assignee(Some(me(caller)?)),
-        "assignee" => Cond::Assignee(id_or_none(key, value)?),
-        "team" => Cond::Team(id_or_none(key, value)?),
-        "topic" => Cond::Topic(id_or_none(key, value)?),
-        "created_by" => Cond::CreatedBy(id_or_none(key, value)?),
-        "tag" => Cond::Tag((value != "none").then(|| name(key, value)).transpose()?),
         "from_domain" => Cond::FromDomain(name(key, value)?.to_lowercase()),
         "folder" => match folder(caller, value)? {
             Some(cond) => cond,
@@ -145,6 +143,77 @@ fn comma_list<T: PartialEq>(
         }
     }
     Ok(out)
+}
+
+/// Filters that take one value or a comma list of them, each an id, a
+/// name where the thing has one, `none`, or (for people) `me`.
+const NAMED: &[&str] = &["assignee", "created_by", "team", "topic", "tag"];
+/// Most values in one comma list.
+const MAX_LIST: usize = 50;
+
+/// `team=1,3`, `tag=a,b`, `topic=Billing`, `assignee=me,none`: tickets
+/// meeting any of the values. A tag whose own name holds a comma is taken
+/// whole.
+async fn list_cond(store: &Store, caller: &Caller, key: &str, value: &str) -> ApiResult<Cond> {
+    let whole_tag = key == "tag" && value.contains(',') && store.tag_named(value).await?;
+    let parts: Vec<&str> = if whole_tag {
+        vec![value]
+    } else {
+        value.split(',').map(str::trim).collect()
+    };
+    if parts.len() > MAX_LIST {
+        return Err(ApiError::invalid(
+            key,
+            format!("{key} may list at most {MAX_LIST} values"),
+        ));
+    }
+    let mut conds: Vec<Cond> = Vec::new();
+    for part in parts {
+        let cond = one_value(store, caller, key, part).await?;
+        if !conds.contains(&cond) {
+            conds.push(cond);
+        }
+    }
+    Ok(match <[Cond; 1]>::try_from(conds) {
+        Ok([one]) => one,
+        Err(many) => Cond::AnyOf(many),
+    })
+}
+
+async fn one_value(store: &Store, caller: &Caller, key: &str, value: &str) -> ApiResult<Cond> {
+    let me = || me(caller).map(Some).map_err(|e| e.field(key));
+    Ok(match key {
+        "assignee" if value == "me" => Cond::Assignee(me()?),
+        "assignee" => Cond::Assignee(id_or_none(key, value)?),
+        "created_by" if value == "me" => Cond::CreatedBy(me()?),
+        "created_by" => Cond::CreatedBy(id_or_none(key, value)?),
+        "team" => Cond::Team(named_id(store, Catalog::Teams, key, value).await?),
+        "topic" => Cond::Topic(named_id(store, Catalog::Topics, key, value).await?),
+        _ => Cond::Tag((value != "none").then(|| name(key, value)).transpose()?),
+    })
+}
+
+/// An id, `none`, or the name of a team or topic.
+async fn named_id(
+    store: &Store,
+    catalog: Catalog,
+    key: &str,
+    value: &str,
+) -> ApiResult<Option<i64>> {
+    if value == "none" {
+        return Ok(None);
+    }
+    if let Ok(id) = value.parse::<i64>() {
+        return Ok(Some(id));
+    }
+    let name = name(key, value)?;
+    match store.named_id(catalog, &name).await? {
+        Some(id) => Ok(Some(id)),
+        None => Err(ApiError::invalid(
+            key,
+            format!("{key} must be an id, a name or none; there is no {key} named {name:?}"),
+        )),
+    }
 }
 
 fn id_or_none(key: &str, value: &str) -> ApiResult<Option<i64>> {

@@ -30,17 +30,17 @@ pub struct ListParams {
     status: Option<String>,
     /// One or a comma list of low, normal, high, urgent.
     priority: Option<String>,
-    /// `me`, an agent id or `none`.
+    /// `me`, an agent id or `none`, or a comma list of them (any of).
     assignee: Option<String>,
-    /// A team id or `none`.
+    /// A team id or name or `none`, or a comma list of them (any of).
     team: Option<String>,
-    /// A tag name or `none`.
+    /// A tag name or `none`, or a comma list of them (any of).
     tag: Option<String>,
-    /// A topic id or `none`.
+    /// A topic id or name or `none`, or a comma list of them (any of).
     topic: Option<String>,
     /// The requester's email domain.
     from_domain: Option<String>,
-    /// An agent id or `none` (tickets customers opened).
+    /// `me`, an agent id or `none` (tickets customers opened), or a comma list.
     created_by: Option<String>,
     /// `all`, `unassigned`, `mine` or `team:<id>`.
     folder: Option<String>,

@@ -143,6 +143,44 @@ async fn each_filter_and_its_none_selects_the_tickets_it_names() {
 }
 
 #[tokio::test]
+async fn filters_take_comma_lists_names_and_me() {
+    let w = world().await;
+    let bob = w.bob;
+    let cases: Vec<(String, &str)> = vec![
+        ("tag=vip,refund".into(), "abd"),
+        ("tag=vip,none".into(), "abc"),
+        ("team=1,2".into(), "abd"),
+        ("team=Tech".into(), "b"),
+        ("team=Tech,none".into(), "bc"),
+        ("topic=Returns".into(), "b"),
+        ("topic=Returns,1".into(), "abd"),
+        (format!("assignee={bob},none"), "bcd"),
+        ("tag=vip,refund&status=open,overdue".into(), "ad"),
+        ("team=Billing,Tech&tag=refund".into(), "bd"),
+    ];
+    for (query, want) in cases {
+        let page = w.desk.list(&query).await;
+        let mut got = ids(&page);
+        got.sort_unstable();
+        assert_eq!(got, w.pick(want), "{query}: {page}");
+        assert_eq!(page["total"], want.len(), "{query}");
+    }
+    for (query, want) in [("created_by=me", "b"), ("assignee=me,none", "acd")] {
+        let mut got = ids(&w.as_ann(query).await);
+        got.sort_unstable();
+        assert_eq!(got, w.pick(want), "{query}");
+    }
+    let unknown = w
+        .desk
+        .api
+        .get("/api/v1/tickets?team=Nosuch")
+        .await
+        .expect(422);
+    assert_eq!(unknown["error"]["field"], "team", "{unknown}");
+    w.desk.api.stop().await;
+}
+
+#[tokio::test]
 async fn list_items_carry_the_whole_ticket_as_get_shows_it() {
     let w = world().await;
     let page = w.desk.list("per_page=100").await;
