@@ -11,7 +11,7 @@ use crate::outbound::thread_index::ThreadIndex;
 use crate::store::Store;
 use crate::store::Tx;
 use crate::store::domains::email_domains_on;
-use crate::store::messages::Outbound;
+use crate::store::messages::{AttachmentRow, Outbound, insert_attachment_rows};
 use crate::store::replies::{
     AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, queue_reply, reply_basis_on,
     template_named_on,
@@ -312,6 +312,7 @@ impl Replies {
         Ok(Composed {
             message,
             raw,
+            attachments: draft.attachments,
             email_domain_id: domain.id,
             requester: t.requester_email.clone(),
             automatic: answer.automatic,
@@ -324,6 +325,8 @@ impl Replies {
 struct Composed {
     message: Outbound,
     raw: Vec<u8>,
+    /// Listed on the stored message, so the thread shows what was sent.
+    attachments: Vec<OutgoingAttachment>,
     email_domain_id: i64,
     requester: String,
     automatic: bool,
@@ -349,6 +352,20 @@ async fn store_composed(
         return Ok(None);
     }
     let (id, outbox) = queue_reply(tx, &c.message, Some(c.email_domain_id), &c.raw, c.now).await?;
+    let files: Vec<AttachmentRow> = c
+        .attachments
+        .iter()
+        .map(|a| AttachmentRow {
+            message: id,
+            filename: Some(&a.filename),
+            content_type: &a.content_type,
+            data: &a.data,
+            content_id: None,
+            inline: false,
+        })
+        .collect();
+    // The API has bounded their size already: every byte sent is kept.
+    insert_attachment_rows(tx, &files, usize::MAX).await?;
     Ok(Some(Queued {
         message_id: id,
         outbox_id: outbox,
@@ -456,6 +473,13 @@ fn render_subject(t: &TemplateRow, ctx: &ReplyContext) -> Result<Option<String>,
     Ok(Some(rendered).filter(|s| !s.trim().is_empty()))
 }
 
+/// A signature without the `-- ` line it may start with (we add our own).
+fn without_delimiter(signature: &str) -> &str {
+    let body = signature.trim_start_matches(['\r', '\n']);
+    let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+    if first.trim_end() == "--" { rest } else { body }
+}
+
 /// Appends the agent's signature (a template itself) under `-- `.
 fn sign(
     text: String,
@@ -466,8 +490,9 @@ fn sign(
     let Some(agent) = agent.filter(|a| !a.signature.trim().is_empty()) else {
         return Ok((text, html));
     };
-    let signature =
+    let rendered =
         render::render_text(&agent.signature, &ctx.to_value()).map_err(ReplyError::Signature)?;
+    let signature = without_delimiter(&rendered);
     let text = format!("{}\n\n-- \n{}", text.trim_end(), signature.trim_end());
     let html = html.map(|h| {
         let escaped = signature

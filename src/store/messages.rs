@@ -100,10 +100,14 @@ pub async fn insert_sources(
     Ok(())
 }
 
-struct AttachmentRow<'a> {
-    message: i64,
-    sha256: Option<String>,
-    part: &'a crate::mail::Attachment,
+/// One attachment to list on a message, with its bytes.
+pub struct AttachmentRow<'a> {
+    pub message: i64,
+    pub filename: Option<&'a str>,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+    pub content_id: Option<&'a str>,
+    pub inline: bool,
 }
 
 /// Attachment bytes are stored once per content hash; a part over the cap
@@ -115,27 +119,43 @@ pub async fn insert_attachments(
     cap: usize,
 ) -> anyhow::Result<()> {
     let mut rows: Vec<AttachmentRow> = Vec::new();
-    let mut blobs: Vec<(String, &[u8])> = Vec::new();
-    let mut seen = HashSet::new();
     for (item, id) in items.iter().zip(stored) {
         let (Some(message), Ok(mail)) = (id, &item.mail) else {
             continue;
         };
-        for part in &mail.attachments {
-            let sha256 = (part.data.len() <= cap)
-                .then(|| data_encoding::HEXLOWER.encode(&Sha256::digest(&part.data)));
+        rows.extend(mail.attachments.iter().map(|part| AttachmentRow {
+            message: *message,
+            filename: part.filename.as_deref(),
+            content_type: part.content_type.as_str(),
+            data: &part.data,
+            content_id: part.content_id.as_deref(),
+            inline: part.inline,
+        }));
+    }
+    insert_attachment_rows(tx, &rows, cap).await
+}
+
+/// Lists `rows` on their messages, keeping each distinct content once.
+pub async fn insert_attachment_rows(
+    tx: &mut Tx<'_>,
+    rows: &[AttachmentRow<'_>],
+    cap: usize,
+) -> anyhow::Result<()> {
+    let mut blobs: Vec<(String, &[u8])> = Vec::new();
+    let mut seen = HashSet::new();
+    let hashes: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| {
+            let sha256 = (r.data.len() <= cap)
+                .then(|| data_encoding::HEXLOWER.encode(&Sha256::digest(r.data)));
             if let Some(h) = &sha256
                 && seen.insert(h.clone())
             {
-                blobs.push((h.clone(), &part.data));
+                blobs.push((h.clone(), r.data));
             }
-            rows.push(AttachmentRow {
-                message: *message,
-                sha256,
-                part,
-            });
-        }
-    }
+            sha256
+        })
+        .collect();
     for chunk in blobs.chunks(64) {
         let mut q =
             QueryBuilder::<Sqlite>::new("INSERT INTO attachment_blobs (sha256, size, data) ");
@@ -150,22 +170,22 @@ pub async fn insert_attachments(
             .await
             .context("storing attachment bytes")?;
     }
-    for chunk in rows.chunks(CHUNK) {
+    let listed: Vec<(&AttachmentRow, &Option<String>)> = rows.iter().zip(&hashes).collect();
+    for chunk in listed.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO attachments (message_id, blob_sha256, filename, content_type, size, content_id, inline, omitted_reason) ",
         );
-        q.push_values(chunk, |mut b, r| {
-            let omitted = r
-                .sha256
+        q.push_values(chunk, |mut b, (r, sha256)| {
+            let omitted = sha256
                 .is_none()
                 .then(|| format!("larger than the {cap}-byte limit"));
             b.push_bind(r.message)
-                .push_bind(r.sha256.as_deref())
-                .push_bind(r.part.filename.as_deref())
-                .push_bind(r.part.content_type.as_str())
-                .push_bind(r.part.data.len() as i64)
-                .push_bind(r.part.content_id.as_deref())
-                .push_bind(r.part.inline)
+                .push_bind(sha256.as_deref())
+                .push_bind(r.filename)
+                .push_bind(r.content_type)
+                .push_bind(r.data.len() as i64)
+                .push_bind(r.content_id)
+                .push_bind(r.inline)
                 .push_bind(omitted);
         });
         q.build()

@@ -57,6 +57,45 @@ async fn a_reply_is_queued_in_the_outbox_with_the_agents_signature() {
 }
 
 #[tokio::test]
+async fn a_reply_shows_its_attachments_in_the_thread_and_a_delimited_signature_once() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let id = seed_ticket(&api, "Printer on fire").await;
+    let (_, token) = agent(&api, "ann@example.com", "-- \nAnn Agent").await;
+    let attachment = json!({"filename": "steps.txt", "content_type": "text/plain",
+        "content_base64": "VHVybiBpdCBvZmYu"});
+    let body = json!({"body": "Here are the steps.", "attachments": [attachment]});
+    let path = format!("/api/v1/tickets/{id}/replies");
+    let queued = api
+        .call(Method::POST, &path, Some(&token), Some(&body))
+        .await
+        .expect(202);
+    let (text, _, _) = stored_reply(&api, queued["message_id"].as_i64().unwrap()).await;
+    assert_eq!(
+        text, "Here are the steps.\n\n-- \nAnn Agent",
+        "one delimiter"
+    );
+    let thread = api
+        .call(
+            Method::GET,
+            &format!("/api/v1/tickets/{id}/messages"),
+            Some(&token),
+            None,
+        )
+        .await
+        .expect(200);
+    let sent = thread["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == queued["message_id"])
+        .cloned()
+        .unwrap_or_else(|| panic!("the reply in {thread}"));
+    assert_eq!(sent["attachments"][0]["filename"], "steps.txt", "{sent}");
+    assert_eq!(sent["attachments"][0]["size"], 12, "{sent}");
+    api.stop().await;
+}
+
+#[tokio::test]
 async fn a_reply_from_a_template_renders_the_ticket_and_the_vars() {
     let api = Api::start_with(SENDING_DOMAIN).await;
     let id = seed_ticket(&api, "Order 1234").await;
