@@ -30,6 +30,8 @@ pub struct ExportRow {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The custom field values as a JSON object of field id → stored text.
+    pub fields: Option<String>,
 }
 
 const EXPORT_SELECT: &str = "SELECT t.id, t.short_id, t.subject, t.status, t.priority,
@@ -39,7 +41,9 @@ const EXPORT_SELECT: &str = "SELECT t.id, t.short_id, t.subject, t.status, t.pri
         tp.name AS topic,
         (SELECT group_concat(tg.name, '; ' ORDER BY tg.name) FROM ticket_tags x
          JOIN tags tg ON tg.id = x.tag_id WHERE x.ticket_id = t.id) AS tags,
-        t.created_at, t.updated_at, t.due_at
+        t.created_at, t.updated_at, t.due_at,
+        (SELECT json_group_object(x.field_id, x.value) FROM ticket_field_values x
+         WHERE x.ticket_id = t.id) AS fields
      FROM tickets t
      JOIN contacts c ON c.id = t.requester_id
      LEFT JOIN agents a ON a.id = t.assignee_id

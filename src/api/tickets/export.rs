@@ -44,6 +44,14 @@ pub async fn export_csv(
     ApiQuery(params): ApiQuery<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
     let req = filters::parse(&state.store, &caller, &params).await?;
+    let fields: Vec<(i64, String)> = state
+        .store
+        .fields()
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.key))
+        .collect();
+    let keys: Vec<String> = fields.iter().map(|(_, k)| format!("field.{k}")).collect();
     let (tx, rx) = mpsc::channel::<Vec<ExportRow>>(4);
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     let store = state.store.clone();
@@ -51,21 +59,26 @@ pub async fn export_csv(
         let outcome = store.export_tickets(&req.query, &tx).await;
         let _ = done_tx.send(outcome);
     });
-    let header = futures::stream::once(async { Ok::<_, std::io::Error>(header_bytes()) });
+    let header = header_bytes(&keys);
+    let header = futures::stream::once(async { Ok::<_, std::io::Error>(header) });
+    let ids: std::sync::Arc<[i64]> = fields.iter().map(|(id, _)| *id).collect();
     let body = header.chain(futures::stream::unfold(
         (Some(rx), Some(done_rx)),
-        |(rx, done)| async move {
-            let mut rx = rx?;
-            match rx.recv().await {
-                Some(batch) => Some((Ok(rows_bytes(&batch)), (Some(rx), done))),
-                // The reader stopped: finish, or break the response off if it failed.
-                None => match done?.await {
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %format!("{e:#}"), "CSV export failed");
-                        Some((Err(std::io::Error::other("export failed")), (None, None)))
-                    }
-                    _ => None,
-                },
+        move |(rx, done)| {
+            let ids = ids.clone();
+            async move {
+                let mut rx = rx?;
+                match rx.recv().await {
+                    Some(batch) => Some((Ok(rows_bytes(&batch, &ids)), (Some(rx), done))),
+                    // The reader stopped: finish, or break the response off if it failed.
+                    None => match done?.await {
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %format!("{e:#}"), "CSV export failed");
+                            Some((Err(std::io::Error::other("export failed")), (None, None)))
+                        }
+                        _ => None,
+                    },
+                }
             }
         },
     ));
@@ -79,15 +92,43 @@ pub async fn export_csv(
         .into_response())
 }
 
-fn header_bytes() -> Bytes {
-    write_csv(|w| w.write_record(HEADER))
+/// The fixed columns, then one per custom field (`field.<key>`).
+fn header_bytes(field_keys: &[String]) -> Bytes {
+    write_csv(|w| {
+        w.write_record(
+            HEADER
+                .iter()
+                .copied()
+                .chain(field_keys.iter().map(|k| k.as_str())),
+        )
+    })
 }
 
-fn rows_bytes(rows: &[ExportRow]) -> Bytes {
+/// Each row's custom field values, in the order of `field_ids`.
+fn field_cells(row: &ExportRow, field_ids: &[i64]) -> Vec<String> {
+    let values: std::collections::HashMap<String, String> = row
+        .fields
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    field_ids
+        .iter()
+        .map(|id| {
+            values
+                .get(&id.to_string())
+                .map(|v| cell(v).into_owned())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn rows_bytes(rows: &[ExportRow], field_ids: &[i64]) -> Bytes {
     write_csv(|w| {
         for r in rows {
-            w.write_record([
-                r.id.to_string().as_str(),
+            let fields = field_cells(r, field_ids);
+            let id = r.id.to_string();
+            let fixed = [
+                id.as_str(),
                 &r.short_id,
                 &cell(&r.subject),
                 &r.status,
@@ -102,7 +143,13 @@ fn rows_bytes(rows: &[ExportRow]) -> Bytes {
                 &time::format(&r.created_at),
                 &time::format(&r.updated_at),
                 &r.due_at.as_ref().map(time::format).unwrap_or_default(),
-            ])?;
+            ];
+            w.write_record(
+                fixed
+                    .iter()
+                    .map(|c| c.as_ref())
+                    .chain(fields.iter().map(|f| f.as_str())),
+            )?;
         }
         Ok(())
     })

@@ -109,6 +109,27 @@ async fn the_export_has_a_header_and_one_row_per_ticket_in_list_order() {
 }
 
 #[tokio::test]
+async fn the_export_has_a_column_per_custom_field_in_their_order() {
+    let desk = Desk::start().await;
+    let (a, _) = desk.open("ana@souza.example", "Plan change", "Hi.").await;
+    let (b, _) = desk.open("bo@beta.example", "Seats", "Hi.").await;
+    desk.sql(&format!(
+        "INSERT INTO custom_fields (id, key, label, field_type, options, position, created_at) VALUES
+           (7, 'seats', 'Seats', 'number', '[]', 2, '2025-01-01T00:00:00+00:00'),
+           (3, 'plan', 'Plan', 'select', '[\"free\",\"=pro\"]', 1, '2025-01-01T00:00:00+00:00');
+         INSERT INTO ticket_field_values VALUES ({a}, 3, '=pro'), ({a}, 7, '12'), ({b}, 7, '3');"
+    ))
+    .await;
+    let (status, _, rows) = export(&desk, "sort=created_at").await;
+    assert_eq!(status, 200);
+    assert_eq!(&rows[0][..15], HEADER);
+    assert_eq!(&rows[0][15..], ["field.plan", "field.seats"]);
+    assert_eq!(&rows[1][15..], ["'=pro", "12"], "a formula is defused");
+    assert_eq!(&rows[2][15..], ["", "3"]);
+    desk.api.stop().await;
+}
+
+#[tokio::test]
 async fn the_export_is_not_paged() {
     let desk = Desk::start().await;
     let ingestor = Ingestor::new(desk.api.store().clone(), Limits::default())
