@@ -3,8 +3,11 @@
 //! tests use), runs the gateway against it, and has a customer write in, so
 //! a ticket and its acknowledgement appear at once. Runs until Ctrl-C.
 use super::serve;
+use crate::api::auth::{generate_token, hash_token};
 use crate::config::{Config, ProcessEnv};
 use crate::devstack::{CUSTOMER, CUSTOMER_PASSWORD, MailStack, SUPPORT, SUPPORT_PASSWORD};
+use crate::domain::Role;
+use crate::store::Store;
 use anyhow::Context;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +27,43 @@ pub const DEMO_ADMIN_TOKEN: &str = "demo-admin-token";
 const SALES: &str = "sales@example.com";
 const SALES_PASSWORD: &str = "sales-secret";
 
+const DEMO_ADMIN: &str = "admin@example.com";
+const DEMO_AGENT: &str = "agent@example.com";
+
+/// An admin and an agent with signatures, the admin token acting for the
+/// first (so "mine" and signatures work with it); a new token for the
+/// second, returned.
+async fn demo_agents(store: &Store, admin_token: &str) -> anyhow::Result<String> {
+    let mut ids = Vec::new();
+    for (email, name, role) in [
+        (DEMO_ADMIN, "Alex Admin", "admin"),
+        (DEMO_AGENT, "Dana Agent", "agent"),
+    ] {
+        let id = match store.agent_id_by_email(email).await? {
+            Some(id) => id,
+            None => {
+                let signature = format!("{name}\nExample Support");
+                store.create_agent(email, name, role, &signature).await?
+            }
+        };
+        ids.push(id);
+    }
+    let key = store.token_key().await?;
+    store
+        .set_token_agent(&hash_token(&key, admin_token), ids[0])
+        .await?;
+    let token = generate_token();
+    store
+        .create_token(
+            "demo agent",
+            Role::Agent,
+            ids.get(1).copied(),
+            &hash_token(&key, &token),
+        )
+        .await?;
+    Ok(token)
+}
+
 pub async fn run(database_url: &str) -> anyhow::Result<()> {
     println!("postdesk demo: starting a local Dovecot and SMTP receiver …");
     let stack = Arc::new(
@@ -39,6 +79,12 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
     let config = Config::parse(&text, &ProcessEnv).context("the demo config")?;
     let running = serve::start(&config).await?;
     let store = running.store.clone();
+    let admin_token = config
+        .admin_token
+        .as_ref()
+        .map_or(DEMO_ADMIN_TOKEN, |t| t.expose())
+        .to_string();
+    let agent_token = demo_agents(&store, &admin_token).await?;
     let before = store.count("tickets").await?;
 
     let sample = SAMPLE.replace("@ID@", &format!("{}", std::process::id()));
@@ -81,14 +127,9 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
     );
     println!("  database {database_url} — `postdesk tickets` lists the tickets");
     println!();
-    println!(
-        "HTTP API: http://{}/api/v1 — admin token: {}",
-        running.addr,
-        config
-            .admin_token
-            .as_ref()
-            .map_or(DEMO_ADMIN_TOKEN, |t| t.expose())
-    );
+    println!("HTTP API: http://{}/api/v1", running.addr);
+    println!("  admin token: {admin_token} (acts for {DEMO_ADMIN}, an admin)");
+    println!("  agent token: {agent_token} (acts for {DEMO_AGENT}, an agent)");
     println!("Press Ctrl-C to stop.");
     serve::stop_signal().await?;
     println!("postdesk demo: stopping");

@@ -49,6 +49,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Lets the token with this hash act for `agent_id` from now on.
+    pub async fn set_token_agent(&self, hash: &str, agent_id: i64) -> anyhow::Result<()> {
+        sqlx::query("UPDATE api_tokens SET agent_id = $1 WHERE token_hash = $2")
+            .bind(agent_id)
+            .bind(hash)
+            .execute(self.writer())
+            .await
+            .context("letting a token act for an agent")?;
+        Ok(())
+    }
+
     pub async fn token_count(&self) -> anyhow::Result<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens")
             .fetch_one(self.pool())

@@ -3,6 +3,7 @@ mod api;
 mod cli;
 mod crash;
 mod delivery;
+mod demo;
 mod gateway;
 mod harness;
 mod imap;
