@@ -169,7 +169,10 @@ fn recursion_through_include_import_extends_or_macros_is_refused() {
     let cases = [
         ("{% include \"template.txt\" %}", "{% include %}"),
         ("{% extends \"template.txt\" %}", "{% extends %}"),
-        ("{% import \"template.txt\" as m %}{{ m::f() }}", "{% import %}"),
+        (
+            "{% import \"template.txt\" as m %}{{ m::f() }}",
+            "{% import %}",
+        ),
         (
             "{% macro f(n) %}{{ self::f(n=n) }}{% endmacro f %}{{ self::f(n=1) }}",
             "{% macro %}",
@@ -198,7 +201,10 @@ fn set_cannot_grow_a_string_by_feeding_on_itself() {
     assert!(refusal(in_loop).contains("inside a `{% for %}` loop"));
     let doubling = "{% set a = \"xx\" %}{% set b = a ~ a %}{% set c = b ~ b %}";
     let message = refusal(doubling);
-    assert!(message.contains("`{% set b") && message.contains("reads `a`"), "{message}");
+    assert!(
+        message.contains("`{% set b") && message.contains("reads `a`"),
+        "{message}"
+    );
     let by_filter = "{% set a = \"x\" %}{% set a = requester.name | default(value=a) %}";
     assert!(refusal(by_filter).contains("reads `a`"));
     let independent = "{% set who = requester.name | default(value=\"there\") %}\
@@ -211,7 +217,9 @@ fn set_cannot_grow_a_string_by_feeding_on_itself() {
 
 #[tokio::test]
 async fn bounded_rendering_answers_off_the_runtime() {
-    let out = bounded(|| render_text("{{ 1 + 1 }}", &json!({}))).await.unwrap();
+    let out = bounded(|| render_text("{{ 1 + 1 }}", &json!({})))
+        .await
+        .unwrap();
     assert_eq!(out, "2");
     let err = bounded(|| render_text("{% include \"template.txt\" %}", &json!({})))
         .await

@@ -97,13 +97,18 @@ impl Walk {
 fn expr(e: &Expr) -> Step {
     e.filters.iter().try_for_each(call)?;
     match &e.val {
-        ExprVal::MacroCall(m) => refuse(&format!("calling the macro `{}::{}`", m.namespace, m.name)),
+        ExprVal::MacroCall(m) => {
+            refuse(&format!("calling the macro `{}::{}`", m.namespace, m.name))
+        }
         ExprVal::FunctionCall(f) => call(f),
         ExprVal::Math(m) => expr(&m.lhs).and(expr(&m.rhs)),
         ExprVal::Logic(l) => expr(&l.lhs).and(expr(&l.rhs)),
         ExprVal::In(i) => expr(&i.lhs).and(expr(&i.rhs)),
         ExprVal::Array(items) => items.iter().try_for_each(expr),
-        ExprVal::StringConcat(c) => c.values.iter().try_for_each(|v| expr(&Expr::new(v.clone()))),
+        ExprVal::StringConcat(c) => c
+            .values
+            .iter()
+            .try_for_each(|v| expr(&Expr::new(v.clone()))),
         ExprVal::Test(t) => t.args.iter().try_for_each(expr),
         ExprVal::String(_)
         | ExprVal::Int(_)
@@ -151,9 +156,5 @@ fn collect(e: &Expr, out: &mut Vec<String>) {
 }
 
 fn root(ident: &str) -> String {
-    ident
-        .split(['.', '['])
-        .next()
-        .unwrap_or(ident)
-        .to_string()
+    ident.split(['.', '[']).next().unwrap_or(ident).to_string()
 }

@@ -371,9 +371,11 @@ async fn a_broken_acknowledgement_template_is_given_up_on_and_later_mail_is_ackn
     let mail = customer_mail("loop@customer.example.net", "First", "Hi", "");
     stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
     wait_tickets(&gw, 1, 10 * SECOND).await;
-    eventually("the failed acknowledgement is cleared", 10 * SECOND, || async {
-        (gw.store().count("pending_acks").await.unwrap() == 0).then_some(())
-    })
+    eventually(
+        "the failed acknowledgement is cleared",
+        10 * SECOND,
+        || async { (gw.store().count("pending_acks").await.unwrap() == 0).then_some(()) },
+    )
     .await;
     assert_eq!(gw.store().count("outbox").await.unwrap(), 0);
 
@@ -386,5 +388,8 @@ async fn a_broken_acknowledgement_template_is_given_up_on_and_later_mail_is_ackn
     stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
     wait_tickets(&gw, 2, 10 * SECOND).await;
     let ack = acknowledgement(&stack).await;
-    assert_eq!(header(&ack, "In-Reply-To").unwrap(), "<after@customer.example.net>");
+    assert_eq!(
+        header(&ack, "In-Reply-To").unwrap(),
+        "<after@customer.example.net>"
+    );
 }

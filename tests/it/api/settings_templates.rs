@@ -253,7 +253,11 @@ async fn templates_cannot_read_files_or_the_environment() {
         refused(&got, 422, "invalid_value", "body");
         assert!(got.text.contains("include"), "{}", got.text);
     }
-    let path = template(&api, json!({"name": "env", "body": "{{ get_env(name=\"HOME\") }}"})).await;
+    let path = template(
+        &api,
+        json!({"name": "env", "body": "{{ get_env(name=\"HOME\") }}"}),
+    )
+    .await;
     let got = api
         .post(&format!("{path}/preview"), &json!({"sample": true}))
         .await;
@@ -291,7 +295,10 @@ async fn recursive_or_growing_templates_and_signatures_are_refused_on_save() {
         refused(&got, 422, "invalid_value", "body");
         assert!(got.text.contains(named), "{body}: {}", got.text);
         let got = api
-            .post("/api/v1/templates", &json!({"name": "t", "body": "ok", "body_html": body}))
+            .post(
+                "/api/v1/templates",
+                &json!({"name": "t", "body": "ok", "body_html": body}),
+            )
             .await;
         refused(&got, 422, "invalid_value", "body_html");
         let signed = json!({"email": "s@example.com", "name": "S", "signature": body});
