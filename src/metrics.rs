@@ -36,6 +36,12 @@ pub fn emails_out(status: &'static str, n: u64) {
     metrics::counter!("postdesk_emails_out_total", "status" => status).increment(n);
 }
 
+/// An acknowledgement given up on (its pending mark cleared, nothing sent),
+/// by reason: `template` when its template was refused or failed to render.
+pub fn acknowledgement_failed(reason: &'static str) {
+    metrics::counter!("postdesk_acknowledgements_failed_total", "reason" => reason).increment(1);
+}
+
 /// A mailbox session that ended in an error.
 pub fn poll_error(domain: &str) {
     metrics::counter!("postdesk_poll_errors_total", "domain" => domain.to_string()).increment(1);

@@ -11,7 +11,7 @@ use super::imap::{IdleOutcome, ImapSession};
 use super::tls::TlsConfig;
 use crate::domain::{AfterAction, EmailDomain, ImapSettings};
 use crate::ingest::{Incoming, Ingested, Ingestor, Outcome, Source, prepare_all};
-use crate::service::replies::Replies;
+use crate::service::replies::{Replies, ReplyError};
 use crate::store::domains::SyncState;
 use rand::Rng;
 use std::time::Duration;
@@ -447,8 +447,14 @@ impl Poller {
             }
             tracing::debug!(domain = %domain.address, pending = pending.len(), "acknowledging");
             for ticket in pending {
+                // One that fails is given up on with a record, never
+                // retried: a broken template would otherwise fail forever.
                 if let Err(e) = self.replies.acknowledge(ticket, per_hour).await {
                     tracing::warn!(ticket, error = %e, "no acknowledgement");
+                    crate::metrics::acknowledgement_failed(match e {
+                        ReplyError::Template { .. } => "template",
+                        _ => "other",
+                    });
                     store.clear_pending_ack(ticket).await?;
                 }
             }

@@ -7,6 +7,7 @@ mod relay;
 pub mod render;
 pub mod sender;
 pub mod subject;
+pub mod template_rules;
 pub mod thread_index;
 
 pub use compose::{ComposeError, Draft, OutgoingAttachment, compose};

@@ -1,7 +1,10 @@
 //! Reply templates (tera): validate what an admin saves, render what an
 //! agent sends. Templates are admin-controlled but still treated as hostile
-//! input: output is capped, `range` is capped and `get_env` is disabled so a
-//! template can neither exhaust memory with one loop nor mail out secrets.
+//! input: constructs that recurse or grow without bound are refused
+//! ([`super::template_rules`]), output is capped, `range` is capped and
+//! `get_env` is disabled so a template can neither crash the process,
+//! exhaust memory with one loop nor mail out secrets. Callers on the async
+//! runtime render through [`bounded`]: off the runtime, within a time budget.
 use crate::domain::{Priority, Status};
 use chrono::{DateTime, Utc};
 use regex::Regex;
@@ -22,8 +25,11 @@ pub const DEFAULT_ACKNOWLEDGEMENT_HTML: &str = include_str!("../../templates/ack
 pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
 /// Largest rendered output (bytes): rendering stops with an error beyond it.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
-/// Most items one `range(...)` call may produce.
-pub const MAX_RANGE_ITEMS: usize = 10_000;
+/// Most items one `range(...)` call may produce (with loops nested at most
+/// two deep, a million iterations).
+pub const MAX_RANGE_ITEMS: usize = 1_000;
+/// Longest a caller on the runtime waits for one render.
+pub const RENDER_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Why a template was rejected, with the line when tera names one
 /// (syntax errors do; render errors such as a missing variable do not).
@@ -85,6 +91,12 @@ fn compile(template: &str, html: bool) -> Result<Tera, TemplateError> {
     tera.register_function("range", capped_range);
     tera.register_function("get_env", no_env);
     let name = if html { HTML_NAME } else { TEXT_NAME };
+    // Parsed alone first, so what tera would resolve when adding it (an
+    // import, a parent) is refused by our rules, not tera's.
+    let parsed = tera::Template::new(name, None, template).map_err(|e| from_tera(&e))?;
+    if let Some(why) = super::template_rules::refused(&parsed.ast) {
+        return Err(TemplateError::new(why));
+    }
     tera.add_raw_template(name, template)
         .map_err(|e| from_tera(&e))?;
     Ok(tera)
@@ -107,6 +119,25 @@ fn render(template: &str, ctx: &Value, html: bool) -> Result<String, TemplateErr
             "the rendered text is larger than {MAX_OUTPUT_BYTES} bytes"
         ))),
         Err(e) => Err(from_tera(&e)),
+    }
+}
+
+/// Runs `render` (any of the functions above) on the blocking pool, so a
+/// slow template never stalls the runtime, and gives up after
+/// [`RENDER_BUDGET`]. The static rules bound the work; this bounds the wait.
+pub async fn bounded<T, F>(render: F) -> Result<T, TemplateError>
+where
+    F: FnOnce() -> Result<T, TemplateError> + Send + 'static,
+    T: Send + 'static,
+{
+    let task = tokio::task::spawn_blocking(render);
+    match tokio::time::timeout(RENDER_BUDGET, task).await {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => Err(TemplateError::new(format!("rendering failed: {e}"))),
+        Err(_) => Err(TemplateError::new(format!(
+            "rendering took longer than {} seconds",
+            RENDER_BUDGET.as_secs()
+        ))),
     }
 }
 

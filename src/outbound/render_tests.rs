@@ -110,7 +110,7 @@ fn valid_templates_pass_the_check() {
 
 #[test]
 fn runaway_output_stops_at_the_cap() {
-    let template = "{% for i in range(end=10000) %}{% for j in range(end=10000) %}xxxxxxxxxx{% endfor %}{% endfor %}";
+    let template = "{% for i in range(end=1000) %}{% for j in range(end=1000) %}xxxxxxxxxx{% endfor %}{% endfor %}";
     let err = render_text(template, &json!({})).unwrap_err();
     assert!(err.message.contains("larger than"), "{err}");
 }
@@ -156,4 +156,73 @@ fn the_default_acknowledgement_names_the_ticket_and_the_subject() {
         "{html}"
     );
     assert!(html.contains("[#K7QX2M]"), "{html}");
+}
+
+fn refusal(template: &str) -> String {
+    let err = check(template).unwrap_err();
+    assert!(render_text(template, &json!({})).is_err(), "{template}");
+    err.message
+}
+
+#[test]
+fn recursion_through_include_import_extends_or_macros_is_refused() {
+    let cases = [
+        ("{% include \"template.txt\" %}", "{% include %}"),
+        ("{% extends \"template.txt\" %}", "{% extends %}"),
+        (
+            "{% import \"template.txt\" as m %}{{ m::f() }}",
+            "{% import %}",
+        ),
+        (
+            "{% macro f(n) %}{{ self::f(n=n) }}{% endmacro f %}{{ self::f(n=1) }}",
+            "{% macro %}",
+        ),
+    ];
+    for (template, named) in cases {
+        let message = refusal(template);
+        assert!(message.contains(named), "{template}: {message}");
+        assert!(message.contains("not allowed"), "{template}: {message}");
+    }
+}
+
+#[test]
+fn loops_nest_at_most_two_deep() {
+    check("{% for a in [1] %}{% for b in [2] %}{{ a }}{{ b }}{% endfor %}{% endfor %}").unwrap();
+    let three = "{% for a in [1] %}{% for b in [1] %}{% if true %}\
+        {% for c in range(end=1000) %}{% endfor %}{% endif %}{% endfor %}{% endfor %}";
+    assert!(refusal(three).contains("at most 2 deep"));
+}
+
+#[test]
+fn set_cannot_grow_a_string_by_feeding_on_itself() {
+    let global = "{% set_global s = \"x\" %}";
+    assert!(refusal(global).contains("set_global"));
+    let in_loop = "{% for i in [1, 2] %}{% set s = \"x\" %}{% endfor %}";
+    assert!(refusal(in_loop).contains("inside a `{% for %}` loop"));
+    let doubling = "{% set a = \"xx\" %}{% set b = a ~ a %}{% set c = b ~ b %}";
+    let message = refusal(doubling);
+    assert!(
+        message.contains("`{% set b") && message.contains("reads `a`"),
+        "{message}"
+    );
+    let by_filter = "{% set a = \"x\" %}{% set a = requester.name | default(value=a) %}";
+    assert!(refusal(by_filter).contains("reads `a`"));
+    let independent = "{% set who = requester.name | default(value=\"there\") %}\
+        {% set id = ticket.short_id %}Hi {{ who }} {{ id }}";
+    assert_eq!(
+        render_text(independent, &context().to_value()).unwrap(),
+        "Hi Jane Doe K7QX2M"
+    );
+}
+
+#[tokio::test]
+async fn bounded_rendering_answers_off_the_runtime() {
+    let out = bounded(|| render_text("{{ 1 + 1 }}", &json!({})))
+        .await
+        .unwrap();
+    assert_eq!(out, "2");
+    let err = bounded(|| render_text("{% include \"template.txt\" %}", &json!({})))
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("include"), "{err}");
 }

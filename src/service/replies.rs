@@ -161,14 +161,13 @@ impl Replies {
                 let template = template_named_on(conn, &name)
                     .await?
                     .ok_or_else(|| ReplyError::TemplateNotFound(name.clone()))?;
-                let (text, html) = render_template(&template, &ctx)?;
-                (text, html, render_subject(&template, &ctx)?)
+                render_template(&template, &ctx).await?
             }
         };
         if text.trim().is_empty() && req.attachments.is_empty() {
             return Err(ReplyError::Empty);
         }
-        let (text, html) = sign(text, html, agent.as_ref(), &ctx)?;
+        let (text, html) = sign(text, html, agent.as_ref(), &ctx).await?;
         let answer = Answer {
             text,
             html,
@@ -208,11 +207,11 @@ impl Replies {
                 body_html: Some(render::DEFAULT_ACKNOWLEDGEMENT_HTML.into()),
             },
         };
-        let (text, html) = render_template(&template, &ctx)?;
+        let (text, html, subject_line) = render_template(&template, &ctx).await?;
         let answer = Answer {
             text,
             html,
-            subject_line: render_subject(&template, &ctx)?,
+            subject_line,
             automatic: true,
             agent: None,
             attachments: Vec::new(),
@@ -443,34 +442,36 @@ pub(crate) fn context(
     }
 }
 
-fn render_template(
+/// A template's text, HTML and subject, rendered off the runtime within
+/// the render budget (see [`render::bounded`]).
+async fn render_template(
     t: &TemplateRow,
     ctx: &ReplyContext,
-) -> Result<(String, Option<String>), ReplyError> {
-    let value = ctx.to_value();
-    let failed = |error| ReplyError::Template {
-        name: t.name.clone(),
-        error,
-    };
-    let text = render::render_text(&t.body, &value).map_err(failed)?;
-    let html = match &t.body_html {
-        Some(h) if !h.trim().is_empty() => Some(render::render_html(h, &value).map_err(failed)?),
-        _ => None,
-    };
-    Ok((text, html))
-}
-
-/// The template's own subject rendered, if it has one that is not blank.
-fn render_subject(t: &TemplateRow, ctx: &ReplyContext) -> Result<Option<String>, ReplyError> {
-    let Some(subject) = t.subject.as_deref().filter(|s| !s.trim().is_empty()) else {
-        return Ok(None);
-    };
-    let rendered =
-        render::render_text(subject, &ctx.to_value()).map_err(|error| ReplyError::Template {
+) -> Result<(String, Option<String>, Option<String>), ReplyError> {
+    let (row, value) = (t.clone(), ctx.to_value());
+    render::bounded(move || render_parts(&row, &value))
+        .await
+        .map_err(|error| ReplyError::Template {
             name: t.name.clone(),
             error,
-        })?;
-    Ok(Some(rendered).filter(|s| !s.trim().is_empty()))
+        })
+}
+
+fn render_parts(
+    t: &TemplateRow,
+    value: &serde_json::Value,
+) -> Result<(String, Option<String>, Option<String>), TemplateError> {
+    let text = render::render_text(&t.body, value)?;
+    let html = match &t.body_html {
+        Some(h) if !h.trim().is_empty() => Some(render::render_html(h, value)?),
+        _ => None,
+    };
+    // The template's own subject, if it has one that is not blank.
+    let subject = match t.subject.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(s) => Some(render::render_text(s, value)?).filter(|s| !s.trim().is_empty()),
+        None => None,
+    };
+    Ok((text, html, subject))
 }
 
 /// A signature without the `-- ` line it may start with (we add our own).
@@ -481,7 +482,7 @@ fn without_delimiter(signature: &str) -> &str {
 }
 
 /// Appends the agent's signature (a template itself) under `-- `.
-fn sign(
+async fn sign(
     text: String,
     html: Option<String>,
     agent: Option<&AgentBasis>,
@@ -490,8 +491,10 @@ fn sign(
     let Some(agent) = agent.filter(|a| !a.signature.trim().is_empty()) else {
         return Ok((text, html));
     };
-    let rendered =
-        render::render_text(&agent.signature, &ctx.to_value()).map_err(ReplyError::Signature)?;
+    let (source, value) = (agent.signature.clone(), ctx.to_value());
+    let rendered = render::bounded(move || render::render_text(&source, &value))
+        .await
+        .map_err(ReplyError::Signature)?;
     let signature = without_delimiter(&rendered);
     let text = format!("{}\n\n-- \n{}", text.trim_end(), signature.trim_end());
     let html = html.map(|h| {

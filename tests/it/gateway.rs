@@ -348,3 +348,48 @@ async fn two_gateways_acknowledging_each_other_stop_after_one_round() {
         "A {records_a}, B {records_b} inputs"
     );
 }
+
+/// A hostile acknowledgement template already in the database (saved
+/// before the API refused it) once aborted the gateway, and again on every
+/// restart as the pending acknowledgement was retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_broken_acknowledgement_template_is_given_up_on_and_later_mail_is_acknowledged() {
+    use postdesk::store::templates::TemplateSpec;
+    let stack = stack();
+    let gw = Gateway::start(&stack, "").await;
+    let spec = |body: &str| TemplateSpec {
+        name: "acknowledgement".into(),
+        subject: None,
+        body: body.into(),
+        body_html: None,
+    };
+    let bad = gw
+        .store()
+        .create_template(&spec("{% include \"template.txt\" %}"))
+        .await
+        .unwrap();
+    let mail = customer_mail("loop@customer.example.net", "First", "Hi", "");
+    stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
+    wait_tickets(&gw, 1, 10 * SECOND).await;
+    eventually(
+        "the failed acknowledgement is cleared",
+        10 * SECOND,
+        || async { (gw.store().count("pending_acks").await.unwrap() == 0).then_some(()) },
+    )
+    .await;
+    assert_eq!(gw.store().count("outbox").await.unwrap(), 0);
+
+    gw.store().delete_template(bad.id).await.unwrap();
+    gw.store()
+        .create_template(&spec("Got it: {{ ticket.subject }}"))
+        .await
+        .unwrap();
+    let mail = customer_mail("after@customer.example.net", "Second", "Hi", "");
+    stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
+    wait_tickets(&gw, 2, 10 * SECOND).await;
+    let ack = acknowledgement(&stack).await;
+    assert_eq!(
+        header(&ack, "In-Reply-To").unwrap(),
+        "<after@customer.example.net>"
+    );
+}

@@ -77,23 +77,28 @@ async fn preview_template(
         (None, _) => sample_context(&s.store, caller.agent_id).await?,
     };
     ctx.vars = req.vars;
-    render_all(&template, &ctx).map(Json)
+    let value = ctx.to_value();
+    // Off the runtime and within the render budget: any agent may preview,
+    // and a template saved before the rules existed may still be hostile.
+    render::bounded(move || Ok(render_all(&template, &value)))
+        .await
+        .map_err(|e| ApiError::invalid("body", format!("the template does not render: {e}")))?
+        .map(Json)
 }
 
-fn render_all(t: &Template, ctx: &ReplyContext) -> ApiResult<Preview> {
-    let value = ctx.to_value();
+fn render_all(t: &Template, value: &Value) -> ApiResult<Preview> {
     let failed = |field: &'static str| {
         move |e: render::TemplateError| {
             ApiError::invalid(field, format!("{field} does not render: {e}"))
         }
     };
     let subject = match &t.subject {
-        Some(s) => Some(render::render_text(s, &value).map_err(failed("subject"))?),
+        Some(s) => Some(render::render_text(s, value).map_err(failed("subject"))?),
         None => None,
     };
-    let text = render::render_text(&t.body, &value).map_err(failed("body"))?;
+    let text = render::render_text(&t.body, value).map_err(failed("body"))?;
     let html = match &t.body_html {
-        Some(h) => Some(render::render_html(h, &value).map_err(failed("body_html"))?),
+        Some(h) => Some(render::render_html(h, value).map_err(failed("body_html"))?),
         None => None,
     };
     Ok(Preview {

@@ -243,25 +243,89 @@ async fn a_preview_against_a_ticket_uses_the_reply_context() {
 #[tokio::test]
 async fn templates_cannot_read_files_or_the_environment() {
     let api = Api::start().await;
-    for (body, what) in [
-        ("{% include \"/etc/passwd\" %}", "include"),
-        ("{{ get_env(name=\"HOME\") }}", "get_env"),
-        (
-            "{% include \"/etc/passwd\" ignore missing %}done",
-            "ignore missing",
-        ),
+    for body in [
+        "{% include \"/etc/passwd\" %}",
+        "{% include \"/etc/passwd\" ignore missing %}done",
     ] {
-        let path = template(&api, json!({"name": what, "body": body})).await;
         let got = api
-            .post(&format!("{path}/preview"), &json!({"sample": true}))
+            .post("/api/v1/templates", &json!({"name": "t", "body": body}))
             .await;
-        assert!(!got.text.contains("root:"), "{what}: {}", got.text);
-        assert!(!got.text.contains("/root"), "{what}: {}", got.text);
-        if what == "ignore missing" {
-            assert_eq!(got.expect(200)["text"], "done");
-        } else {
-            refused(&got, 422, "invalid_value", "body");
-        }
+        refused(&got, 422, "invalid_value", "body");
+        assert!(got.text.contains("include"), "{}", got.text);
+    }
+    let path = template(
+        &api,
+        json!({"name": "env", "body": "{{ get_env(name=\"HOME\") }}"}),
+    )
+    .await;
+    let got = api
+        .post(&format!("{path}/preview"), &json!({"sample": true}))
+        .await;
+    assert!(!got.text.contains("/root"), "{}", got.text);
+    refused(&got, 422, "invalid_value", "body");
+    api.stop().await;
+}
+
+/// Each of these once overflowed the stack or grew without bound, taking
+/// the whole gateway down with it.
+const HOSTILE: [(&str, &str); 4] = [
+    ("{% include \"template.txt\" %}", "include"),
+    (
+        "{% macro f() %}{{ self::f() }}{% endmacro f %}{{ self::f() }}",
+        "macro",
+    ),
+    (
+        "{% set a = \"xx\" %}{% set b = a ~ a %}{% set c = b ~ b %}{{ c }}",
+        "reads `a`",
+    ),
+    (
+        "{% for a in range(end=1000) %}{% for b in range(end=1000) %}\
+         {% for c in range(end=1000) %}{% endfor %}{% endfor %}{% endfor %}",
+        "nest",
+    ),
+];
+
+#[tokio::test]
+async fn recursive_or_growing_templates_and_signatures_are_refused_on_save() {
+    let api = Api::start().await;
+    for (body, named) in HOSTILE {
+        let got = api
+            .post("/api/v1/templates", &json!({"name": "t", "body": body}))
+            .await;
+        refused(&got, 422, "invalid_value", "body");
+        assert!(got.text.contains(named), "{body}: {}", got.text);
+        let got = api
+            .post(
+                "/api/v1/templates",
+                &json!({"name": "t", "body": "ok", "body_html": body}),
+            )
+            .await;
+        refused(&got, 422, "invalid_value", "body_html");
+        let signed = json!({"email": "s@example.com", "name": "S", "signature": body});
+        let got = api.post("/api/v1/agents", &signed).await;
+        refused(&got, 422, "invalid_value", "signature");
+    }
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn previewing_a_hostile_template_already_stored_is_422_not_a_crash() {
+    use postdesk::store::templates::TemplateSpec;
+    let api = Api::start().await;
+    let agent = api.token(Role::Agent, Some("ann@example.com")).await;
+    for (i, (body, _)) in HOSTILE.iter().enumerate() {
+        let spec = TemplateSpec {
+            name: format!("old-{i}"),
+            subject: None,
+            body: body.to_string(),
+            body_html: None,
+        };
+        let made = api.store().create_template(&spec).await.unwrap();
+        let path = format!("/api/v1/templates/{}/preview", made.id);
+        let got = api
+            .call(Method::POST, &path, Some(&agent), Some(&json!({})))
+            .await;
+        refused(&got, 422, "invalid_value", "body");
     }
     api.stop().await;
 }
