@@ -109,7 +109,11 @@ async fn healthz(
         });
         mailboxes.push(MailboxHealth {
             email_domain_id: d.id,
-            status: if last_error.is_some() { "degraded" } else { "ok" },
+            status: if last_error.is_some() {
+                "degraded"
+            } else {
+                "ok"
+            },
             details,
         });
     }

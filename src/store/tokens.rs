@@ -125,7 +125,10 @@ mod tests {
             (row("agent", Some(("agent", true))), Some(Role::Agent)),
             (row("admin", Some(("admin", false))), None),
             (row("agent", None), None),
-            ((1, "admin".into(), None, false, None, false), Some(Role::Admin)),
+            (
+                (1, "admin".into(), None, false, None, false),
+                Some(Role::Admin),
+            ),
         ];
         for (r, want) in cases {
             assert_eq!(role(r.clone()), want, "{r:?}");

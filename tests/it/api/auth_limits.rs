@@ -26,7 +26,9 @@ async fn a_deactivated_agents_token_is_refused_everywhere() {
         .await;
     assert_eq!(before.status, 200, "{}", before.text);
     let path = agent_path(&api, "gone@example.com").await;
-    api.patch(&path, &json!({"active": false})).await.expect(200);
+    api.patch(&path, &json!({"active": false}))
+        .await
+        .expect(200);
     let change = json!({"status": "resolved"});
     for (method, path, body) in [
         (Method::GET, "/api/v1/tickets", None),
@@ -46,13 +48,25 @@ async fn an_admin_demoted_to_agent_loses_admin_rights_on_its_old_token() {
     let token = api.token(Role::Admin, Some("boss@example.com")).await;
     let tag = |name: &str| json!({"name": name});
     let made = api
-        .call(Method::POST, "/api/v1/tags", Some(&token), Some(&tag("one")))
+        .call(
+            Method::POST,
+            "/api/v1/tags",
+            Some(&token),
+            Some(&tag("one")),
+        )
         .await;
     assert_eq!(made.status, 201, "{}", made.text);
     let path = agent_path(&api, "boss@example.com").await;
-    api.patch(&path, &json!({"role": "agent"})).await.expect(200);
+    api.patch(&path, &json!({"role": "agent"}))
+        .await
+        .expect(200);
     let refused = api
-        .call(Method::POST, "/api/v1/tags", Some(&token), Some(&tag("two")))
+        .call(
+            Method::POST,
+            "/api/v1/tags",
+            Some(&token),
+            Some(&tag("two")),
+        )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     let reads = api
@@ -113,7 +127,10 @@ async fn healthz_shows_strangers_only_the_status_and_token_holders_the_details()
         .as_i64()
         .expect("id");
     let error = "imap.internal.example:993: login refused for s";
-    api.store().record_poll(id, Some(error)).await.expect("poll");
+    api.store()
+        .record_poll(id, Some(error))
+        .await
+        .expect("poll");
     let anonymous = api.call(Method::GET, "/healthz", None, None).await;
     assert_eq!(anonymous.status, 200, "{}", anonymous.text);
     assert_eq!(anonymous.body["mailboxes"][0]["status"], "degraded");
