@@ -1,15 +1,19 @@
 //! Bearer tokens: `pd_` and 32 random base32 characters, stored only as an
 //! HMAC-SHA256 under a per-database key. The caller's role decides what it
 //! may do: admins everything, agents tickets and reading configuration.
+//! Failed attempts are limited per client IP ([`super::auth_limit`]).
 use super::AppState;
 use super::error::ApiError;
 use crate::domain::Role;
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
 /// A fresh token, shown once to whoever creates it.
 pub fn generate_token() -> String {
@@ -55,30 +59,54 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <token>"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::unauthorized("the Authorization header must be Bearer <token>")
-            })?;
-        let grant = state
-            .store
-            .grant_of(&hash_token(&state.token_key, token))
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the token is not valid"))?;
-        Ok(Caller {
-            token_id: grant.token_id,
-            role: grant.role,
-            agent_id: grant.agent_id,
-        })
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            // No guess made: nothing to limit.
+            return authenticate(parts, state).await;
+        }
+        let ip = client_ip(parts);
+        let limiter = &state.auth_failures;
+        limiter.check(ip, Instant::now()).map_err(|wait| {
+            ApiError::too_many("too many failed authentications from this address", wait)
+        })?;
+        let outcome = authenticate(parts, state).await;
+        if matches!(&outcome, Err(e) if e.status == StatusCode::UNAUTHORIZED) {
+            limiter.failed(ip, Instant::now());
+        }
+        outcome
     }
+}
+
+/// The peer address of the connection (proxy headers are not trusted);
+/// unspecified when the server was not started with connect info.
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let header = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <token>"))?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be Bearer <token>"))?;
+    let grant = state
+        .store
+        .grant_of(&hash_token(&state.token_key, token))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the token is not valid"))?;
+    Ok(Caller {
+        token_id: grant.token_id,
+        role: grant.role,
+        agent_id: grant.agent_id,
+    })
 }
 
 #[cfg(test)]

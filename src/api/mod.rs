@@ -3,6 +3,7 @@
 //! the store or a service, and answer JSON; every failure is an
 //! [`error::ApiError`] in the shape of API.md.
 pub mod auth;
+pub mod auth_limit;
 pub mod error;
 pub mod extract;
 mod ops;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub email_domains_changed: Arc<tokio::sync::Notify>,
     /// `/metrics` without a token.
     pub metrics_public: bool,
+    /// Failed authentications per client IP (429 past the limit).
+    pub auth_failures: Arc<auth_limit::AuthLimiter>,
 }
 
 #[derive(OpenApi)]
@@ -117,7 +120,8 @@ pub async fn serve(
     state: AppState,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = shutdown.wait_for(|s| *s).await;
         })

@@ -67,9 +67,19 @@ pub struct Health {
     pub mailboxes: Vec<MailboxHealth>,
 }
 
+/// One mailbox: `status` for anyone; the rest (the address, when it last
+/// polled, the remote server's error text) only with a valid token.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MailboxHealth {
     pub email_domain_id: i64,
+    /// `ok`, or `degraded` when the last poll failed.
+    pub status: &'static str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub details: Option<MailboxDetails>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MailboxDetails {
     pub address: String,
     pub enabled: bool,
     #[serde(serialize_with = "crate::api::time::utc_opt")]
@@ -78,21 +88,33 @@ pub struct MailboxHealth {
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 when not.
+/// Without a valid token only the status of each mailbox is shown.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+async fn healthz(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> impl IntoResponse {
     let domains = state.store.email_domains().await;
     let database = domains.is_ok();
     let mut mailboxes = Vec::new();
     for d in domains.unwrap_or_default() {
         let (last_poll_at, last_error) =
             state.store.poll_status(d.id).await.unwrap_or((None, None));
-        mailboxes.push(MailboxHealth {
-            email_domain_id: d.id,
+        let details = caller.is_ok().then(|| MailboxDetails {
             address: d.address.to_string(),
             enabled: d.enabled,
             last_poll_at,
-            last_error,
+            last_error: last_error.clone(),
+        });
+        mailboxes.push(MailboxHealth {
+            email_domain_id: d.id,
+            status: if last_error.is_some() {
+                "degraded"
+            } else {
+                "ok"
+            },
+            details,
         });
     }
     let status = if database {

@@ -107,6 +107,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tls: tls.clone(),
         email_domains_changed,
         metrics_public: config.metrics_public,
+        auth_failures: Arc::default(),
     };
     let http = rx.clone();
     tasks.spawn(async move {

@@ -67,18 +67,22 @@ impl Store {
             .context("counting API tokens")
     }
 
+    /// The grant a token carries now: its agent's current state and role
+    /// bound it. A token of a deactivated or deleted agent grants nothing; a
+    /// token made while its agent was admin acts as agent once the agent is
+    /// demoted (the lesser of the two roles). A token without an agent (the
+    /// bootstrap admin token) keeps its own role.
     pub async fn grant_of(&self, hash: &str) -> anyhow::Result<Option<Grant>> {
-        let row: Option<(i64, String, Option<i64>)> =
-            sqlx::query_as("SELECT id, role, agent_id FROM api_tokens WHERE token_hash = $1")
-                .bind(hash)
-                .fetch_optional(self.pool())
-                .await
-                .context("looking up an API token")?;
-        Ok(row.map(|(token_id, role, agent_id)| Grant {
-            token_id,
-            role: Role::parse(&role).unwrap_or(Role::Agent),
-            agent_id,
-        }))
+        let row: Option<TokenRow> = sqlx::query_as(
+            "SELECT t.id, t.role, t.agent_id, a.id IS NOT NULL, a.role, COALESCE(a.active, FALSE)
+             FROM api_tokens t LEFT JOIN agents a ON a.id = t.agent_id
+             WHERE t.token_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(self.pool())
+        .await
+        .context("looking up an API token")?;
+        Ok(row.and_then(current_grant))
     }
 
     pub async fn agent_id_by_email(&self, email: &str) -> anyhow::Result<Option<i64>> {
@@ -87,5 +91,58 @@ impl Store {
             .fetch_optional(self.pool())
             .await
             .context("looking up an agent by email")
+    }
+}
+
+/// id, token role, agent id, agent found, agent role, agent active.
+type TokenRow = (i64, String, Option<i64>, bool, Option<String>, bool);
+
+/// The token's grant bounded by its agent as it is now (see `grant_of`).
+fn current_grant(row: TokenRow) -> Option<Grant> {
+    let (token_id, role, agent_id, found, agent_role, active) = row;
+    let token_role = Role::parse(&role).unwrap_or(Role::Agent);
+    let role = match agent_id {
+        None => token_role,
+        Some(_) if !found || !active => return None,
+        Some(_) => match agent_role.as_deref().map(Role::parse) {
+            Some(Ok(Role::Admin)) => token_role,
+            _ => Role::Agent,
+        },
+    };
+    Some(Grant {
+        token_id,
+        role,
+        agent_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(token: &str, agent: Option<(&str, bool)>) -> TokenRow {
+        let role = agent.map(|(r, _)| r.to_string());
+        let active = agent.is_some_and(|(_, a)| a);
+        (1, token.into(), Some(7), agent.is_some(), role, active)
+    }
+
+    #[test]
+    fn a_grant_is_bounded_by_the_agent_as_it_is_now() {
+        let role = |r: TokenRow| current_grant(r).map(|g| g.role);
+        let cases = [
+            (row("admin", Some(("admin", true))), Some(Role::Admin)),
+            (row("admin", Some(("agent", true))), Some(Role::Agent)),
+            (row("agent", Some(("admin", true))), Some(Role::Agent)),
+            (row("agent", Some(("agent", true))), Some(Role::Agent)),
+            (row("admin", Some(("admin", false))), None),
+            (row("agent", None), None),
+            (
+                (1, "admin".into(), None, false, None, false),
+                Some(Role::Admin),
+            ),
+        ];
+        for (r, want) in cases {
+            assert_eq!(role(r.clone()), want, "{r:?}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API, driven over HTTP against `serve` on port 0 with a fresh
 //! SQLite. A module per area; this file is the client.
 mod auth;
+mod auth_limits;
 mod changes;
 mod changes_create;
 mod changes_delete;
