@@ -5,10 +5,17 @@ use super::reply::{html_to_text, reply_text};
 use crate::domain::{EmailAddress, Mailbox, MessageId};
 use chrono::{DateTime, Utc};
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use std::collections::HashSet;
 
 /// At most this many References are kept for threading (oldest dropped):
 /// the newest ones decide, and a hostile header cannot cost us a huge query.
 pub const MAX_REFERENCES: usize = 50;
+/// In-Reply-To names one parent; a few are kept in case of odd clients.
+pub const MAX_IN_REPLY_TO: usize = 10;
+/// RFC 5322's line limit; a longer subject is cut (at a char boundary).
+pub const MAX_SUBJECT_CHARS: usize = 998;
+/// Display names and attachment file names are cut to this many chars.
+pub const MAX_NAME_CHARS: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct ParsedMail {
@@ -61,19 +68,16 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, ParseError> {
 }
 
 fn from_message(msg: &Message<'_>) -> ParsedMail {
-    let subject = msg.subject().unwrap_or("").trim().to_string();
+    let subject = truncate_chars(msg.subject().unwrap_or("").trim(), MAX_SUBJECT_CHARS);
     let from = msg.from().and_then(|a| mailboxes(a).into_iter().next());
     let text = body_text(msg);
     let auto = classify(&signals(msg, from.as_ref(), &subject));
     let bounce = (auto == Some(AutoKind::Bounce)).then(|| bounce_info(msg));
     let reply_text = reply_text(&text);
-    let mut references = ids(msg.references());
-    if references.len() > MAX_REFERENCES {
-        references.drain(..references.len() - MAX_REFERENCES);
-    }
+    let references = newest_ids(msg.references(), MAX_REFERENCES);
     ParsedMail {
         message_id: msg.message_id().and_then(|m| MessageId::parse(m).ok()),
-        in_reply_to: ids(msg.in_reply_to()),
+        in_reply_to: first_ids(msg.in_reply_to(), MAX_IN_REPLY_TO),
         references,
         from,
         to: msg.to().map(mailboxes).unwrap_or_default(),
@@ -99,25 +103,57 @@ fn mailboxes(a: &Address<'_>) -> Vec<Mailbox> {
                 .name()
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
-                .map(String::from);
+                .map(|n| truncate_chars(n, MAX_NAME_CHARS));
             Some(Mailbox { address, name })
         })
         .collect()
 }
 
-fn ids(value: &HeaderValue<'_>) -> Vec<MessageId> {
-    let raw: Vec<&str> = match value {
-        HeaderValue::Text(t) => vec![t.as_ref()],
-        HeaderValue::TextList(list) => list.iter().map(|s| s.as_ref()).collect(),
-        _ => Vec::new(),
-    };
-    let mut out: Vec<MessageId> = Vec::new();
-    for id in raw.into_iter().filter_map(|s| MessageId::parse(s).ok()) {
-        if !out.contains(&id) {
+fn raw_ids<'a>(value: &'a HeaderValue<'_>) -> &'a [std::borrow::Cow<'a, str>] {
+    match value {
+        HeaderValue::Text(t) => std::slice::from_ref(t),
+        HeaderValue::TextList(list) => list.as_slice(),
+        _ => &[],
+    }
+}
+
+/// The first `cap` distinct ids, in header order. Linear: a HashSet, and the
+/// walk stops as soon as the cap is reached.
+fn first_ids(value: &HeaderValue<'_>, cap: usize) -> Vec<MessageId> {
+    distinct(raw_ids(value).iter(), cap)
+}
+
+/// The newest (last) `cap` distinct ids, oldest first, walked from the end so
+/// a header of 200,000 ids costs only what the kept ones cost.
+fn newest_ids(value: &HeaderValue<'_>, cap: usize) -> Vec<MessageId> {
+    let mut out = distinct(raw_ids(value).iter().rev(), cap);
+    out.reverse();
+    out
+}
+
+fn distinct<'a, S: AsRef<str> + 'a>(
+    raw: impl Iterator<Item = &'a S>,
+    cap: usize,
+) -> Vec<MessageId> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for id in raw.filter_map(|s| MessageId::parse(s.as_ref()).ok()) {
+        if out.len() >= cap {
+            break;
+        }
+        if seen.insert(id.clone()) {
             out.push(id);
         }
     }
     out
+}
+
+/// At most `max` chars of `s`, cut at a char boundary.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((end, _)) => s[..end].to_string(),
+        None => s.to_string(),
+    }
 }
 
 fn envelope_recipients(msg: &Message<'_>) -> Vec<EmailAddress> {
@@ -205,7 +241,9 @@ fn attachments(msg: &Message<'_>) -> Vec<Attachment> {
             let inline = part.content_disposition().is_some_and(|d| d.is_inline())
                 || matches!(part.body, PartType::InlineBinary(_));
             Attachment {
-                filename: part.attachment_name().map(String::from),
+                filename: part
+                    .attachment_name()
+                    .map(|n| truncate_chars(n, MAX_NAME_CHARS)),
                 content_type,
                 content_id: part
                     .content_id()
@@ -230,12 +268,15 @@ impl ParsedMail {
     /// Thread-key candidates, most specific first: In-Reply-To, then
     /// References newest first.
     pub fn thread_ids(&self) -> Vec<&MessageId> {
-        let mut out: Vec<&MessageId> = self.in_reply_to.iter().collect();
-        for r in self.references.iter().rev() {
-            if !out.contains(&r) {
-                out.push(r);
-            }
-        }
-        out
+        let mut seen = HashSet::new();
+        self.in_reply_to
+            .iter()
+            .chain(self.references.iter().rev())
+            .filter(|id| seen.insert(*id))
+            .collect()
     }
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;
