@@ -19,6 +19,9 @@ pub struct Snapshot {
     pub participants: HashSet<(i64, String)>,
     pub requesters: HashMap<i64, String>,
     pub bans: Vec<Ban>,
+    /// Our email domains' addresses, lowercased: a loop header naming one
+    /// is our own mail come back.
+    pub own_addresses: HashSet<String>,
     pub now: DateTime<Utc>,
 }
 
@@ -26,6 +29,17 @@ pub struct Snapshot {
 pub struct KnownMessage {
     pub id: i64,
     pub ticket_id: i64,
+}
+
+/// A loop only when the loop header names one of our own addresses: mail
+/// from another Postdesk is classified as if it carried none.
+fn effective_auto(mail: &crate::mail::ParsedMail, snap: &Snapshot) -> Option<AutoKind> {
+    match (mail.auto, &mail.loop_marker) {
+        (Some(AutoKind::Loop), Some(marker)) if !snap.own_addresses.contains(marker) => {
+            mail.auto_if_foreign
+        }
+        (auto, _) => auto,
+    }
 }
 
 /// What the snapshot must cover: filled from the batch before loading.
@@ -171,7 +185,8 @@ fn decide(
     {
         return Decision::Banned { ban_id: ban.id };
     }
-    match mail.auto {
+    let auto = effective_auto(mail, snap);
+    match auto {
         Some(AutoKind::Loop) => {
             return Decision::Dropped {
                 kind: AutoKind::Loop,
@@ -185,7 +200,7 @@ fn decide(
         _ => {}
     }
     let sender = from.address.as_str();
-    let decision = match (find_thread(mail, sender, snap, signer, state), mail.auto) {
+    let decision = match (find_thread(mail, sender, snap, signer, state), auto) {
         (Some(ticket), auto) => {
             let status = ticket_status(ticket, snap, state);
             let after = status.after_customer_reply();

@@ -39,6 +39,7 @@ fn snapshot() -> Snapshot {
     s.short_ids.insert("K7QX2M".into(), 70);
     s.requesters.insert(70, "ann@x.example".into());
     s.participants.insert((70, "cc@x.example".into()));
+    s.own_addresses.insert("support@support.example".into());
     s.bans.push(Ban {
         id: 3,
         pattern: BanPattern::parse("@spam.example").unwrap(),
@@ -63,7 +64,11 @@ fn each_input_gets_the_decision_its_rules_call_for() {
             Decision::Append { ticket: TicketRef::Existing(70), reopen_from: None, auto: Some(AutoKind::AutoReply) }),
         ("auto reply alone is dropped", raw("ann@x.example", "Out of office", "a2@x.example", ""), Decision::Dropped { kind: AutoKind::AutoReply }),
         ("list mail is dropped", raw("news@l.example", "News", "l1@l.example", "List-Id: <l.example>\r\n"), Decision::Dropped { kind: AutoKind::List }),
-        ("loop is dropped even when it threads", raw("x@o.example", "Re", "lp@o.example", "X-Postdesk-Loop: o\r\nIn-Reply-To: <old@x.example>\r\n"), Decision::Dropped { kind: AutoKind::Loop }),
+        ("loop is dropped even when it threads", raw("x@o.example", "Re", "lp@o.example", "X-Postdesk-Loop: Support@Support.example\r\nIn-Reply-To: <old@x.example>\r\n"), Decision::Dropped { kind: AutoKind::Loop }),
+        ("another Postdesk's loop header is no loop", raw("desk@o.example", "Re: Help", "lp2@o.example", "X-Postdesk-Loop: desk@o.example\r\nIn-Reply-To: <old@x.example>\r\n"),
+            Decision::Append { ticket: TicketRef::Existing(70), reopen_from: Some(Status::Resolved), auto: None }),
+        ("another Postdesk's acknowledgement is an auto reply", raw("desk@o.example", "We got it", "lp3@o.example", "X-Postdesk-Loop: desk@o.example\r\nAuto-Submitted: auto-replied\r\n"),
+            Decision::Dropped { kind: AutoKind::AutoReply }),
         ("valid token threads", format!("From: new@n.example\r\nTo: support+{token}@example.com\r\nSubject: hi\r\nMessage-ID: <t1@n.example>\r\n\r\nx\r\n").into_bytes(),
             Decision::Append { ticket: TicketRef::Existing(70), reopen_from: Some(Status::Resolved), auto: None }),
         ("tag from requester threads", raw("ann@x.example", "More [#K7QX2M]", "g1@x.example", ""),

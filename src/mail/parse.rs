@@ -33,6 +33,13 @@ pub struct ParsedMail {
     pub text: String,
     pub reply_text: String,
     pub auto: Option<AutoKind>,
+    /// The value of an `X-Postdesk-Loop` header (lowercased), if any. `auto`
+    /// says `Loop` whenever one is present; whether it names one of our
+    /// own addresses, only ingestion knows.
+    pub loop_marker: Option<String>,
+    /// What `auto` would be without the loop header: for mail that another
+    /// Postdesk sent.
+    pub auto_if_foreign: Option<AutoKind>,
     pub bounce: Option<BounceInfo>,
     pub attachments: Vec<Attachment>,
 }
@@ -71,7 +78,17 @@ fn from_message(msg: &Message<'_>) -> ParsedMail {
     let subject = truncate_chars(msg.subject().unwrap_or("").trim(), MAX_SUBJECT_CHARS);
     let from = msg.from().and_then(|a| mailboxes(a).into_iter().next());
     let text = body_text(msg);
-    let auto = classify(&signals(msg, from.as_ref(), &subject));
+    let mut signals = signals(msg, from.as_ref(), &subject);
+    let auto = classify(&signals);
+    let auto_if_foreign = if signals.our_loop_header {
+        signals.our_loop_header = false;
+        classify(&signals)
+    } else {
+        auto
+    };
+    let loop_marker = msg
+        .header_raw(LOOP_HEADER)
+        .map(|v| truncate_chars(v.trim(), MAX_SUBJECT_CHARS).to_lowercase());
     let bounce = (auto == Some(AutoKind::Bounce)).then(|| bounce_info(msg));
     let reply_text = reply_text(&text);
     let references = newest_ids(msg.references(), MAX_REFERENCES);
@@ -90,6 +107,8 @@ fn from_message(msg: &Message<'_>) -> ParsedMail {
         text,
         reply_text,
         auto,
+        loop_marker,
+        auto_if_foreign,
         bounce,
         attachments: attachments(msg),
     }

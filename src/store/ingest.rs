@@ -19,6 +19,12 @@ pub async fn load_snapshot(tx: &mut Tx<'_>, wanted: &Wanted) -> anyhow::Result<S
     let mut snap = Snapshot {
         now,
         bans: bans::active(tx, now).await?,
+        own_addresses: sqlx::query_scalar("SELECT lower(address) FROM email_domains")
+            .fetch_all(&mut **tx)
+            .await
+            .context("reading our own addresses")?
+            .into_iter()
+            .collect(),
         ..Default::default()
     };
     let rows: Vec<(String,)> = select_in(

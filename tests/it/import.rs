@@ -176,11 +176,7 @@ async fn an_expired_ban_no_longer_applies() {
 async fn an_auto_reply_that_does_not_thread_is_recorded_and_dropped() {
     let db = TestDb::new().await;
     let out = db
-        .ingest(&[
-            fixture("vacation_new.eml"),
-            fixture("list_mail.eml"),
-            fixture("loop.eml"),
-        ])
+        .ingest(&[fixture("vacation_new.eml"), fixture("list_mail.eml")])
         .await;
     assert!(out.iter().all(|o| o.outcome == Outcome::Dropped), "{out:?}");
     assert_eq!(db.store.count("tickets").await.unwrap(), 0);
@@ -192,7 +188,41 @@ async fn an_auto_reply_that_does_not_thread_is_recorded_and_dropped() {
         .into_iter()
         .map(|r| r.1.unwrap())
         .collect();
-    assert_eq!(reasons, ["auto_reply", "list", "loop"]);
+    assert_eq!(reasons, ["auto_reply", "list"]);
+}
+
+#[tokio::test]
+async fn only_a_loop_header_naming_our_own_address_drops_the_mail() {
+    let db = TestDb::new().await;
+    sqlx::query(
+        "INSERT INTO email_domains (address, created_at, updated_at)
+         VALUES ('support@example.com', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+    )
+    .execute(db.store.pool())
+    .await
+    .unwrap();
+    let foreign = db.ingest_one(&fixture("loop.eml")).await;
+    assert_eq!(foreign.outcome, Outcome::Created, "another Postdesk's mail");
+    let ours = String::from_utf8(fixture("loop.eml"))
+        .unwrap()
+        .replace(
+            "X-Postdesk-Loop: other-desk.example",
+            "X-Postdesk-Loop: Support@example.com",
+        )
+        .replace("<loop-1@other-desk.example>", "<loop-2@other-desk.example>");
+    assert_eq!(
+        db.ingest_one(ours.as_bytes()).await.outcome,
+        Outcome::Dropped
+    );
+    let reasons: Vec<_> = db
+        .store
+        .ingest_outcomes()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.1)
+        .collect();
+    assert_eq!(reasons, ["loop"]);
 }
 
 #[tokio::test]
