@@ -122,7 +122,9 @@ fn mailboxes(a: &Address<'_>) -> Vec<Mailbox> {
                 .name()
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
-                .map(|n| truncate_chars(n, MAX_NAME_CHARS));
+                .map(|n| truncate_chars(&without_controls(n), MAX_NAME_CHARS))
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty());
             Some(Mailbox { address, name })
         })
         .collect()
@@ -165,6 +167,14 @@ fn distinct<'a, S: AsRef<str> + 'a>(
         }
     }
     out
+}
+
+/// `s` with every control character (NUL, CR, LF, BEL …) as a space: a
+/// display name goes into headers we write and pages we show.
+fn without_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// At most `max` chars of `s`, cut at a char boundary.

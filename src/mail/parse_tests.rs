@@ -79,3 +79,24 @@ fn truncate_chars_never_splits_a_char() {
     assert_eq!(truncate_chars("ab", 5), "ab");
     assert_eq!(truncate_chars("", 0), "");
 }
+
+#[test]
+fn control_characters_never_reach_an_address_or_a_name() {
+    let raw =
+        b"From: \"Jo\x00e\x07 Doe\" <jo\x00e@exa\x00mple.net>\r\nSubject: hi\r\n\r\nHello\r\n";
+    let from = parse(raw).unwrap().from;
+    if let Some(m) = &from {
+        assert!(!m.address.as_str().chars().any(char::is_control), "{m:?}");
+        assert!(
+            !m.name
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .any(char::is_control),
+            "{m:?}"
+        );
+    }
+    let raw = b"From: \"Jo\x00e\x07 Doe\" <joe@example.net>\r\nSubject: hi\r\n\r\nHello\r\n";
+    let from = parse(raw).unwrap().from.unwrap();
+    assert_eq!(from.name.as_deref(), Some("Jo e  Doe"));
+}

@@ -404,8 +404,10 @@ fn is_ours(address: &str, domains: &[EmailDomain]) -> bool {
 }
 
 fn mailbox(address: &str, name: Option<String>) -> Result<Mailbox, ReplyError> {
-    let address = EmailAddress::parse(address)
-        .map_err(|e| anyhow::anyhow!("stored address {address:?} is unusable: {e}"))?;
+    let address = EmailAddress::parse(address).map_err(|e| ComposeError::Address {
+        address: address.escape_debug().to_string(),
+        reason: e.0,
+    })?;
     Ok(Mailbox { address, name })
 }
 

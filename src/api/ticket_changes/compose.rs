@@ -119,6 +119,11 @@ pub fn reply_error(err: ReplyError) -> ApiError {
             "attachments",
             format!("attachment {filename:?}: {content_type:?} is not a valid content type"),
         ),
+        // What a customer's mail left on the ticket (an address no mail
+        // can carry) is the ticket's problem, answered as such, not a 500.
+        ReplyError::Compose(e @ (ComposeError::Address { .. } | ComposeError::NoRecipient)) => {
+            ApiError::invalid("requester", e.to_string())
+        }
         ReplyError::Compose(e) => ApiError::from(anyhow::Error::new(e)),
         ReplyError::Store(e) => ApiError::from(e),
     }

@@ -96,6 +96,42 @@ async fn a_reply_shows_its_attachments_in_the_thread_and_a_delimited_signature_o
 }
 
 #[tokio::test]
+async fn a_requester_no_mail_can_carry_is_a_422_not_a_500() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let id = seed_ticket(&api, "Broken sender").await;
+    let (_, token) = agent(&api, "ann@example.com", "").await;
+    for (email, name) in [
+        ("'carla' || char(0) || '@customer.example.net'", "'Carla'"),
+        (
+            "'carla@customer.example.net'",
+            "'Car' || char(0) || 'la' || char(10) || 'Bcc: x@y.z'",
+        ),
+    ] {
+        sqlx::query(&format!(
+            "UPDATE contacts SET email = {email}, name = {name}"
+        ))
+        .execute(api.store().writer())
+        .await
+        .unwrap();
+        let answer = api
+            .call(
+                Method::POST,
+                &format!("/api/v1/tickets/{id}/replies"),
+                Some(&token),
+                Some(&json!({"body": "Hello"})),
+            )
+            .await;
+        assert!(
+            answer.status.as_u16() == 202 || answer.status.as_u16() == 422,
+            "{email} / {name}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    api.stop().await;
+}
+
+#[tokio::test]
 async fn a_reply_from_a_template_renders_the_ticket_and_the_vars() {
     let api = Api::start_with(SENDING_DOMAIN).await;
     let id = seed_ticket(&api, "Order 1234").await;
