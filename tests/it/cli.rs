@@ -173,3 +173,26 @@ fn inspect_exits_2_with_a_clear_message_on_unreadable_input() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn inspect_into_a_pipe_closed_early_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.eml");
+    let body = "A long line of customer text.\r\n".repeat(40_000);
+    let raw = format!(
+        "From: a@example.net\r\nTo: support@example.com\r\nSubject: long\r\nMessage-ID: <long@example.net>\r\n\r\n{body}"
+    );
+    std::fs::write(&path, raw).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_postdesk"))
+        .args(["inspect", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // More than a pipe holds, and nobody reads it: the write meets a closed pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
