@@ -5,6 +5,7 @@ mod email;
 mod email_domain;
 mod field;
 mod ids;
+mod participant;
 mod role;
 mod status;
 
@@ -13,6 +14,7 @@ pub use email::{EmailAddress, Mailbox};
 pub use email_domain::{AfterAction, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode};
 pub use field::{FieldType, MAX_FIELD_TEXT};
 pub use ids::{MessageId, ShortId};
+pub use participant::{MAX_RECIPIENTS, ParticipantState, is_own_address};
 pub use role::Role;
 pub use status::{Priority, Status};
 

@@ -5,6 +5,7 @@
 //! A batch that fails as a whole is retried item by item, and an item that
 //! still fails is quarantined with the error, so one bad mail never blocks
 //! the others and every input ends in exactly one ingest record.
+mod admit;
 pub mod plan;
 pub mod stream;
 

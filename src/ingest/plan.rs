@@ -2,7 +2,7 @@
 //! of what the store already knows, decide what each input becomes. The
 //! store then carries the plan out in one transaction.
 use super::Prepared;
-use crate::domain::{Ban, Status};
+use crate::domain::{Ban, EmailAddress, ParticipantState, Status};
 use crate::mail::AutoKind;
 use crate::mail::thread::{TokenSigner, reply_token, subject_tag};
 use chrono::{DateTime, Utc};
@@ -19,10 +19,12 @@ pub struct Snapshot {
     pub participants: HashSet<(i64, String)>,
     pub requesters: HashMap<i64, String>,
     pub bans: Vec<Ban>,
-    /// Our email domains' addresses, lowercased: a loop header naming one
-    /// is our own mail come back.
-    pub own_addresses: HashSet<String>,
     pub now: DateTime<Utc>,
+    /// Everyone on each threaded ticket's participant list, by state.
+    pub members: HashMap<i64, HashMap<String, ParticipantState>>,
+    /// Our email domains' addresses: never participants, and a loop header
+    /// naming one is our own mail come back.
+    pub own_addresses: Vec<EmailAddress>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +37,12 @@ pub struct KnownMessage {
 /// from another Postdesk is classified as if it carried none.
 fn effective_auto(mail: &crate::mail::ParsedMail, snap: &Snapshot) -> Option<AutoKind> {
     match (mail.auto, &mail.loop_marker) {
-        (Some(AutoKind::Loop), Some(marker)) if !snap.own_addresses.contains(marker) => {
+        (Some(AutoKind::Loop), Some(marker))
+            if !snap
+                .own_addresses
+                .iter()
+                .any(|a| a.as_str().eq_ignore_ascii_case(marker.trim())) =>
+        {
             mail.auto_if_foreign
         }
         (auto, _) => auto,
@@ -95,6 +102,10 @@ pub struct Plan {
     pub decisions: Vec<Decision>,
     /// For each new ticket, the batch item that opens it.
     pub new_tickets: Vec<usize>,
+    /// People mails bring onto their tickets.
+    pub joins: Vec<super::admit::Join>,
+    /// People left out because their ticket was full.
+    pub capped: Vec<super::admit::Capped>,
 }
 
 pub fn wanted(items: &[Prepared], signer: &TokenSigner) -> Wanted {
@@ -131,11 +142,14 @@ pub fn wanted(items: &[Prepared], signer: &TokenSigner) -> Wanted {
 
 /// Batch-local memory: what earlier items of this batch already decided.
 #[derive(Default)]
-struct BatchState {
+pub(super) struct BatchState {
     sources: HashSet<String>,
     messages: HashMap<String, TicketRef>,
     participants: HashSet<(TicketRef, String)>,
     statuses: HashMap<TicketRef, Status>,
+    /// Who joined each ticket in this batch, and new tickets' requesters.
+    pub(super) members: HashMap<TicketRef, HashMap<String, ParticipantState>>,
+    pub(super) requesters: HashMap<TicketRef, String>,
 }
 
 pub fn plan(items: &[Prepared], snap: &Snapshot, signer: &TokenSigner) -> Plan {
@@ -217,6 +231,10 @@ fn decide(
         (None, Some(kind)) => return Decision::Dropped { kind },
         (None, None) => {
             plan.new_tickets.push(index);
+            let n = plan.new_tickets.len() - 1;
+            state
+                .requesters
+                .insert(TicketRef::New(n), sender.to_string());
             Decision::Create {
                 ticket: plan.new_tickets.len() - 1,
             }
@@ -233,6 +251,7 @@ fn decide(
             .participants
             .insert((ticket, who.as_str().to_string()));
     }
+    super::admit::admit(index, ticket, mail, snap, state, plan);
     decision
 }
 

@@ -39,7 +39,8 @@ fn snapshot() -> Snapshot {
     s.short_ids.insert("K7QX2M".into(), 70);
     s.requesters.insert(70, "ann@x.example".into());
     s.participants.insert((70, "cc@x.example".into()));
-    s.own_addresses.insert("support@support.example".into());
+    s.own_addresses
+        .push(crate::domain::EmailAddress::parse("support@support.example").unwrap());
     s.bans.push(Ban {
         id: 3,
         pattern: BanPattern::parse("@spam.example").unwrap(),

@@ -3,6 +3,7 @@
 //! delivers the outbox over SMTP.
 pub mod check;
 pub mod compose;
+pub mod recipients;
 mod relay;
 pub mod render;
 pub mod sender;

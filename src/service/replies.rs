@@ -1,9 +1,13 @@
 //! Replies and acknowledgements: what the HTTP surface and the poller call
 //! to answer a ticket. Composes from a body or template, with the agent's
 //! signature, and stores the message with its outbox row in one transaction.
-use crate::domain::{EmailAddress, EmailDomain, Mailbox, MessageId, Priority, ShortId, Status};
+use crate::domain::{
+    EmailAddress, EmailDomain, MAX_RECIPIENTS, Mailbox, MessageId, Priority, ShortId, Status,
+    is_own_address,
+};
 use crate::mail::thread::TokenSigner;
 use crate::outbound::compose::{self, ComposeError, Draft, OutgoingAttachment};
+use crate::outbound::recipients::{Recipients, recipients};
 use crate::outbound::render::{
     self, EmailDomainContext, PersonContext, ReplyContext, TemplateError, TicketContext,
 };
@@ -11,6 +15,7 @@ use crate::outbound::thread_index::ThreadIndex;
 use crate::store::Store;
 use crate::store::Tx;
 use crate::store::domains::email_domains_on;
+use crate::store::ingest::{NewEvent, insert_events};
 use crate::store::messages::{AttachmentRow, Outbound, insert_attachment_rows};
 use crate::store::replies::{
     AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, queue_reply, reply_basis_on,
@@ -49,6 +54,8 @@ pub struct Queued {
     pub message_id: i64,
     pub outbox_id: i64,
     pub header_message_id: String,
+    /// Who it goes to.
+    pub recipients: Recipients,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,8 +89,10 @@ struct Answer {
     automatic: bool,
     agent: Option<AgentBasis>,
     attachments: Vec<OutgoingAttachment>,
-    /// Recipients beyond the requester (people copied on the ticket).
-    cc: Vec<String>,
+    /// Recipients beyond the requester (the ticket's active participants).
+    cc: Vec<Mailbox>,
+    /// Our own addresses, never recipients.
+    ours: Vec<EmailAddress>,
 }
 
 #[derive(Clone)]
@@ -152,7 +161,9 @@ impl Replies {
                     .ok_or(ReplyError::AgentNotFound(id))?,
             ),
         };
-        let domain = sending_domain(&basis, email_domains_on(conn).await?)?;
+        let domains = email_domains_on(conn).await?;
+        let ours = domains.iter().map(|d| d.address.clone()).collect();
+        let domain = sending_domain(&basis, domains)?;
         let mut ctx = context(&basis, &domain, agent.as_ref());
         let (text, html, subject_line) = match req.body {
             Body::Text(text) => (text, None, None),
@@ -175,7 +186,8 @@ impl Replies {
             automatic: false,
             agent,
             attachments: req.attachments,
-            cc: basis.participants.clone(),
+            cc: copied(&basis),
+            ours,
         };
         self.compose(&basis, &domain, answer)
     }
@@ -191,7 +203,10 @@ impl Replies {
     ) -> Result<Option<Queued>, ReplyError> {
         let basis = self.basis(ticket_id).await?;
         let domains = self.store.email_domains().await?;
-        if is_ours(&basis.ticket.requester_email, &domains) {
+        let ours: Vec<EmailAddress> = domains.iter().map(|d| d.address.clone()).collect();
+        if EmailAddress::parse(&basis.ticket.requester_email)
+            .is_ok_and(|a| is_own_address(&a, &ours))
+        {
             tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
             self.store.clear_pending_ack(ticket_id).await?;
             return Ok(None);
@@ -216,6 +231,7 @@ impl Replies {
             agent: None,
             attachments: Vec::new(),
             cc: Vec::new(),
+            ours: Vec::new(),
         };
         let composed = self.compose(&basis, &domain, answer)?;
         let mut tx = self.store.begin_write().await?;
@@ -245,12 +261,7 @@ impl Replies {
         let short_id = ShortId::parse(&t.short_id)
             .map_err(|e| anyhow::anyhow!("ticket {} has a bad short id: {e}", t.id))?;
         let requester = mailbox(&t.requester_email, t.requester_name.clone())?;
-        let cc: Vec<Mailbox> = answer
-            .cc
-            .iter()
-            .filter(|a| **a != requester.address.as_str())
-            .filter_map(|a| mailbox(a, None).ok())
-            .collect();
+        let to = recipients(requester, &answer.cc, &answer.ours);
         let now = crate::store::now();
         let message_id = compose::new_message_id(domain.address.domain());
         let thread: Vec<MessageId> = basis
@@ -263,8 +274,8 @@ impl Replies {
                 address: domain.address.clone(),
                 name: (!domain.name.is_empty()).then(|| domain.name.clone()),
             },
-            to: vec![requester],
-            cc,
+            to: to.to.clone(),
+            cc: to.cc.clone(),
             reply_to: EmailAddress::parse(&self.signer.reply_address(&domain.address, &short_id))
                 .ok(),
             subject: t.subject.clone(),
@@ -315,9 +326,35 @@ impl Replies {
             email_domain_id: domain.id,
             requester: t.requester_email.clone(),
             automatic: answer.automatic,
+            recipients: to,
             now,
         })
     }
+
+    /// Who a reply to the ticket would go to now, without composing it.
+    pub async fn recipients(&self, ticket_id: i64) -> Result<Recipients, ReplyError> {
+        let basis = self.basis(ticket_id).await?;
+        let ours: Vec<EmailAddress> = self
+            .store
+            .email_domains()
+            .await?
+            .into_iter()
+            .map(|d| d.address)
+            .collect();
+        let t = &basis.ticket;
+        let requester = mailbox(&t.requester_email, t.requester_name.clone())?;
+        Ok(recipients(requester, &copied(&basis), &ours))
+    }
+}
+
+/// The ticket's active participants as mailboxes (unusable stored
+/// addresses are skipped).
+fn copied(basis: &ReplyBasis) -> Vec<Mailbox> {
+    basis
+        .participants
+        .iter()
+        .filter_map(|(a, name)| mailbox(a, name.clone()).ok())
+        .collect()
 }
 
 /// A reply composed, waiting to be stored.
@@ -329,6 +366,7 @@ struct Composed {
     email_domain_id: i64,
     requester: String,
     automatic: bool,
+    recipients: Recipients,
     now: chrono::DateTime<chrono::Utc>,
 }
 
@@ -365,10 +403,17 @@ async fn store_composed(
         .collect();
     // The API has bounded their size already: every byte sent is kept.
     insert_attachment_rows(tx, &files, usize::MAX).await?;
+    if !c.recipients.left_out.is_empty() {
+        let data = serde_json::json!({"message_id": id, "cap": MAX_RECIPIENTS,
+            "left_out": c.recipients.left_out});
+        let event = NewEvent::by("system", ticket, "recipients_capped", data.to_string());
+        insert_events(tx, &[event], c.now).await?;
+    }
     Ok(Some(Queued {
         message_id: id,
         outbox_id: outbox,
         header_message_id: c.message.message_id,
+        recipients: c.recipients,
     }))
 }
 
@@ -389,18 +434,6 @@ pub(crate) fn sending_domain(
     }
     fallback
         .ok_or_else(|| ReplyError::NoEmailDomain("none is configured with SMTP settings".into()))
-}
-
-/// Whether `address` (or a plus-address of it) is one of our email domains.
-fn is_ours(address: &str, domains: &[EmailDomain]) -> bool {
-    let Ok(address) = EmailAddress::parse(address) else {
-        return false;
-    };
-    let base = address.local_part().split('+').next().unwrap_or_default();
-    domains.iter().any(|d| {
-        d.address.domain() == address.domain()
-            && d.address.local_part().split('+').next() == Some(base)
-    })
 }
 
 fn mailbox(address: &str, name: Option<String>) -> Result<Mailbox, ReplyError> {

@@ -3,7 +3,7 @@
 //! hundreds of mails to a few dozen round trips.
 use super::Tx;
 use super::bans;
-use crate::domain::{Priority, Status};
+use crate::domain::{EmailAddress, ParticipantState, Priority, Status};
 use crate::ingest::plan::{Decision, KnownMessage, Plan, Snapshot, TicketRef, Wanted};
 use crate::ingest::{Ingested, Limits, Outcome, Prepared};
 use crate::service::sla::SlaTargets;
@@ -19,12 +19,6 @@ pub async fn load_snapshot(tx: &mut Tx<'_>, wanted: &Wanted) -> anyhow::Result<S
     let mut snap = Snapshot {
         now,
         bans: bans::active(tx, now).await?,
-        own_addresses: sqlx::query_scalar("SELECT lower(address) FROM email_domains")
-            .fetch_all(&mut **tx)
-            .await
-            .context("reading our own addresses")?
-            .into_iter()
-            .collect(),
         ..Default::default()
     };
     let rows: Vec<(String,)> = select_in(
@@ -82,7 +76,35 @@ pub async fn load_snapshot(tx: &mut Tx<'_>, wanted: &Wanted) -> anyhow::Result<S
     )
     .await?;
     snap.participants = copied.into_iter().chain(wrote).collect();
+    load_members(tx, &ticket_ids, &mut snap).await?;
     Ok(snap)
+}
+
+/// Each ticket's participants by state, and our own addresses.
+async fn load_members(
+    tx: &mut Tx<'_>,
+    ticket_ids: &[i64],
+    snap: &mut Snapshot,
+) -> anyhow::Result<()> {
+    let rows: Vec<(i64, String, String)> = select_in(
+        tx,
+        "SELECT ticket_id, email, state FROM ticket_participants WHERE ticket_id",
+        ticket_ids,
+    )
+    .await?;
+    for (ticket, email, state) in rows {
+        let state = ParticipantState::parse(&state).unwrap_or(ParticipantState::Pending);
+        snap.members.entry(ticket).or_default().insert(email, state);
+    }
+    let own: Vec<String> = sqlx::query_scalar("SELECT address FROM email_domains")
+        .fetch_all(&mut **tx)
+        .await
+        .context("reading our own addresses")?;
+    snap.own_addresses = own
+        .iter()
+        .filter_map(|a| EmailAddress::parse(a).ok())
+        .collect();
+    Ok(())
 }
 
 /// `PREFIX IN (…)` over any number of values, in chunks.
@@ -155,7 +177,7 @@ pub async fn write_plan(
     super::messages::insert_sources(tx, items, &stored).await?;
     let max_attachment = settings.limits.max_attachment_bytes;
     super::messages::insert_attachments(tx, items, &stored, max_attachment).await?;
-    super::messages::insert_participants(tx, items, &targets).await?;
+    super::participants::insert_joins(tx, plan, &new_ids, &stored, now).await?;
     touch_tickets(tx, plan, (&targets, &stored), settings.sla, now).await?;
     let bounces = record_bounces(tx, items, plan, now).await?;
     bans::count_hits(tx, &ban_hits(plan)).await?;

@@ -196,38 +196,6 @@ pub async fn insert_attachment_rows(
     Ok(())
 }
 
-/// Everyone copied takes part in the ticket from now on (senders are on
-/// their messages already).
-pub async fn insert_participants(
-    tx: &mut Tx<'_>,
-    items: &[Prepared],
-    targets: &[Option<i64>],
-) -> anyhow::Result<()> {
-    let mut pairs: HashSet<(i64, &str)> = HashSet::new();
-    for (item, target) in items.iter().zip(targets) {
-        let (Some(ticket), Ok(mail)) = (target, &item.mail) else {
-            continue;
-        };
-        for m in &mail.cc {
-            pairs.insert((*ticket, m.address.as_str()));
-        }
-    }
-    let pairs: Vec<(i64, &str)> = pairs.into_iter().collect();
-    for chunk in pairs.chunks(CHUNK) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("INSERT INTO ticket_participants (ticket_id, email) ");
-        q.push_values(chunk, |mut b, (ticket, email)| {
-            b.push_bind(*ticket).push_bind(*email);
-        });
-        q.push(" ON CONFLICT (ticket_id, email) DO NOTHING");
-        q.build()
-            .execute(&mut **tx)
-            .await
-            .context("recording participants")?;
-    }
-    Ok(())
-}
-
 /// An outbound message as the composer hands it to the store.
 #[derive(Debug, Clone)]
 pub struct Outbound {

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod notes;
 pub mod outbound_tickets;
 pub mod outbox;
+pub mod participants;
 pub mod replies;
 pub mod search;
 pub mod settings;

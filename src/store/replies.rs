@@ -32,8 +32,8 @@ pub struct ReplyBasis {
     pub thread: Vec<String>,
     /// The message a reply answers: the newest inbound one, else the newest.
     pub answers: Option<String>,
-    /// People copied on the ticket's mail.
-    pub participants: Vec<String>,
+    /// The active participants (address, name): copied on replies.
+    pub participants: Vec<(String, Option<String>)>,
     /// Outbound messages so far (orders Outlook's Thread-Index).
     pub outbound_count: usize,
 }
@@ -270,8 +270,9 @@ pub async fn reply_basis_on(
     .fetch_all(&mut *conn)
     .await
     .context("reading a ticket's fields")?;
-    let participants: Vec<String> = sqlx::query_scalar(
-        "SELECT email FROM ticket_participants WHERE ticket_id = $1 ORDER BY email",
+    let participants: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT email, name FROM ticket_participants WHERE ticket_id = $1 AND state = 'active'
+         ORDER BY email",
     )
     .bind(ticket_id)
     .fetch_all(&mut *conn)

@@ -1,4 +1,4 @@
-//! Many tickets read whole at once (a page of the list): four queries
+//! Many tickets read whole at once (a page of the list): five queries
 //! whatever the page size.
 use super::Store;
 use super::ticket_view::{BASE_SELECT, FieldValue, TicketBase, TicketDetail};
@@ -8,17 +8,18 @@ use std::collections::HashMap;
 
 impl Store {
     /// The tickets `ids` whole, in that order (missing ones left out), in
-    /// four concurrent queries.
+    /// five concurrent queries.
     pub async fn ticket_details(&self, ids: &[i64]) -> anyhow::Result<Vec<TicketDetail>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         // Independent reads, each on its own pooled connection.
-        let (bases, teams, tags, fields) = tokio::try_join!(
+        let (bases, teams, tags, fields, participants) = tokio::try_join!(
             self.bases_of(ids),
             self.teams_of(ids),
             self.tags_of(ids),
-            self.fields_of(ids)
+            self.fields_of(ids),
+            self.participants_of(ids)
         )?;
         let mut details: HashMap<i64, TicketDetail> = bases
             .into_iter()
@@ -37,6 +38,11 @@ impl Store {
         for (id, field) in fields {
             if let Some(d) = details.get_mut(&id) {
                 d.fields.push(field);
+            }
+        }
+        for (id, p) in participants {
+            if let Some(d) = details.get_mut(&id) {
+                d.participants.push(p);
             }
         }
         Ok(ids.iter().filter_map(|id| details.remove(id)).collect())

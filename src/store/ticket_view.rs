@@ -39,6 +39,7 @@ pub struct TicketDetail {
     pub teams: Vec<(i64, String)>,
     pub tags: Vec<String>,
     pub fields: Vec<FieldValue>,
+    pub participants: Vec<super::participants::Participant>,
 }
 
 /// The columns of [`TicketBase`], for a `WHERE` on `tickets t` to follow.
@@ -60,6 +61,7 @@ impl TicketDetail {
             teams: Vec::new(),
             tags: Vec::new(),
             fields: Vec::new(),
+            participants: Vec::new(),
         }
     }
 }
@@ -102,6 +104,7 @@ impl Store {
             teams,
             tags,
             fields,
+            participants: self.participants(id).await?,
         }))
     }
 }

@@ -1,9 +1,10 @@
 //! Agents changing tickets: attributes (PATCH), internal notes, replies,
-//! opening outbound tickets, and (admins) deleting them.
+//! opening outbound tickets, participants, and (admins) deleting them.
 mod compose;
 mod create;
 mod delete;
 mod notes;
+mod participants;
 mod patch;
 mod replies;
 mod validate;
@@ -20,4 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(replies::post_reply))
         .routes(routes!(notes::create_note))
         .routes(routes!(notes::patch_note, notes::delete_note))
+        .routes(routes!(participants::get_recipients))
+        .routes(routes!(participants::accept_participant))
+        .routes(routes!(participants::remove_participant))
 }

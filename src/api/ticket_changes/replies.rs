@@ -2,10 +2,12 @@
 //! service composes it (with the agent's signature) and queues it; the
 //! sender delivers it later, so the answer is 202.
 use super::compose::{self, AttachmentIn};
+use super::participants::RecipientsView;
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::tickets::view::Person;
 use crate::service::replies::ReplyRequest;
 use axum::Json;
 use axum::extract::State;
@@ -37,11 +39,20 @@ pub struct QueuedReply {
     pub outbox_id: i64,
     /// queued
     pub status: String,
+    /// Who it goes to: the requester, and the active participants copied.
+    pub to: Vec<Person>,
+    pub cc: Vec<Person>,
+    /// Active participants not copied: the mail had the most recipients it may.
+    pub left_out: Vec<String>,
 }
 
 impl From<crate::service::replies::Queued> for QueuedReply {
     fn from(q: crate::service::replies::Queued) -> Self {
+        let r = RecipientsView::from(q.recipients);
         QueuedReply {
+            to: r.to,
+            cc: r.cc,
+            left_out: r.left_out,
             message_id: q.message_id,
             header_message_id: q.header_message_id,
             outbox_id: q.outbox_id,

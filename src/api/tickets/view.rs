@@ -13,6 +13,26 @@ pub struct Person {
     pub name: Option<String>,
 }
 
+/// Someone mail brought onto the ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParticipantView {
+    pub email: String,
+    pub name: Option<String>,
+    /// active (copied on replies) | pending (brought by someone who does not
+    /// take part; copied only once an agent accepts them)
+    pub state: String,
+}
+
+impl From<crate::store::participants::Participant> for ParticipantView {
+    fn from(p: crate::store::participants::Participant) -> Self {
+        Self {
+            email: p.email,
+            name: p.name,
+            state: p.state,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgentRef {
     pub id: i64,
@@ -36,6 +56,8 @@ pub struct TicketView {
     /// low | normal | high | urgent
     pub priority: String,
     pub requester: Person,
+    /// People copied on the ticket's mail (active) or waiting for an agent (pending).
+    pub participants: Vec<ParticipantView>,
     pub from_domain: String,
     pub email_domain_id: Option<i64>,
     pub assignee: Option<AgentRef>,
@@ -87,6 +109,7 @@ impl From<TicketDetail> for TicketView {
                 email: b.requester_email,
                 name: b.requester_name,
             },
+            participants: d.participants.into_iter().map(Into::into).collect(),
             from_domain: b.from_domain,
             email_domain_id: b.email_domain_id,
             assignee,

@@ -8,7 +8,7 @@ use postdesk::domain::Role;
 use serde_json::{Value, json};
 
 /// A token acting for a new agent with this signature.
-async fn agent_token(gw: &Gateway, signature: &str) -> String {
+pub(super) async fn agent_token(gw: &Gateway, signature: &str) -> String {
     let store = gw.store();
     let id = store
         .create_agent("ann@example.com", "Ann", "agent", signature)

@@ -7,6 +7,7 @@ mod changes_create;
 mod changes_delete;
 mod changes_mail;
 mod changes_notes;
+mod changes_participants;
 mod changes_replies;
 mod hooks;
 mod hooks_dispatch;
