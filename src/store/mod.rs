@@ -108,7 +108,7 @@ impl Store {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let mut attempt = 0;
         loop {
-            match MIGRATOR.run(&self.writer).await {
+            match self.migrate_once().await {
                 Ok(()) => return Ok(()),
                 Err(e) if attempt < 5 => {
                     attempt += 1;
@@ -118,6 +118,35 @@ impl Store {
                 Err(e) => return Err(e).context("applying database migrations"),
             }
         }
+    }
+
+    /// Migrations run with foreign keys off, as SQLite asks for schema
+    /// changes (a table rebuilt must not cascade its drop); every reference
+    /// is checked before they are on again.
+    async fn migrate_once(&self) -> anyhow::Result<()> {
+        let mut conn = self.writer.acquire().await?;
+        let before = applied(&mut conn).await;
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&mut *conn)
+            .await?;
+        let ran = MIGRATOR.run(&mut *conn).await;
+        // Only after a change: checking takes a pass over every reference.
+        let broken: Vec<(String, Option<i64>, String)> = if applied(&mut conn).await > before {
+            sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await?
+        } else {
+            Vec::new()
+        };
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut *conn)
+            .await?;
+        ran?;
+        anyhow::ensure!(
+            broken.is_empty(),
+            "rows whose references broke while migrating: {broken:?}"
+        );
+        Ok(())
     }
 
     /// Connections for reading.
@@ -177,4 +206,12 @@ pub enum Modified<E, T = ()> {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     let now = chrono::Utc::now();
     chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// How many migrations the database has applied (0 before the first).
+async fn applied(conn: &mut SqliteConnection) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(conn)
+        .await
+        .unwrap_or(0)
 }

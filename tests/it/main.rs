@@ -10,6 +10,7 @@ mod imap;
 mod import;
 mod mail;
 mod mailstack;
+mod migrations;
 mod properties;
 mod sender;
 mod sla;

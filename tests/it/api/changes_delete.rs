@@ -162,3 +162,45 @@ async fn bulk_delete_counts_what_it_deleted_and_checks_its_ids() {
     assert_eq!(api.store().count("tickets").await.unwrap(), 1);
     api.stop().await;
 }
+
+/// (message id, outbox id) of a reply queued on ticket `t`.
+async fn reply_ids(api: &Api, t: i64) -> (i64, i64) {
+    let q = api
+        .post(
+            &format!("/api/v1/tickets/{t}/replies"),
+            &json!({"body": "Hi"}),
+        )
+        .await
+        .expect(202);
+    (
+        q["message_id"].as_i64().unwrap(),
+        q["outbox_id"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_deleted_tickets_ids_are_never_given_again() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let gone = seed_ticket(&api, "The newest, deleted").await;
+    let (gone_message, gone_outbox) = reply_ids(&api, gone).await;
+    assert_eq!(
+        api.delete(&format!("/api/v1/tickets/{gone}")).await.status,
+        204
+    );
+    let next = seed_ticket(&api, "Another customer").await;
+    let (message, outbox) = reply_ids(&api, next).await;
+    assert!(next > gone, "ticket {next} after deleted {gone}");
+    assert!(
+        message > gone_message,
+        "message {message} after deleted {gone_message}"
+    );
+    assert!(
+        outbox > gone_outbox,
+        "outbox row {outbox} after deleted {gone_outbox}"
+    );
+    assert_eq!(
+        api.get(&format!("/api/v1/tickets/{gone}")).await.status,
+        404
+    );
+    api.stop().await;
+}
