@@ -62,6 +62,9 @@ pub struct Outbound {
     /// First retry delay in seconds; doubles per attempt.
     pub retry_base_secs: f64,
     pub connections_per_domain: u32,
+    /// How long a claimed outbox row is this instance's; after a crash its
+    /// unrecorded rows are sent again once it runs out.
+    pub lease_secs: u64,
 }
 
 impl Default for Outbound {
@@ -70,6 +73,7 @@ impl Default for Outbound {
             max_attempts: 8,
             retry_base_secs: 30.0,
             connections_per_domain: 4,
+            lease_secs: 120,
         }
     }
 }

@@ -106,6 +106,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 4)]
         connections: u32,
     },
+    /// Queued replies sent by `serve` into a local discarding SMTP receiver
+    /// while `serve` is killed with SIGKILL; counts what went out twice.
+    Resend {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        #[arg(long, default_value_t = 5)]
+        kills: usize,
+        #[arg(long, default_value_t = 4)]
+        connections: u32,
+    },
 }
 
 #[tokio::main]
@@ -159,6 +169,11 @@ async fn main() -> ExitCode {
         Command::Bench(BenchCommand::Smtp { count, connections }) => {
             commands::bench::mail::smtp(count, connections).await
         }
+        Command::Bench(BenchCommand::Resend {
+            count,
+            kills,
+            connections,
+        }) => commands::bench::resend::resend(count, kills, connections).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -95,6 +95,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         max_attempts: config.outbound.max_attempts,
         retry_base: Duration::from_secs_f64(config.outbound.retry_base_secs),
         connections_per_domain: config.outbound.connections_per_domain,
+        lease: Duration::from_secs(config.outbound.lease_secs),
         extra_ca: tls.extra_ca_certs().to_vec(),
         ..SenderConfig::default()
     };

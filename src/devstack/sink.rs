@@ -48,17 +48,22 @@ impl SmtpSink {
         self.port
     }
 
-    /// The sink's temp dir: `smtp.log`, `received` (the count file).
+    /// The sink's temp dir: `smtp.log`, `received` (a Message-ID per line).
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// How many messages the sink has answered `250` so far.
     pub fn received(&self) -> Result<u64> {
-        let count = fs::metadata(self.count_file());
-        Ok(count
-            .context("mail stack: read the SMTP sink's count")?
-            .len())
+        Ok(self.received_ids()?.len() as u64)
+    }
+
+    /// The Message-ID of every message answered `250` so far, in order of
+    /// arrival, repeats included (`-` for a message without one).
+    pub fn received_ids(&self) -> Result<Vec<String>> {
+        let ids = fs::read_to_string(self.count_file());
+        let ids = ids.context("mail stack: read the SMTP sink's count")?;
+        Ok(ids.lines().map(str::to_owned).collect())
     }
 
     fn count_file(&self) -> PathBuf {

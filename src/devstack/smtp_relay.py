@@ -16,9 +16,10 @@ TLS: with --tls-cert and --tls-key, STARTTLS is offered (not required) on
 --listen, and with --tls-listen PORT implicit TLS is served on PORT as well.
 
 Discarding sink (for benchmarks): with --discard, every message is accepted
-with 250 and thrown away, no LMTP involved; with --count-file PATH, one byte
-is appended to PATH per accepted message before the 250 goes out, so the
-file's size is the number of messages received.
+with 250 and thrown away, no LMTP involved; with --count-file PATH, one line
+is appended to PATH per accepted message before the 250 goes out: its
+Message-ID header's value ("-" if it has none), so the file's line count is
+the number of messages received and repeats show as repeated lines.
 
 Stop it with any signal (SIGTERM, SIGKILL): it keeps no state, and it can be
 started again on the same port at once.
@@ -28,6 +29,7 @@ Needs Debian's python3-aiosmtpd: run it with /usr/bin/python3.
 
 import argparse
 import asyncio
+import re
 import smtplib
 import ssl
 import sys
@@ -126,15 +128,24 @@ class LmtpRelay:
 
 
 class Discard:
-    """Accepts every message and drops it, counting it in count_file."""
+    """Accepts every message and drops it, noting its Message-ID in count_file."""
 
     def __init__(self, count_file):
         self.counter = open(count_file, "ab", buffering=0) if count_file else None
 
     async def handle_DATA(self, server, session, envelope):
         if self.counter:
-            self.counter.write(b".")
+            self.counter.write(message_id(envelope.original_content) + b"\n")
         return "250 2.0.0 Accepted and discarded"
+
+
+def message_id(raw):
+    """The Message-ID header's value (unfolded), or b"-"."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    head = re.sub(rb"\r?\n[ \t]", b" ", head)
+    found = re.search(rb"(?im)^message-id:(.*?)\r?$", head)
+    value = b" ".join(found.group(1).split()) if found else b""
+    return value or b"-"
 
 
 def arguments():
@@ -143,7 +154,7 @@ def arguments():
     parser.add_argument("--lmtp", type=int, help="Dovecot's LMTP port")
     parser.add_argument("--fail-file", help="failure injection file (see above)")
     parser.add_argument("--discard", action="store_true", help="accept and drop")
-    parser.add_argument("--count-file", help="one byte per discarded message")
+    parser.add_argument("--count-file", help="a line per discarded message: its Message-ID")
     parser.add_argument("--tls-cert", help="server certificate chain (PEM)")
     parser.add_argument("--tls-key", help="server private key (PEM)")
     parser.add_argument("--tls-listen", type=int, help="implicit-TLS SMTP port")

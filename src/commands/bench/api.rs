@@ -210,7 +210,7 @@ struct Memory {
 }
 
 /// `postdesk serve` as a child process, so its memory is its own.
-struct Server {
+pub(super) struct Server {
     child: std::process::Child,
     base: String,
 }
@@ -222,6 +222,16 @@ impl Server {
             .sync_email_domains(&[super::mail::sending_to(smtp_port)?])
             .await?;
         drop(store);
+        Server::spawn(&Server::config(dir, url, "")?, &[]).await
+    }
+
+    /// Writes `bench.toml` in `dir`: the store, a free port, an admin token
+    /// and `extra` (TOML tables) after them.
+    pub(super) fn config(
+        dir: &std::path::Path,
+        url: &str,
+        extra: &str,
+    ) -> anyhow::Result<std::path::PathBuf> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -229,19 +239,34 @@ impl Server {
         std::fs::write(
             &config,
             format!(
-                "database_url = \"{url}\"\nlisten = \"127.0.0.1:{port}\"\nadmin_token = \"pd_bench_admin\"\n"
+                "database_url = \"{url}\"\nlisten = \"127.0.0.1:{port}\"\nadmin_token = \"pd_bench_admin\"\n{extra}"
             ),
         )?;
+        Ok(config)
+    }
+
+    /// `serve --config config` with `env` added, once it answers `/healthz`.
+    pub(super) async fn spawn(
+        config: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
+        let text = std::fs::read_to_string(config)?;
+        let listen = text
+            .lines()
+            .find_map(|l| l.strip_prefix("listen = \""))
+            .and_then(|l| l.strip_suffix('"'))
+            .ok_or_else(|| anyhow::anyhow!("no listen line in {}", config.display()))?;
         let child = std::process::Command::new(std::env::current_exe()?)
             .arg("serve")
             .arg("--config")
-            .arg(&config)
+            .arg(config)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .spawn()?;
         let server = Server {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("http://{listen}"),
         };
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -279,10 +304,16 @@ impl Server {
         }
     }
 
-    fn stop(mut self) {
+    pub(super) fn stop(mut self) {
         let _ = std::process::Command::new("kill")
             .arg(self.child.id().to_string())
             .status();
+        let _ = self.child.wait();
+    }
+
+    /// SIGKILL: the process ends wherever it is, as in a power cut.
+    pub(super) fn kill(mut self) {
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }

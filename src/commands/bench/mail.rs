@@ -101,7 +101,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-async fn fresh_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
+pub(super) async fn fresh_store(dir: &tempfile::TempDir) -> anyhow::Result<Store> {
     Store::open(&format!(
         "sqlite://{}",
         dir.path().join("bench.db").display()
@@ -241,7 +241,11 @@ pub async fn imap(count: usize, batch: usize) -> anyhow::Result<()> {
 }
 
 /// A ticket per 10 replies, each reply queued through the reply service.
-async fn queue_replies(store: &Store, replies: &Replies, count: usize) -> anyhow::Result<Duration> {
+pub(super) async fn queue_replies(
+    store: &Store,
+    replies: &Replies,
+    count: usize,
+) -> anyhow::Result<Duration> {
     let ingestor = Ingestor::new(store.clone(), Limits::default()).await?;
     let threads = count.div_ceil(10).max(1);
     let seeds: Vec<Incoming> = (0..threads)

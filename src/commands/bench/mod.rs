@@ -3,6 +3,7 @@ pub mod api;
 mod corpus;
 pub mod mail;
 mod raw_smtp;
+pub mod resend;
 
 use crate::domain::BanPattern;
 use crate::ingest::{Ingestor, Limits, stream::stream, tally};
