@@ -4,6 +4,7 @@
 pub mod check;
 pub mod compose;
 pub mod recipients;
+mod recorder;
 mod relay;
 pub mod render;
 pub mod sender;

@@ -1,6 +1,6 @@
 //! The outbox sender: claims due outbox rows with a lease, sends them over
-//! SMTP with no transaction open, and records what became of every one in
-//! one short transaction.
+//! SMTP with no transaction open, and records what became of each one as
+//! soon as the server answered (see [`super::recorder`]).
 //!
 //! Each email domain has one relay (rebuilt when the domain's SMTP settings
 //! change) with at most `connections_per_domain` connections, so as many
@@ -8,6 +8,7 @@
 //! message's failure in the server's words; a 4xx, a network or TLS error or
 //! a timeout is retried with backoff until `max_attempts`, then given up with
 //! the last error.
+use super::recorder;
 use super::relay::{Refusal, Relay};
 use crate::store::Store;
 use crate::store::outbox::{Claimed, Delivery};
@@ -19,7 +20,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, SemaphorePermit, watch};
 use tokio::time::Instant;
 
 /// After a store error, `run` tries again after this pause.
@@ -32,10 +33,6 @@ const MAX_IDLE: Duration = Duration::from_secs(60);
 const MIN_PAUSE: Duration = Duration::from_millis(20);
 /// A send may take, besides twice `timeout`, the upload at this rate.
 const MIN_UPLOAD_BYTES_PER_SEC: f64 = 1024.0 * 1024.0;
-/// Recording a round is tried this often before the round is given up (its
-/// rows are sent again once their lease runs out).
-const RECORD_TRIES: u32 = 3;
-const RECORD_PAUSE: Duration = Duration::from_millis(500);
 /// A longer lease would only delay the resending of a crashed round.
 const MAX_LEASE: Duration = Duration::from_secs(24 * 3600);
 
@@ -124,9 +121,9 @@ impl Sender {
     }
 
     /// One round: claims up to `batch` due rows, sends them (up to
-    /// `connections_per_domain` at a time per domain) and records every
-    /// result in one transaction. Returns how many were settled (sent,
-    /// retrying or failed); 0 when nothing was due.
+    /// `connections_per_domain` at a time per domain) and records each
+    /// result before its connection takes the next row. Returns how many
+    /// were settled (sent, retrying or failed); 0 when nothing was due.
     pub async fn send_due(&self) -> anyhow::Result<usize> {
         let started = Instant::now();
         let lease = chrono::Duration::from_std(self.config.lease).context("lease is too long")?;
@@ -143,21 +140,29 @@ impl Sender {
                 slot.insert(self.route(c.email_domain_id).await);
             }
         }
-        let sends = claimed.into_iter().map(|c| {
-            let route = &routes[&c.email_domain_id];
-            async move {
-                let attempt = self.attempt(&c, route, deadline).await;
+        let (handle, outcomes) = recorder::channel();
+        let routes = &routes;
+        let sending = async move {
+            let handle = &handle;
+            let sends = claimed.into_iter().map(|c| async move {
+                let route = &routes[&c.email_domain_id];
+                let (attempt, slot) = self.attempt(&c, route, deadline).await;
+                if attempt == Attempt::Sent {
+                    crate::inbound::fault::point("after_send");
+                }
                 let delivery = settle(attempt, c.attempts, &self.config, Utc::now());
                 log_delivery(&c, &delivery);
-                (c, delivery)
-            }
-        });
-        let results = futures::future::join_all(sends).await;
-        self.record(&results).await?;
-        let settled = results
-            .iter()
-            .filter(|(_, d)| *d != Delivery::Unattempted)
-            .count();
+                let settled = delivery != Delivery::Unattempted;
+                // The connection takes its next row only once this one is recorded.
+                handle.record(c, delivery).await;
+                drop(slot);
+                settled
+            });
+            futures::future::join_all(sends).await
+        };
+        let (results, recorded) = tokio::join!(sending, recorder::run(&self.store, outcomes));
+        recorded?;
+        let settled = results.iter().filter(|s| **s).count();
         tracing::debug!(claimed = results.len(), settled, "outbox round done");
         Ok(settled)
     }
@@ -224,34 +229,6 @@ impl Sender {
         }
     }
 
-    /// Records a round, trying a few times: a round not recorded is sent
-    /// again once its lease runs out.
-    async fn record(&self, results: &[(Claimed, Delivery)]) -> anyhow::Result<()> {
-        let mut tries = 1;
-        loop {
-            match self.store.record_deliveries(results).await {
-                Ok(()) => {
-                    count_deliveries(results);
-                    return Ok(());
-                }
-                Err(e) if tries < RECORD_TRIES => {
-                    tracing::warn!(
-                        error = format!("{e:#}"),
-                        "recording deliveries; trying again"
-                    );
-                    tokio::time::sleep(RECORD_PAUSE).await;
-                    tries += 1;
-                }
-                Err(e) => {
-                    return Err(e.context(format!(
-                        "recording {} deliveries (they are sent again when their lease runs out)",
-                        results.len()
-                    )));
-                }
-            }
-        }
-    }
-
     /// The relay of an email domain, built (or rebuilt after a settings
     /// change) as needed.
     async fn route(&self, domain_id: Option<i64>) -> Route {
@@ -286,36 +263,43 @@ impl Sender {
         }
     }
 
-    /// One attempt at one claimed row.
-    async fn attempt(&self, c: &Claimed, route: &Route, deadline: Instant) -> Attempt {
+    /// One attempt at one claimed row, and the connection slot it used
+    /// (held until its outcome is recorded).
+    async fn attempt<'r>(
+        &self,
+        c: &Claimed,
+        route: &'r Route,
+        deadline: Instant,
+    ) -> (Attempt, Option<SemaphorePermit<'r>>) {
         let relay = match route {
             Route::Relay(relay) => relay,
-            Route::Fail(reason) => return Attempt::Refused(reason.clone()),
-            Route::Retry(reason) => return Attempt::Deferred(reason.clone()),
+            Route::Fail(reason) => return (Attempt::Refused(reason.clone()), None),
+            Route::Retry(reason) => return (Attempt::Deferred(reason.clone()), None),
         };
         let envelope = match envelope(c) {
             Ok(envelope) => envelope,
-            Err(reason) => return Attempt::Refused(reason),
+            Err(reason) => return (Attempt::Refused(reason), None),
         };
-        let Some(_slot) = relay.slot().await else {
-            return Attempt::NotTried;
+        let Some(slot) = relay.slot().await else {
+            return (Attempt::NotTried, None);
         };
         let left = deadline.saturating_duration_since(Instant::now());
         if left < self.config.timeout.min(self.config.lease / 10) {
-            return Attempt::NotTried;
+            return (Attempt::NotTried, Some(slot));
         }
         // Opening a session and the transaction, each within `timeout`, and the upload.
         let upload = Duration::from_secs_f64(c.raw.len() as f64 / MIN_UPLOAD_BYTES_PER_SEC);
         let budget = self.config.timeout.saturating_mul(2).saturating_add(upload);
         let budget = budget.min(left);
-        match tokio::time::timeout(budget, relay.send(&envelope, &c.raw)).await {
+        let attempt = match tokio::time::timeout(budget, relay.send(&envelope, &c.raw)).await {
             Ok(Ok(())) => Attempt::Sent,
             Ok(Err(Refusal::Permanent(words))) => Attempt::Refused(words),
             Ok(Err(Refusal::Transient(words))) => Attempt::Deferred(words),
             Err(_) => Attempt::Deferred(format!(
                 "the SMTP server did not finish within {budget:.1?}"
             )),
-        }
+        };
+        (attempt, Some(slot))
     }
 }
 
@@ -395,23 +379,6 @@ fn log_delivery(c: &Claimed, delivery: &Delivery) {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn count_deliveries(results: &[(Claimed, Delivery)]) {
-    let (mut sent, mut retrying, mut failed) = (0, 0, 0);
-    for (_, d) in results {
-        match d {
-            Delivery::Sent => sent += 1,
-            Delivery::Retry { .. } => retrying += 1,
-            Delivery::Failed { .. } => failed += 1,
-            Delivery::Unattempted => {}
-        }
-    }
-    for (status, n) in [("sent", sent), ("retrying", retrying), ("failed", failed)] {
-        if n > 0 {
-            crate::metrics::emails_out(status, n);
-        }
-    }
 }
 
 #[cfg(test)]

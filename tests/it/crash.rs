@@ -1,10 +1,11 @@
 //! `postdesk serve` as a real process, killed where it hurts most: after
 //! fetching but before the commit, and after the commit but before the mail
 //! is flagged on the server. A restart must neither lose nor duplicate.
-use crate::harness::{config_text, customer_mail, eventually};
+use crate::harness::{config_text, customer_inbox, customer_mail, eventually, header};
 use crate::mailstack::{CUSTOMER, MailStack, SUPPORT, SUPPORT_PASSWORD};
-use crate::support::fixture;
+use crate::support::{fixture, queue_reply};
 use postdesk::store::Store;
+use std::collections::HashMap;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,14 @@ impl Setup {
             cmd.env("POSTDESK_FAULT", f);
         }
         Served(cmd.spawn().expect("run postdesk serve"))
+    }
+
+    /// Adds `keys` to the config's `[outbound]` section.
+    fn outbound(&self, keys: &str) {
+        let path = self.dir.path().join("postdesk.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace("[outbound]\n", &format!("[outbound]\n{keys}\n"));
+        std::fs::write(path, text).unwrap();
     }
 
     async fn store(&self) -> Store {
@@ -282,4 +291,78 @@ async fn mail_over_the_size_limit_is_quarantined_by_its_header_alone() {
     let tickets = store.tickets().await.unwrap();
     assert_eq!(tickets.len(), 1);
     assert_eq!(tickets[0].subject, "Small one");
+}
+
+/// Killed just after the SMTP server accepted the 4th of 8 queued replies on
+/// one connection: the three before it were recorded as each was accepted,
+/// so after the restart only the one in flight goes out again (recorded per
+/// round, all four went out twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_crash_while_sending_resends_at_most_the_message_in_flight() {
+    const REPLIES: usize = 8;
+    let s = Setup::new("", "");
+    s.outbound("connections_per_domain = 1\nlease_secs = 1");
+    let mail = customer_mail("resend-0@customer.example.net", "Resend", "Hi.", "");
+    s.stack.send(CUSTOMER, SUPPORT, &mail).unwrap();
+    let child = s.serve(None);
+    let store = s.store().await;
+    let sent = "SELECT COUNT(*) FROM outbox WHERE status = 'sent'";
+    let sent = || async {
+        sqlx::query_scalar::<_, i64>(sent)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    };
+    eventually(
+        "the acknowledgement is sent",
+        Duration::from_secs(15),
+        || async { (sent().await == 1).then_some(()) },
+    )
+    .await;
+    terminate(child);
+    let (ticket, domain): (i64, i64) = sqlx::query_as("SELECT id, email_domain_id FROM tickets")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    for n in 0..REPLIES {
+        queue_reply(&store, ticket, domain, CUSTOMER, &format!("resend-{n}")).await;
+    }
+
+    let mut child = s.serve(Some("after_send:4"));
+    let status = wait_exit(&mut child, Duration::from_secs(15));
+    assert!(!status.success(), "the fault point aborts: {status:?}");
+    assert_eq!(
+        sent().await,
+        1 + 3,
+        "each accepted reply recorded before the next"
+    );
+    let child = s.serve(None);
+    eventually("every reply sent", Duration::from_secs(20), || async {
+        (sent().await == 1 + REPLIES as i64).then_some(())
+    })
+    .await;
+    terminate(child);
+
+    let mut copies: HashMap<String, usize> = HashMap::new();
+    for raw in customer_inbox(&s.stack).await {
+        let id = header(&raw, "Message-ID").unwrap_or_default();
+        *copies.entry(id).or_default() += 1;
+    }
+    let ours = |n: usize| {
+        copies
+            .get(&format!("<resend-{n}@postdesk.example.com>"))
+            .copied()
+    };
+    let counts: Vec<_> = (0..REPLIES).map(ours).collect();
+    assert!(counts.iter().all(|c| c.is_some()), "none lost: {counts:?}");
+    assert_eq!(
+        counts[3],
+        Some(2),
+        "the reply in flight went out again: {counts:?}"
+    );
+    let extra: usize = counts
+        .iter()
+        .map(|c| c.unwrap_or(0).saturating_sub(1))
+        .sum();
+    assert_eq!(extra, 1, "no other reply went out twice: {counts:?}");
 }

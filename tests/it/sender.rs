@@ -4,11 +4,10 @@
 mod tls;
 
 use crate::mailstack::{CUSTOMER, CUSTOMER_PASSWORD, MailStack, SUPPORT};
-use crate::support::{TestDb, fixture};
-use postdesk::domain::{EmailAddress, Mailbox, SmtpSettings, TlsMode};
+use crate::support::{TestDb, fixture, queue_reply};
+use postdesk::domain::{EmailAddress, SmtpSettings, TlsMode};
 use postdesk::outbound::sender::{Sender, SenderConfig};
 use postdesk::store::domains::DomainSpec;
-use postdesk::store::messages::{Outbound, insert_outbound};
 use postdesk::store::outbox;
 use std::future::Future;
 use std::sync::Arc;
@@ -86,41 +85,8 @@ fn sender(desk: &Desk, config: SenderConfig) -> Sender {
     Sender::new(desk.db.store.clone(), config).unwrap()
 }
 
-/// Stores a reply to `to` and queues it, in one transaction, as the reply
-/// service does; returns the message row's id. `tag` makes its Message-ID
-/// `<tag@postdesk.example.com>`.
 async fn queue(desk: &Desk, to: &str, tag: &str) -> i64 {
-    let message_id = format!("{tag}@postdesk.example.com");
-    let raw = format!(
-        "From: Example Support <{SUPPORT}>\r\nTo: {to}\r\nSubject: Re: Pedido [#{tag}]\r\n\
-         Message-ID: <{message_id}>\r\nDate: Mon, 3 Mar 2025 12:00:00 +0000\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\nWe are on it.\r\n"
-    );
-    let reply = Outbound {
-        ticket_id: desk.ticket_id,
-        message_id,
-        in_reply_to: None,
-        references: Vec::new(),
-        from_address: SUPPORT.into(),
-        from_name: Some("Example Support".into()),
-        to: vec![Mailbox {
-            address: EmailAddress::parse(to).unwrap(),
-            name: None,
-        }],
-        cc: Vec::new(),
-        subject: format!("Re: Pedido [#{tag}]"),
-        body_text: "We are on it.".into(),
-        auto_kind: None,
-        author_id: None,
-    };
-    let now = postdesk::store::now();
-    let mut tx = desk.db.store.begin_write().await.unwrap();
-    let id = insert_outbound(&mut tx, &reply, now).await.unwrap();
-    outbox::enqueue(&mut tx, id, Some(desk.domain_id), raw.as_bytes(), now)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    id
+    queue_reply(&desk.db.store, desk.ticket_id, desk.domain_id, to, tag).await
 }
 
 async fn delivered(desk: &Desk, message: i64) -> Delivered {

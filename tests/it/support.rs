@@ -1,5 +1,9 @@
+use crate::mailstack::SUPPORT;
+use postdesk::domain::{EmailAddress, Mailbox};
 use postdesk::ingest::{Incoming, Ingested, Ingestor, Limits, Source};
 use postdesk::store::Store;
+use postdesk::store::messages::{Outbound, insert_outbound};
+use postdesk::store::outbox;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -82,4 +86,47 @@ pub fn mail(
         "From: {from}\r\nTo: support@example.com\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n{extra_headers}Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
     )
     .into_bytes()
+}
+
+/// Stores a reply on `ticket_id` to `to` and queues it, in one transaction, as the reply
+/// service does; returns the message row's id. `tag` makes its Message-ID
+/// `<tag@postdesk.example.com>`; `SUPPORT` sends it.
+pub async fn queue_reply(
+    store: &Store,
+    ticket_id: i64,
+    domain_id: i64,
+    to: &str,
+    tag: &str,
+) -> i64 {
+    let message_id = format!("{tag}@postdesk.example.com");
+    let raw = format!(
+        "From: Example Support <{SUPPORT}>\r\nTo: {to}\r\nSubject: Re: Pedido [#{tag}]\r\n\
+         Message-ID: <{message_id}>\r\nDate: Mon, 3 Mar 2025 12:00:00 +0000\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nWe are on it.\r\n"
+    );
+    let reply = Outbound {
+        ticket_id,
+        message_id,
+        in_reply_to: None,
+        references: Vec::new(),
+        from_address: SUPPORT.into(),
+        from_name: Some("Example Support".into()),
+        to: vec![Mailbox {
+            address: EmailAddress::parse(to).unwrap(),
+            name: None,
+        }],
+        cc: Vec::new(),
+        subject: format!("Re: Pedido [#{tag}]"),
+        body_text: "We are on it.".into(),
+        auto_kind: None,
+        author_id: None,
+    };
+    let now = postdesk::store::now();
+    let mut tx = store.begin_write().await.unwrap();
+    let id = insert_outbound(&mut tx, &reply, now).await.unwrap();
+    outbox::enqueue(&mut tx, id, Some(domain_id), raw.as_bytes(), now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
 }
