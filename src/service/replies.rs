@@ -161,7 +161,7 @@ impl Replies {
                     .ok_or(ReplyError::AgentNotFound(id))?,
             ),
         };
-        let domains = email_domains_on(conn).await?;
+        let domains = email_domains_on(conn, self.store.sealer()).await?;
         let ours = domains.iter().map(|d| d.address.clone()).collect();
         let domain = sending_domain(&basis, domains)?;
         let mut ctx = context(&basis, &domain, agent.as_ref());

@@ -1,5 +1,6 @@
 //! Email domains (the identities mail is received on and sent from), their
 //! poll status, and the IMAP sync state and lease of their mailboxes.
+use super::sealer::{IMAP_PASSWORD, SMTP_PASSWORD, Sealer};
 use super::{Modified, Store};
 use crate::domain::{
     AfterAction, EmailAddress, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode,
@@ -96,7 +97,8 @@ impl Store {
                     enabled = excluded.enabled, updated_at = excluded.updated_at
                  RETURNING id"
             );
-            let row = bind_settings(sqlx::query(&sql), &domain)
+            let sealed = sealed(self.sealer(), &domain);
+            let row = bind_settings(sqlx::query(&sql), &sealed)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await
@@ -110,11 +112,11 @@ impl Store {
     }
 
     pub async fn email_domains(&self) -> anyhow::Result<Vec<EmailDomain>> {
-        email_domains_on(&mut *self.pool().acquire().await?).await
+        email_domains_on(&mut *self.pool().acquire().await?, self.sealer()).await
     }
 
     pub async fn email_domain(&self, id: i64) -> anyhow::Result<Option<EmailDomain>> {
-        email_domain_on(&mut *self.pool().acquire().await?, id).await
+        email_domain_on(&mut *self.pool().acquire().await?, id, self.sealer()).await
     }
 
     /// Every email domain with its poll status, for the API.
@@ -126,7 +128,9 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .context("reading email domains")?;
-        rows.iter().map(record_from_row).collect()
+        rows.iter()
+            .map(|r| record_from_row(r, self.sealer()))
+            .collect()
     }
 
     pub async fn email_domain_record(&self, id: i64) -> anyhow::Result<Option<DomainRecord>> {
@@ -138,7 +142,9 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .context("reading an email domain")?;
-        row.as_ref().map(record_from_row).transpose()
+        row.as_ref()
+            .map(|r| record_from_row(r, self.sealer()))
+            .transpose()
     }
 
     /// Stores a new email domain (`domain.id` is ignored); returns its id.
@@ -148,7 +154,8 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
              RETURNING id"
         );
-        let row = bind_settings(sqlx::query(&sql), domain)
+        let sealed = sealed(self.sealer(), domain);
+        let row = bind_settings(sqlx::query(&sql), &sealed)
             .bind(super::now())
             .fetch_one(self.writer())
             .await
@@ -170,10 +177,11 @@ impl Store {
              WHERE id = $19"
         );
         self.modify(
-            async |c| email_domain_on(c, id).await,
+            async |c| email_domain_on(c, id, self.sealer()).await,
             change,
             async |c, domain: EmailDomain| {
-                bind_settings(sqlx::query(&sql), &domain)
+                let sealed = sealed(self.sealer(), &domain);
+                bind_settings(sqlx::query(&sql), &sealed)
                     .bind(super::now())
                     .bind(id)
                     .execute(c)
@@ -307,8 +315,27 @@ impl Store {
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
+/// A domain's settings as they are stored: its passwords sealed.
+struct Sealed<'d> {
+    domain: &'d EmailDomain,
+    imap_password: Option<String>,
+    smtp_password: Option<String>,
+}
+
+fn sealed<'d>(sealer: &Sealer, domain: &'d EmailDomain) -> Sealed<'d> {
+    Sealed {
+        domain,
+        imap_password: (domain.imap.as_ref())
+            .map(|i| sealer.seal(IMAP_PASSWORD, i.password.expose())),
+        smtp_password: (domain.smtp.as_ref())
+            .and_then(|s| s.password.as_ref())
+            .map(|p| sealer.seal(SMTP_PASSWORD, p.expose())),
+    }
+}
+
 /// Binds a domain's settings as $1..$17 in [`SETTINGS`] order.
-fn bind_settings<'q>(q: Query<'q>, d: &'q EmailDomain) -> Query<'q> {
+fn bind_settings<'q>(q: Query<'q>, s: &'q Sealed<'q>) -> Query<'q> {
+    let d = s.domain;
     let imap = d.imap.as_ref();
     let smtp = d.smtp.as_ref();
     q.bind(d.address.as_str())
@@ -317,7 +344,7 @@ fn bind_settings<'q>(q: Query<'q>, d: &'q EmailDomain) -> Query<'q> {
         .bind(imap.map(|i| i64::from(i.port)))
         .bind(imap.map_or("tls", |i| i.tls.as_str()))
         .bind(imap.map(|i| i.username.as_str()))
-        .bind(imap.map(|i| i.password.expose()))
+        .bind(s.imap_password.as_deref())
         .bind(imap.map_or("INBOX", |i| i.folder.as_str()))
         .bind(imap.map_or("seen".to_string(), |i| i.after.to_setting()))
         .bind(imap.and_then(|i| i.quarantine_folder.as_deref()))
@@ -325,14 +352,14 @@ fn bind_settings<'q>(q: Query<'q>, d: &'q EmailDomain) -> Query<'q> {
         .bind(smtp.map(|s| i64::from(s.port)))
         .bind(smtp.map_or("starttls", |s| s.tls.as_str()))
         .bind(smtp.and_then(|s| s.username.as_deref()))
-        .bind(smtp.and_then(|s| s.password.as_ref().map(Secret::expose)))
+        .bind(s.smtp_password.as_deref())
         .bind(d.default_team_id)
         .bind(d.enabled)
 }
 
-fn record_from_row(row: &SqliteRow) -> anyhow::Result<DomainRecord> {
+fn record_from_row(row: &SqliteRow, sealer: &Sealer) -> anyhow::Result<DomainRecord> {
     Ok(DomainRecord {
-        domain: domain_from_row(row)?,
+        domain: domain_from_row(row, sealer)?,
         last_poll_at: row.try_get("last_poll_at")?,
         last_error: row.try_get("last_error")?,
         created_at: row.try_get("created_at")?,
@@ -340,7 +367,7 @@ fn record_from_row(row: &SqliteRow) -> anyhow::Result<DomainRecord> {
     })
 }
 
-fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
+fn domain_from_row(row: &SqliteRow, sealer: &Sealer) -> anyhow::Result<EmailDomain> {
     let address: String = row.try_get("address")?;
     let bad = |what: &str, e: crate::domain::Invalid| {
         anyhow::anyhow!("email domain {address}: stored {what} is unusable: {e}")
@@ -360,6 +387,8 @@ fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
                 .unwrap_or_default(),
             password: Secret::new(
                 row.try_get::<Option<String>, _>("imap_password")?
+                    .map(|p| sealer.open(IMAP_PASSWORD, &p))
+                    .transpose()?
                     .unwrap_or_default(),
             ),
             folder: row.try_get("imap_folder")?,
@@ -381,6 +410,8 @@ fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
             username: row.try_get("smtp_username")?,
             password: row
                 .try_get::<Option<String>, _>("smtp_password")?
+                .map(|p| sealer.open(SMTP_PASSWORD, &p))
+                .transpose()?
                 .map(Secret::new),
         }),
         _ => None,
@@ -399,17 +430,19 @@ fn domain_from_row(row: &SqliteRow) -> anyhow::Result<EmailDomain> {
 /// Every email domain, read through `conn`.
 pub async fn email_domains_on(
     conn: &mut sqlx::SqliteConnection,
+    sealer: &Sealer,
 ) -> anyhow::Result<Vec<EmailDomain>> {
     let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM email_domains ORDER BY id"))
         .fetch_all(conn)
         .await
         .context("reading email domains")?;
-    rows.iter().map(domain_from_row).collect()
+    rows.iter().map(|r| domain_from_row(r, sealer)).collect()
 }
 
 async fn email_domain_on(
     conn: &mut sqlx::SqliteConnection,
     id: i64,
+    sealer: &Sealer,
 ) -> anyhow::Result<Option<EmailDomain>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM email_domains WHERE id = $1"
@@ -418,5 +451,5 @@ async fn email_domain_on(
     .fetch_optional(conn)
     .await
     .context("reading an email domain")?;
-    row.as_ref().map(domain_from_row).transpose()
+    row.as_ref().map(|r| domain_from_row(r, sealer)).transpose()
 }

@@ -13,6 +13,7 @@ pub mod outbound_tickets;
 pub mod outbox;
 pub mod participants;
 pub mod replies;
+pub mod sealer;
 pub mod search;
 pub mod settings;
 pub mod sla;
@@ -36,9 +37,12 @@ pub mod webhook_deliveries;
 pub mod webhooks;
 
 use anyhow::Context;
+use sealer::Sealer;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub type Tx<'a> = Transaction<'a, Sqlite>;
@@ -56,6 +60,9 @@ pub struct Store {
     /// its page cache warm across transactions instead of every pooled
     /// connection re-reading what another one changed.
     writer: SqlitePool,
+    /// Seals and opens the secrets stored in it (mailbox passwords, webhook
+    /// secrets) under a key kept outside the database.
+    sealer: Arc<Sealer>,
 }
 
 impl Store {
@@ -63,6 +70,8 @@ impl Store {
     pub async fn open(url: &str) -> anyhow::Result<Self> {
         let store = Self::connect(url).await?;
         store.migrate().await?;
+        store.check_secret_key().await?;
+        store.seal_plain_secrets().await?;
         Ok(store)
     }
 
@@ -89,6 +98,12 @@ impl Store {
             // deep as a multi-row statement's RETURNING spares a thread
             // hand-off every 50 rows.
             .row_buffer_size(2 * CHUNK);
+        let file = (!url.contains(":memory:") && !url.contains("mode=memory"))
+            .then(|| options.get_filename().to_owned());
+        if let Some(file) = &file {
+            create_private(file)?;
+        }
+        let sealer = Arc::new(Sealer::for_database(file.as_deref())?);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone())
@@ -99,7 +114,11 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("opening database {url} for writing"))?;
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            sealer,
+        })
     }
 
     /// Applies pending migrations. Two processes opening a fresh database at
@@ -154,6 +173,11 @@ impl Store {
         &self.pool
     }
 
+    /// Seals and opens stored secrets.
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
     /// The one connection that writes.
     pub fn writer(&self) -> &SqlitePool {
         &self.writer
@@ -206,6 +230,24 @@ pub enum Modified<E, T = ()> {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     let now = chrono::Utc::now();
     chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+/// Creates the database file readable by its owner alone (SQLite gives its
+/// -wal and -shm files the same mode); an existing file is left as it is.
+fn create_private(file: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file);
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // A directory that does not exist: SQLite says so in its own words.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("creating database file {}", file.display())),
+    }
 }
 
 /// How many migrations the database has applied (0 before the first).

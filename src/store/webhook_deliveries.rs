@@ -4,6 +4,7 @@
 //! that run out, so those deliveries are sent again: at least once, and the
 //! `X-Postdesk-Delivery` id lets a receiver drop a repeat.
 use super::Store;
+use super::sealer::WEBHOOK_SECRET;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{QueryBuilder, Sqlite};
@@ -95,12 +96,15 @@ impl Store {
             sep.push_bind(*id);
         }
         q.push(") ORDER BY d.id");
-        let claimed = q
+        let mut claimed: Vec<ClaimedDelivery> = q
             .build_query_as()
             .fetch_all(&mut *tx)
             .await
             .context("reading claimed webhook deliveries")?;
         tx.commit().await?;
+        for c in &mut claimed {
+            c.secret = self.sealer().open(WEBHOOK_SECRET, &c.secret)?;
+        }
         Ok(claimed)
     }
 

@@ -1,5 +1,6 @@
 //! Webhooks as admins manage them, and the fan-out of ticket events into
 //! delivery rows (see `webhook_deliveries.rs` for sending them).
+use super::sealer::WEBHOOK_SECRET;
 use super::{CHUNK, Store, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -83,34 +84,45 @@ pub struct NewDelivery {
 const COLUMNS: &str = "id, url, secret, events, enabled, created_at, updated_at";
 
 impl Store {
+    /// A row as read, its secret opened.
+    fn opened(&self, mut row: WebhookRow) -> anyhow::Result<WebhookRow> {
+        row.secret = self.sealer().open(WEBHOOK_SECRET, &row.secret)?;
+        Ok(row)
+    }
+
     pub async fn webhooks(&self) -> anyhow::Result<Vec<WebhookRow>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhooks ORDER BY id"))
-            .fetch_all(self.pool())
-            .await
-            .context("listing webhooks")
+        let rows: Vec<WebhookRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhooks ORDER BY id"))
+                .fetch_all(self.pool())
+                .await
+                .context("listing webhooks")?;
+        rows.into_iter().map(|r| self.opened(r)).collect()
     }
 
     pub async fn webhook(&self, id: i64) -> anyhow::Result<Option<WebhookRow>> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
-            .context("reading a webhook")
+        let row: Option<WebhookRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await
+                .context("reading a webhook")?;
+        row.map(|r| self.opened(r)).transpose()
     }
 
     pub async fn create_webhook(&self, w: &NewWebhook) -> anyhow::Result<WebhookRow> {
-        sqlx::query_as(&format!(
+        let row = sqlx::query_as(&format!(
             "INSERT INTO webhooks (url, secret, events, enabled, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
         ))
         .bind(&w.url)
-        .bind(&w.secret)
+        .bind(self.sealer().seal(WEBHOOK_SECRET, &w.secret))
         .bind(serde_json::to_string(&w.events)?)
         .bind(w.enabled)
         .bind(super::now())
         .fetch_one(self.writer())
         .await
-        .context("creating a webhook")
+        .context("creating a webhook")?;
+        self.opened(row)
     }
 
     /// Applies a change; None when there is no such webhook.
@@ -120,20 +132,22 @@ impl Store {
         c: &WebhookChange,
     ) -> anyhow::Result<Option<WebhookRow>> {
         let events = c.events.as_ref().map(serde_json::to_string).transpose()?;
-        sqlx::query_as(&format!(
+        let secret = (c.secret.as_deref()).map(|s| self.sealer().seal(WEBHOOK_SECRET, s));
+        let row: Option<WebhookRow> = sqlx::query_as(&format!(
             "UPDATE webhooks SET url = COALESCE($1, url), secret = COALESCE($2, secret),
                 events = COALESCE($3, events), enabled = COALESCE($4, enabled), updated_at = $5
              WHERE id = $6 RETURNING {COLUMNS}"
         ))
         .bind(c.url.as_deref())
-        .bind(c.secret.as_deref())
+        .bind(secret)
         .bind(events)
         .bind(c.enabled)
         .bind(super::now())
         .bind(id)
         .fetch_optional(self.writer())
         .await
-        .context("changing a webhook")
+        .context("changing a webhook")?;
+        row.map(|r| self.opened(r)).transpose()
     }
 
     /// Whether ticket events wait to be fanned out (read without the

@@ -12,6 +12,7 @@ mod mail;
 mod mailstack;
 mod migrations;
 mod properties;
+mod secrets;
 mod sender;
 mod sla;
 mod support;

@@ -204,10 +204,11 @@ fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
         Some(_) => None,
         None => old.and_then(|o| o.quarantine_folder.clone()),
     };
+    let host = host(f, i.host, old.map(|o| &o.host))?;
+    let port = port(f, i.port, old.map(|o| o.port))?;
+    let tls = tls(f, i.tls, old.map(|o| o.tls), TlsMode::Tls)?;
+    let same_server = old.filter(|o| !moved(&o.host, o.port, o.tls, &host, port, tls));
     Ok(ImapSettings {
-        host: host(f, i.host, old.map(|o| &o.host))?,
-        port: port(f, i.port, old.map(|o| o.port))?,
-        tls: tls(f, i.tls, old.map(|o| o.tls), TlsMode::Tls)?,
         username: match i.username {
             Some(u) => line("imap.username", &u, MAX_USER)?,
             None => old
@@ -216,10 +217,13 @@ fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
         },
         password: match i.password {
             Some(p) => password("imap.password", p)?,
-            None => old
+            None => same_server
                 .map(|o| o.password.clone())
-                .ok_or_else(|| required("imap.password"))?,
+                .ok_or_else(|| password_again("imap.password", old.is_some()))?,
         },
+        host,
+        port,
+        tls,
         folder: match i.folder {
             Some(name) => folder("imap.folder", &name)?,
             None => old.map_or("INBOX".into(), |o| o.folder.clone()),
@@ -234,10 +238,12 @@ fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
 
 fn smtp(old: Option<&SmtpSettings>, s: SmtpInput) -> ApiResult<SmtpSettings> {
     let f = "smtp";
+    let host = host(f, s.host, old.map(|o| &o.host))?;
+    let port = port(f, s.port, old.map(|o| o.port))?;
+    let tls = tls(f, s.tls, old.map(|o| o.tls), TlsMode::Starttls)?;
+    let kept = old.and_then(|o| o.password.clone());
+    let moved = old.is_some_and(|o| moved(&o.host, o.port, o.tls, &host, port, tls));
     Ok(SmtpSettings {
-        host: host(f, s.host, old.map(|o| &o.host))?,
-        port: port(f, s.port, old.map(|o| o.port))?,
-        tls: tls(f, s.tls, old.map(|o| o.tls), TlsMode::Starttls)?,
         username: match s.username {
             Some(Some(u)) => Some(line("smtp.username", &u, MAX_USER)?),
             Some(None) => None,
@@ -246,9 +252,45 @@ fn smtp(old: Option<&SmtpSettings>, s: SmtpInput) -> ApiResult<SmtpSettings> {
         password: match s.password {
             Some(Some(p)) => Some(password("smtp.password", p)?),
             Some(None) => None,
-            None => old.and_then(|o| o.password.clone()),
+            None if moved && kept.is_some() => {
+                return Err(password_again("smtp.password", true));
+            }
+            None => kept,
         },
+        host,
+        port,
+        tls,
     })
+}
+
+/// Whether settings now send the stored password somewhere else: another
+/// host or port, or the same one without TLS.
+fn moved(
+    old_host: &str,
+    old_port: u16,
+    old_tls: TlsMode,
+    host: &str,
+    port: u16,
+    tls: TlsMode,
+) -> bool {
+    !old_host.eq_ignore_ascii_case(host)
+        || old_port != port
+        || (tls == TlsMode::None && old_tls != TlsMode::None)
+}
+
+/// A password that must be given: required on create, and again when the
+/// server changes, so a stored one is never sent to a server it was not
+/// given for.
+fn password_again(field: &str, stored: bool) -> ApiError {
+    if !stored {
+        return required(field);
+    }
+    ApiError::invalid(
+        field,
+        format!(
+            "{field} is required again: the stored password is only sent to the host, port and TLS it was given for"
+        ),
+    )
 }
 
 fn required(field: &str) -> ApiError {

@@ -50,12 +50,13 @@ async fn a_patch_keeps_what_it_leaves_out_passwords_included() {
     let d = api
         .patch(
             &path,
-            &json!({"name": "Help", "imap": {"port": 143, "tls": "starttls"}, "default_team_id": team}),
+            &json!({"name": "Help", "imap": {"tls": "starttls"}, "default_team_id": team}),
         )
         .await
         .expect(200);
     assert_eq!(d["name"], "Help");
-    assert_eq!(d["imap"]["port"], 143);
+    assert_eq!(d["imap"]["tls"], "starttls");
+    assert_eq!(d["imap"]["port"], 993);
     assert_eq!(d["imap"]["host"], "imap.example.com");
     assert_eq!(d["imap"]["quarantine_folder"], "Quarantine");
     assert_eq!(d["default_team_id"], team);
@@ -90,6 +91,49 @@ async fn a_patch_keeps_what_it_leaves_out_passwords_included() {
 }
 
 /// `full()` with `path` (`imap.port`) set to `value`.
+/// A stored password goes only to the server it was given for: moving
+/// either server (host, port, or TLS off) without giving it again is a 422,
+/// and the domain stays as it was.
+#[tokio::test]
+async fn moving_a_server_asks_for_its_password_again() {
+    let api = Api::start().await;
+    let id = created(api.post("/api/v1/email-domains", &full()).await);
+    let path = format!("/api/v1/email-domains/{id}");
+    for (change, field) in [
+        (
+            json!({"imap": {"host": "evil.example.net"}}),
+            "imap.password",
+        ),
+        (json!({"imap": {"port": 143}}), "imap.password"),
+        (json!({"imap": {"tls": "none"}}), "imap.password"),
+        (
+            json!({"smtp": {"host": "EVIL.example.net"}}),
+            "smtp.password",
+        ),
+        (json!({"smtp": {"port": 25}}), "smtp.password"),
+    ] {
+        let refused = api.patch(&path, &change).await;
+        assert_eq!(refused.status, 422, "{change}: {}", refused.text);
+        assert_eq!(refused.field(), field, "{change}");
+        assert!(refused.text.contains("again"), "{}", refused.text);
+    }
+    let domain = api.store().email_domain(id).await.unwrap().unwrap();
+    assert_eq!(domain.imap.unwrap().host, "imap.example.com", "unchanged");
+    assert_eq!(domain.smtp.unwrap().port, 587, "unchanged");
+
+    let moved = json!({"imap": {"host": "imap2.example.com", "password": "imap-secret-3"},
+                       "smtp": {"host": "SMTP.example.com", "username": "other"}});
+    let d = api.patch(&path, &moved).await.expect(200);
+    assert_eq!(d["imap"]["host"], "imap2.example.com");
+    assert_eq!(
+        d["smtp"]["has_password"], true,
+        "same host in other case: kept"
+    );
+    let domain = api.store().email_domain(id).await.unwrap().unwrap();
+    assert_eq!(domain.imap.unwrap().password.expose(), "imap-secret-3");
+    api.stop().await;
+}
+
 fn with(path: &str, value: Value) -> Value {
     let mut body = full();
     let mut target = &mut body;

@@ -76,9 +76,15 @@ async fn testing_an_email_domain_reports_each_servers_answer() {
         "{bad}"
     );
 
-    let closed = json!({"smtp": {"port": 1, "username": null}});
+    let moved = json!({"smtp": {"port": 1, "username": null}});
+    let again = api.patch(&path, &moved).await;
+    assert_eq!(
+        (again.status.as_u16(), again.field()),
+        (422, "smtp.password")
+    );
+    let closed = json!({"smtp": {"port": 1, "username": null, "password": null}});
     let gone = api.patch(&path, &closed).await.expect(200);
-    assert_eq!(gone["smtp"]["has_password"], true);
+    assert_eq!(gone["smtp"]["has_password"], false);
     let down = api.post(&test, &json!({})).await.expect(200);
     assert_eq!(down["smtp"]["ok"], false, "{down}");
     assert!(
