@@ -179,7 +179,7 @@ pub async fn write_plan(
     super::messages::insert_attachments(tx, items, &stored, max_attachment).await?;
     super::participants::insert_joins(tx, plan, &new_ids, &stored, now).await?;
     touch_tickets(tx, plan, (&targets, &stored), settings.sla, now).await?;
-    let bounces = record_bounces(tx, items, plan, now).await?;
+    let bounces = super::bounces::record_bounces(tx, items, plan, now).await?;
     bans::count_hits(tx, &ban_hits(plan)).await?;
     insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
 }
@@ -387,51 +387,6 @@ pub async fn insert_events(
     Ok(())
 }
 
-/// Marks each bounced outbound message failed with the server's words.
-/// Returns, per item, the (message, ticket) a bounce was matched to.
-async fn record_bounces(
-    tx: &mut Tx<'_>,
-    items: &[Prepared],
-    plan: &Plan,
-    now: DateTime<Utc>,
-) -> anyhow::Result<HashMap<usize, KnownMessage>> {
-    let mut matched = HashMap::new();
-    let mut events = Vec::new();
-    for (i, decision) in plan.decisions.iter().enumerate() {
-        let Decision::Bounce {
-            original: Some(original),
-        } = decision
-        else {
-            continue;
-        };
-        let diagnostic = items[i]
-            .mail
-            .as_ref()
-            .ok()
-            .and_then(|m| m.bounce.as_ref())
-            .map(|b| b.diagnostic.clone())
-            .unwrap_or_default();
-        sqlx::query(
-            "UPDATE messages SET delivery_status = 'failed', delivery_error = $1 WHERE id = $2 AND direction = 'outbound'",
-        )
-        .bind(&diagnostic)
-        .bind(original.id)
-        .execute(&mut **tx)
-        .await
-        .context("marking a bounced message failed")?;
-        let data = serde_json::json!({"message_id": original.id, "error": diagnostic}).to_string();
-        events.push(NewEvent::by(
-            "system",
-            original.ticket_id,
-            "delivery_failed",
-            data,
-        ));
-        matched.insert(i, *original);
-    }
-    insert_events(tx, &events, now).await?;
-    Ok(matched)
-}
-
 fn ban_hits(plan: &Plan) -> Vec<(i64, i64)> {
     let mut hits: HashMap<i64, i64> = HashMap::new();
     for d in &plan.decisions {
@@ -467,13 +422,13 @@ fn record_for(
         Decision::Duplicate => r(Outcome::Duplicate, Some("Message-ID already stored".into())),
         Decision::Banned { ban_id } => r(Outcome::Banned, Some(format!("ban {ban_id}"))),
         Decision::Dropped { kind } => r(Outcome::Dropped, Some(kind.as_str().into())),
-        Decision::Bounce { .. } => Record {
+        Decision::Bounce { original } => Record {
             outcome: Outcome::Bounce,
             reason: Some(
-                if bounce.is_some() {
-                    "matched"
-                } else {
-                    "no matching message"
+                match (bounce, original) {
+                    (Some(_), _) => "matched",
+                    (None, Some(_)) => "the reported recipient was not sent that message",
+                    (None, None) => "no matching message",
                 }
                 .into(),
             ),

@@ -3,6 +3,7 @@
 //! PostgreSQL when its backend lands.
 pub mod agents;
 pub mod bans;
+mod bounces;
 pub mod domains;
 pub mod fields;
 pub mod fixtures;

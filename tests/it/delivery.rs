@@ -190,6 +190,7 @@ async fn a_bounce_for_a_sent_reply_marks_it_failed_on_its_ticket() {
     let dsn = String::from_utf8(fixture("dsn_bounce.eml"))
         .unwrap()
         .replace("<outbound.1.k7qx2m@example.com>", &ack_id)
+        .replace("nobody@customer.example", CUSTOMER)
         .replace(
             "<20250309120000.DSN1@mx.example.com>",
             "<dsn-for-ack@mx.example.com>",

@@ -254,9 +254,62 @@ async fn a_bounce_marks_the_bounced_message_failed_with_the_servers_words() {
     assert_eq!(outbound.delivery_status, "failed");
     let error = outbound.delivery_error.as_deref().unwrap();
     assert!(
-        error.starts_with("550 5.1.1 <nobody@customer.example>: Recipient address rejected"),
+        error.starts_with(
+            "reported by mailer-daemon@mx.example.com for nobody@customer.example: 550 5.1.1 <nobody@customer.example>: Recipient address rejected"
+        ),
         "{error}"
     );
+    assert_eq!(
+        db.store.event_kinds(ticket).await.unwrap(),
+        ["created", "delivery_failed"]
+    );
+}
+
+/// Anyone who knows an outbound Message-ID can write a DSN: one about a
+/// recipient the message was never sent to changes nothing.
+#[tokio::test]
+async fn a_bounce_for_a_recipient_the_message_never_had_changes_nothing() {
+    let db = TestDb::new().await;
+    let ticket = ticket_with_outbound(&db).await;
+    let forged = String::from_utf8(fixture("dsn_bounce.eml"))
+        .unwrap()
+        .replace("nobody@customer.example", "someone-else@customer.example");
+    let out = db.ingest_one(forged.as_bytes()).await;
+    assert_eq!((out.outcome, out.ticket_id), (Outcome::Bounce, None));
+    assert_eq!(
+        db.store.messages_of(ticket).await.unwrap()[1].delivery_status,
+        "queued"
+    );
+    assert_eq!(db.store.event_kinds(ticket).await.unwrap(), ["created"]);
+    assert_eq!(
+        db.store.ingest_outcomes().await.unwrap()[1].1.as_deref(),
+        Some("the reported recipient was not sent that message")
+    );
+}
+
+/// 300 bounces about one message and recipient are one event on its ticket.
+#[tokio::test]
+async fn repeated_bounces_fold_into_one_event() {
+    let db = TestDb::new().await;
+    let ticket = ticket_with_outbound(&db).await;
+    let dsn = String::from_utf8(fixture("dsn_bounce.eml")).unwrap();
+    let bounces: Vec<Vec<u8>> = (0..300)
+        .map(|n| {
+            dsn.replace(
+                "<20250309120000.DSN1@mx.example.com>",
+                &format!("<dsn-{n}@mx.example.com>"),
+            )
+            .into_bytes()
+        })
+        .collect();
+    let (first, rest) = bounces.split_at(150);
+    for batch in [first, rest] {
+        let out = db.ingest(batch).await;
+        assert!(
+            out.iter().all(|o| o.ticket_id == Some(ticket)),
+            "each matched"
+        );
+    }
     assert_eq!(
         db.store.event_kinds(ticket).await.unwrap(),
         ["created", "delivery_failed"]
