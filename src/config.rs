@@ -121,6 +121,8 @@ struct WebhooksFile {
     retry_max: Option<String>,
     timeout: Option<String>,
     poll_interval: Option<String>,
+    #[serde(default)]
+    allow_targets: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,6 +366,10 @@ fn webhook_settings(file: &WebhooksFile) -> anyhow::Result<WebhookSettings> {
         retry_max: duration("retry_max", &file.retry_max, defaults.retry_max)?,
         timeout: duration("timeout", &file.timeout, defaults.timeout)?,
         poll_interval: duration("poll_interval", &file.poll_interval, defaults.poll_interval)?,
+        allow_targets: std::sync::Arc::new(
+            crate::service::webhooks::targets::Targets::parse(&file.allow_targets)
+                .map_err(|e| anyhow::anyhow!("webhooks.allow_targets: {e}"))?,
+        ),
     })
 }
 

@@ -45,6 +45,8 @@ pub struct AppState {
     pub metrics_public: bool,
     /// Failed authentications per client IP (429 past the limit).
     pub auth_failures: Arc<auth_limit::AuthLimiter>,
+    /// Where webhooks may be sent besides public addresses.
+    pub webhook_targets: Arc<crate::service::webhooks::targets::Targets>,
 }
 
 #[derive(OpenApi)]

@@ -147,8 +147,8 @@ pub struct DeliveriesQuery {
     pub limit: Option<i64>,
 }
 
-fn url(text: &str) -> ApiResult<String> {
-    parse_url(text).map_err(|e| ApiError::invalid("url", e.0))
+fn url(state: &AppState, text: &str) -> ApiResult<String> {
+    parse_url(text, &state.webhook_targets).map_err(|e| ApiError::invalid("url", e.0))
 }
 
 fn events(names: &[String]) -> ApiResult<Vec<String>> {
@@ -193,7 +193,7 @@ async fn create_webhook(
 ) -> ApiResult<(StatusCode, Json<CreatedWebhook>)> {
     caller.admin()?;
     let new = NewWebhook {
-        url: url(&body.url)?,
+        url: url(&state, &body.url)?,
         events: events(&body.events)?,
         secret: match body.secret {
             Some(s) => secret(s)?,
@@ -239,7 +239,7 @@ async fn update_webhook(
 ) -> ApiResult<Json<WebhookView>> {
     caller.admin()?;
     let change = WebhookChange {
-        url: body.url.as_deref().map(url).transpose()?,
+        url: body.url.as_deref().map(|u| url(&state, u)).transpose()?,
         secret: body.secret.map(secret).transpose()?,
         events: body.events.as_deref().map(events).transpose()?,
         enabled: body.enabled,

@@ -109,6 +109,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         email_domains_changed,
         metrics_public: config.metrics_public,
         auth_failures: Arc::default(),
+        webhook_targets: config.webhooks.allow_targets.clone(),
     };
     let http = rx.clone();
     tasks.spawn(async move {
@@ -120,8 +121,10 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     tracing::info!(declared = ?names, %addr, "postdesk is running");
     // SLA clocks and webhook delivery.
     tasks.spawn(crate::service::sla::run(store.clone(), rx.clone()));
-    let webhooks =
-        crate::service::webhooks::dispatch::Dispatcher::new(store.clone(), config.webhooks)?;
+    let webhooks = crate::service::webhooks::dispatch::Dispatcher::new(
+        store.clone(),
+        config.webhooks.clone(),
+    )?;
     tasks.spawn(webhooks.run(rx.clone()));
     Ok(Running {
         shutdown,

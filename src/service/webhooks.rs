@@ -3,6 +3,7 @@
 //! webhook events, how a body is signed, what a valid URL is); the
 //! [`dispatch::Dispatcher`] moves events into deliveries and sends them.
 pub mod dispatch;
+pub mod targets;
 
 use crate::domain::Invalid;
 use hmac::{Hmac, Mac};
@@ -112,8 +113,9 @@ pub fn generate_secret() -> String {
     format!("whsec_{}", data_encoding::HEXLOWER.encode(&bytes))
 }
 
-/// An absolute http(s) URL with a host, normalised.
-pub fn parse_url(text: &str) -> Result<String, Invalid> {
+/// An absolute http(s) URL with a host that `targets` permits as far as
+/// that shows without DNS, normalised.
+pub fn parse_url(text: &str, targets: &targets::Targets) -> Result<String, Invalid> {
     let text = text.trim();
     if text.chars().count() > MAX_URL_CHARS {
         return Err(Invalid(format!(
@@ -128,8 +130,12 @@ pub fn parse_url(text: &str) -> Result<String, Invalid> {
             url.scheme()
         )));
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    let host = url.host_str().unwrap_or_default();
+    if host.is_empty() {
         return Err(Invalid("the URL has no host".into()));
+    }
+    if let Some(refused) = targets.refuse_host(host) {
+        return Err(Invalid(refused));
     }
     Ok(url.to_string())
 }
@@ -157,7 +163,7 @@ pub fn parse_events(names: &[String]) -> Result<Vec<String>, Invalid> {
 }
 
 /// How deliveries are sent and retried (`[webhooks]` in the config).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookSettings {
     /// Attempts before a delivery is given up as failed.
     pub max_attempts: u32,
@@ -169,6 +175,8 @@ pub struct WebhookSettings {
     pub timeout: Duration,
     /// How often new ticket events are looked for.
     pub poll_interval: Duration,
+    /// What may be targeted besides public addresses.
+    pub allow_targets: std::sync::Arc<targets::Targets>,
 }
 
 impl Default for WebhookSettings {
@@ -179,6 +187,7 @@ impl Default for WebhookSettings {
             retry_max: Duration::from_secs(3600),
             timeout: Duration::from_secs(10),
             poll_interval: Duration::from_secs(2),
+            allow_targets: Default::default(),
         }
     }
 }
@@ -250,23 +259,30 @@ mod tests {
     }
 
     #[test]
-    fn urls_must_be_absolute_http_with_a_host() {
+    fn urls_must_be_absolute_http_with_a_public_or_allowed_host() {
+        let none = targets::Targets::default();
+        let parse_url = |text: &str| parse_url(text, &none);
         assert_eq!(
             parse_url(" https://hooks.example.com/in?x=1 ").unwrap(),
             "https://hooks.example.com/in?x=1"
         );
-        assert!(parse_url("http://127.0.0.1:9000").is_ok());
         for bad in [
             "ftp://example.com/",
             "example.com/hook",
             "https://",
             "mailto:a@b.c",
             "",
+            "http://127.0.0.1:9000",
+            "http://localhost:9000/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/",
         ] {
             assert!(parse_url(bad).is_err(), "{bad:?} should be refused");
         }
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_CHARS));
         assert!(parse_url(&long).unwrap_err().0.contains("2048"));
+        let loopback = targets::Targets::parse(&["127.0.0.1".into()]).unwrap();
+        assert!(super::parse_url("http://127.0.0.1:9000", &loopback).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! POSTs due deliveries with their signature and records what happened:
 //! 2xx is delivered, anything else is retried with backoff until
 //! `max_attempts`, then failed with the last error.
+use super::targets::GuardedResolver;
 use super::{WebhookSettings, events_for, sign, wants};
 use crate::outbound::sender::backoff;
 use crate::store::Store;
@@ -12,6 +13,7 @@ use crate::store::webhooks::{self, EventRow, Listener, NewDelivery, TicketSummar
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -59,6 +61,10 @@ impl Dispatcher {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver {
+                targets: settings.allow_targets.clone(),
+            }))
             .user_agent(concat!("Postdesk-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the webhook HTTP client")?;
@@ -175,6 +181,13 @@ impl Dispatcher {
     }
 
     async fn attempt(&self, c: &ClaimedDelivery) -> Attempt {
+        let host = reqwest::Url::parse(&c.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(error) = self.settings.allow_targets.refuse_host(&host) {
+            return Attempt::Refused { code: None, error };
+        }
         let sent = self
             .client
             .post(&c.url)

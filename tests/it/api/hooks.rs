@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Fast retries, so a test sees several attempts within a second.
-const FAST: &str = "[webhooks]\nretry_base = \"50ms\"\nretry_max = \"200ms\"\npoll_interval = \"50ms\"\nmax_attempts = 4\n";
+const FAST: &str = "[webhooks]\nretry_base = \"50ms\"\nretry_max = \"200ms\"\npoll_interval = \"50ms\"\nmax_attempts = 4\nallow_targets = [\"127.0.0.1\"]\n";
 const SECRET: &str = "a-secret-of-enough-length";
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -330,6 +330,9 @@ async fn bad_values_are_422_naming_the_field_and_bad_types_400() {
     let cases = [
         (json!({"url": "ftp://files.example.com/"}), "url"),
         (json!({"url": "not a url"}), "url"),
+        (json!({"url": "http://169.254.169.254/latest/"}), "url"),
+        (json!({"url": "http://127.0.0.1:8080/api"}), "url"),
+        (json!({"url": "http://localhost/"}), "url"),
         (
             json!({"url": "https://x.example/", "events": ["ticket.deleted"]}),
             "events",

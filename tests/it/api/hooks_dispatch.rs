@@ -4,12 +4,16 @@ use super::hooks::Receiver;
 use crate::support::{TestDb, mail};
 use postdesk::service::webhooks::WebhookSettings;
 use postdesk::service::webhooks::dispatch::Dispatcher;
+use postdesk::service::webhooks::targets::Targets;
 use postdesk::store::webhooks::NewWebhook;
+use std::sync::Arc;
 use std::time::Duration;
 
+/// The receivers listen on loopback, which only an allow list opens.
 fn settings() -> WebhookSettings {
     WebhookSettings {
         retry_base: Duration::from_millis(10),
+        allow_targets: Arc::new(Targets::parse(&["127.0.0.1".into()]).unwrap()),
         ..WebhookSettings::default()
     }
 }
@@ -79,4 +83,39 @@ async fn a_disabled_webhook_hears_nothing() {
     db.ingest_one(&question(1)).await;
     assert_eq!(dispatcher.step().await.unwrap(), 0);
     assert_eq!(db.store.count("webhook_deliveries").await.unwrap(), 0);
+}
+
+/// A webhook aimed at a private address (stored before the allow list
+/// changed, or by name) is never sent to: the delivery fails with the
+/// reason and the target sees nothing, so it can answer nothing either.
+#[tokio::test]
+async fn a_private_target_outside_the_allow_list_gets_no_request() {
+    let db = TestDb::new().await;
+    let (receiver, url) = Receiver::start(&[]).await;
+    let by_name = url.replace("127.0.0.1", "localhost");
+    for url in [url, by_name] {
+        let hook = NewWebhook {
+            url,
+            secret: "a-secret-of-enough-length".into(),
+            events: Vec::new(),
+            enabled: true,
+        };
+        db.store.create_webhook(&hook).await.unwrap();
+    }
+    let strict = WebhookSettings {
+        max_attempts: 1,
+        ..WebhookSettings::default()
+    };
+    let dispatcher = Dispatcher::new(db.store.clone(), strict).unwrap();
+    dispatcher.fan_out().await.unwrap();
+    db.ingest_one(&question(1)).await;
+    assert_eq!(dispatcher.step().await.unwrap(), 2);
+    for hook in db.store.webhooks().await.unwrap() {
+        let rows = db.store.webhook_deliveries(hook.id, 10).await.unwrap();
+        assert_eq!(rows[0].status, "failed", "{rows:?}");
+        assert_eq!(rows[0].response_code, None);
+        let error = rows[0].last_error.as_deref().unwrap_or_default();
+        assert!(error.contains("webhooks.allow_targets"), "{error}");
+    }
+    assert!(receiver.seen().is_empty(), "{:?}", receiver.seen());
 }
