@@ -1,5 +1,6 @@
 //! GET tickets?q=: keyword search over subjects and message text.
 use super::tickets_support::Desk;
+use postdesk::store::messages::Outbound;
 
 /// Three tickets: a (word in the subject), b (words only in the body), c
 /// (accents, and a reply carrying more text).
@@ -162,6 +163,53 @@ async fn the_index_follows_new_subjects_edited_and_moved_messages_and_deleted_ti
     // The index is whole.
     desk.sql("INSERT INTO ticket_text (ticket_text) VALUES ('integrity-check')")
         .await;
+    desk.api.stop().await;
+}
+
+/// A requester's address finds their tickets; our own automatic mail (an
+/// acknowledgement on every ticket) finds none, an agent's answer does.
+#[tokio::test]
+async fn search_finds_requesters_and_skips_our_automatic_mail() {
+    let (desk, [a, b, c]) = desk().await;
+    let store = desk.api.store();
+    for (ticket, auto_kind, body) in [
+        (a, Some("acknowledgement"), "This is an automatic reply."),
+        (b, Some("acknowledgement"), "This is an automatic reply."),
+        (c, None, "An automatic refund is on its way."),
+    ] {
+        let n = desk.api.get("/api/v1/tickets").await.body["total"].clone();
+        store
+            .add_outbound(&Outbound {
+                ticket_id: ticket,
+                message_id: format!("out-{ticket}-{n}@postdesk.example"),
+                in_reply_to: None,
+                references: Vec::new(),
+                from_address: "support@example.com".into(),
+                from_name: None,
+                to: Vec::new(),
+                cc: Vec::new(),
+                subject: "Re: ticket".into(),
+                body_text: body.into(),
+                auto_kind,
+                author_id: None,
+            })
+            .await
+            .unwrap();
+    }
+    let cases: &[(&str, &[i64])] = &[
+        ("automatic", &[c]),
+        ("y@beta.example", &[b]),
+        ("beta.example", &[b]),
+        ("gamma", &[c]),
+    ];
+    for (q, want) in cases {
+        let page = desk.list(&format!("q={}", urlencode(q))).await;
+        assert_eq!(super::tickets_support::ids(&page), *want, "q={q}: {page}");
+    }
+    desk.sql("DELETE FROM messages WHERE auto_kind IS NOT NULL; DELETE FROM tickets")
+        .await;
+    let integrity = "INSERT INTO ticket_text (ticket_text, rank) VALUES ('integrity-check', 1)";
+    desk.sql(integrity).await;
     desk.api.stop().await;
 }
 
