@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod outbound;
 pub mod service;
 pub mod store;
+pub mod web;

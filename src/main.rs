@@ -47,6 +47,16 @@ enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Agents.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Set an agent's password for the pages, read from standard input
+    /// (its first line); the agent's sessions end.
+    Password { email: String },
 }
 
 #[derive(Subcommand)]
@@ -145,6 +155,9 @@ async fn main() -> ExitCode {
         Command::Tickets => commands::list_tickets(&database_url).await,
         Command::Token(TokenCommand::Create { name, role, agent }) => {
             commands::token::create(&database_url, &name, &role, agent.as_deref()).await
+        }
+        Command::Agent(AgentCommand::Password { email }) => {
+            commands::agent::password(&database_url, &email).await
         }
         Command::Bench(BenchCommand::Ingest { count, batch }) => {
             commands::bench::ingest(count, batch).await

@@ -5,6 +5,7 @@
 //! nothing. The map is bounded: when full, buckets that have refilled (they
 //! carry no information) are dropped, and if none has, the fullest one.
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -12,10 +13,11 @@ use std::time::{Duration, Instant};
 /// Clients tracked at most.
 const MAX_CLIENTS: usize = 10_000;
 
-pub struct AuthLimiter {
+/// Keyed by client IP by default; the login page also keys one by address.
+pub struct AuthLimiter<K = IpAddr> {
     capacity: f64,
     window: Duration,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -24,14 +26,14 @@ struct Bucket {
     at: Instant,
 }
 
-impl Default for AuthLimiter {
+impl<K: Hash + Eq + Clone> Default for AuthLimiter<K> {
     /// 20 failures a minute per client.
     fn default() -> Self {
         Self::new(20, Duration::from_secs(60))
     }
 }
 
-impl AuthLimiter {
+impl<K: Hash + Eq + Clone> AuthLimiter<K> {
     pub fn new(capacity: u32, window: Duration) -> Self {
         Self {
             capacity: f64::from(capacity.max(1)),
@@ -53,7 +55,7 @@ impl AuthLimiter {
     }
 
     /// `Err(seconds)` when `ip` has no failures left: wait that long.
-    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+    pub fn check(&self, ip: K, now: Instant) -> Result<(), u64> {
         let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         match buckets.get(&ip).map(|b| self.refilled(*b, now)) {
             Some(b) if b.tokens < 1.0 => {
@@ -65,7 +67,7 @@ impl AuthLimiter {
     }
 
     /// Records one failed authentication from `ip`.
-    pub fn failed(&self, ip: IpAddr, now: Instant) {
+    pub fn failed(&self, ip: K, now: Instant) {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS && !buckets.contains_key(&ip) {
             self.evict(&mut buckets, now);
@@ -84,13 +86,13 @@ impl AuthLimiter {
         );
     }
 
-    fn evict(&self, buckets: &mut HashMap<IpAddr, Bucket>, now: Instant) {
+    fn evict(&self, buckets: &mut HashMap<K, Bucket>, now: Instant) {
         buckets.retain(|_, b| self.refilled(*b, now).tokens < self.capacity);
         if buckets.len() >= MAX_CLIENTS {
             let fullest = buckets
                 .iter()
                 .max_by(|a, b| a.1.tokens.total_cmp(&b.1.tokens))
-                .map(|(ip, _)| *ip);
+                .map(|(ip, _)| ip.clone());
             if let Some(ip) = fullest {
                 buckets.remove(&ip);
             }
@@ -104,7 +106,7 @@ mod tests {
 
     #[test]
     fn failures_beyond_the_capacity_wait_and_other_clients_are_untouched() {
-        let limiter = AuthLimiter::new(3, Duration::from_secs(60));
+        let limiter: AuthLimiter = AuthLimiter::new(3, Duration::from_secs(60));
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let t0 = Instant::now();
         for _ in 0..3 {
@@ -119,7 +121,7 @@ mod tests {
 
     #[test]
     fn the_map_stays_bounded() {
-        let limiter = AuthLimiter::new(2, Duration::from_secs(60));
+        let limiter: AuthLimiter = AuthLimiter::new(2, Duration::from_secs(60));
         let t0 = Instant::now();
         for n in 0..(MAX_CLIENTS as u32 + 50) {
             limiter.failed(IpAddr::from(n.to_be_bytes()), t0);

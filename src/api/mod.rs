@@ -47,6 +47,8 @@ pub struct AppState {
     pub auth_failures: Arc<auth_limit::AuthLimiter>,
     /// Where webhooks may be sent besides public addresses.
     pub webhook_targets: Arc<crate::service::webhooks::targets::Targets>,
+    /// Failed logins to the pages, per client IP and per account.
+    pub logins: Arc<crate::web::LoginLimits>,
 }
 
 #[derive(OpenApi)]
@@ -91,6 +93,7 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json((*doc).clone()) }
             }),
         )
+        .merge(crate::web::routes(state.clone()))
         .fallback(|| async { ApiError::not_found("this route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())

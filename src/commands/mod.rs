@@ -1,4 +1,5 @@
 //! What the CLI subcommands do, kept out of main.rs so tests can call them.
+pub mod agent;
 pub mod bench;
 pub mod demo;
 pub mod import;

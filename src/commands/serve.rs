@@ -110,6 +110,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         metrics_public: config.metrics_public,
         auth_failures: Arc::default(),
         webhook_targets: config.webhooks.allow_targets.clone(),
+        logins: Arc::default(),
     };
     let http = rx.clone();
     tasks.spawn(async move {

@@ -2,6 +2,7 @@
 //! change tickets. They compose, validate and store; they never talk to
 //! IMAP or SMTP themselves.
 pub mod outbound_ticket;
+pub mod passwords;
 pub mod replies;
 pub mod sla;
 pub mod webhooks;

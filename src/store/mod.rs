@@ -34,6 +34,7 @@ pub mod ticket_sets;
 pub mod ticket_view;
 pub mod tickets;
 pub mod tokens;
+pub mod web_sessions;
 pub mod webhook_deliveries;
 pub mod webhooks;
 

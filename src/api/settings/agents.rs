@@ -6,6 +6,7 @@ use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::domain::{EmailAddress, Role};
+use crate::service::passwords;
 use crate::store::Store;
 use crate::store::agents::{Agent, AgentSpec};
 use axum::Json;
@@ -76,6 +77,9 @@ pub struct NewAgent {
     pub team_ids: Vec<i64>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// For the pages' login (write-only, at least 8 characters).
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 /// Any of the fields; `team_ids` replaces the memberships.
@@ -94,6 +98,9 @@ pub struct AgentPatch {
     pub team_ids: Option<Vec<i64>>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// A new password for the pages (write-only); the agent's sessions end.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 impl AgentPatch {
@@ -107,6 +114,7 @@ impl AgentPatch {
             signature: self.signature.unwrap_or(r.signature),
             team_ids: self.team_ids.unwrap_or(current.team_ids),
             active: Some(self.active.unwrap_or(r.active)),
+            password: None,
         })
     }
 }
@@ -163,14 +171,18 @@ async fn list_agents(State(s): State<AppState>, _c: Caller) -> ApiResult<Json<It
 async fn create_agent(
     State(s): State<AppState>,
     _a: Admin,
-    ApiJson(body): ApiJson<NewAgent>,
+    ApiJson(mut body): ApiJson<NewAgent>,
 ) -> ApiResult<(StatusCode, Json<AgentView>)> {
+    let password = checked_password(body.password.take())?;
     let spec = spec(body)?;
     let id = s
         .store
         .insert_agent(&spec)
         .await
         .map_err(referencing("team_ids"))?;
+    if let Some(p) = password {
+        passwords::set(&s.store, id, p).await?;
+    }
     Ok((StatusCode::CREATED, Json(load(&s.store, id).await?.into())))
 }
 
@@ -192,8 +204,9 @@ async fn update_agent(
     State(s): State<AppState>,
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<AgentPatch>,
+    ApiJson(mut body): ApiJson<AgentPatch>,
 ) -> ApiResult<Json<AgentView>> {
+    let password = checked_password(body.password.take())?;
     // Applied to the agent as it is inside the write transaction, so a
     // concurrent change to other settings is kept.
     let modified = s
@@ -202,7 +215,18 @@ async fn update_agent(
         .await
         .map_err(referencing("team_ids"))?;
     modified_or(modified, || format!("agent {id}"))?;
+    if let Some(p) = password {
+        passwords::set(&s.store, id, p).await?;
+    }
     Ok(Json(load(&s.store, id).await?.into()))
+}
+
+/// A password given for the pages, checked before anything is stored.
+fn checked_password(password: Option<String>) -> ApiResult<Option<String>> {
+    if let Some(p) = &password {
+        passwords::check(p).map_err(|e| ApiError::invalid("password", e.0))?;
+    }
+    Ok(password)
 }
 
 /// Removes an agent (admin): its tickets stay, unassigned; its tokens end.

@@ -1,11 +1,11 @@
 //! Agents changing tickets: attributes (PATCH), internal notes, replies,
 //! opening outbound tickets, participants, and (admins) deleting them.
-mod compose;
+pub(crate) mod compose;
 mod create;
 mod delete;
-mod notes;
+pub(crate) mod notes;
 mod participants;
-mod patch;
+pub(crate) mod patch;
 mod replies;
 mod validate;
 

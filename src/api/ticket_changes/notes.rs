@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-const COLOURS: [&str; 5] = ["yellow", "blue", "green", "red", "purple"];
+pub(crate) const COLOURS: [&str; 5] = ["yellow", "blue", "green", "red", "purple"];
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -71,14 +71,14 @@ impl From<NoteRow> for NoteView {
     }
 }
 
-fn body(value: String) -> ApiResult<String> {
+pub(crate) fn body(value: String) -> ApiResult<String> {
     if value.trim().is_empty() {
         return Err(ApiError::invalid("body", "body must not be empty"));
     }
     validate::limited("body", value, MAX_BODY)
 }
 
-fn colour(value: &str) -> ApiResult<&'static str> {
+pub(crate) fn colour(value: &str) -> ApiResult<&'static str> {
     COLOURS
         .iter()
         .find(|c| **c == value.trim().to_ascii_lowercase())

@@ -74,7 +74,7 @@ pub async fn patch_ticket(
 }
 
 /// Checks every value of the request and turns it into a change.
-async fn to_change(store: &Store, p: PatchTicket) -> ApiResult<TicketChange> {
+pub(crate) async fn to_change(store: &Store, p: PatchTicket) -> ApiResult<TicketChange> {
     let assignee_id = match p.assignee_id {
         Some(Some(id)) => Some(Some(validate::assignee(store, id).await?)),
         other => other,

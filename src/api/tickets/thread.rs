@@ -120,7 +120,7 @@ pub async fn get_thread(
 
 /// Every entry in time order; at the same instant messages come before
 /// notes and notes before events, then by id.
-fn merge(thread: Thread) -> Vec<ThreadItem> {
+pub(crate) fn merge(thread: Thread) -> Vec<ThreadItem> {
     let mut by_message: HashMap<i64, Vec<AttachmentItem>> = HashMap::new();
     for a in thread.attachments {
         by_message

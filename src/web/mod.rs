@@ -1,0 +1,73 @@
+//! The pages: server-rendered HTML for agents and admins beside the API,
+//! over the same service and store functions. Every action is a plain form
+//! (POST, then a redirect); scripts only enhance. One module per page.
+mod assets;
+mod csrf;
+mod error;
+mod inbox;
+mod login;
+pub mod session;
+mod ticket;
+mod views;
+
+use crate::api::AppState;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+pub use login::LoginLimits;
+
+/// Content-Security-Policy of every page: nothing from another origin, no
+/// inline script or style.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/", get(inbox::page))
+        .route("/tickets/bulk", post(inbox::bulk))
+        .route("/tickets/{id}", get(ticket::page))
+        .route("/tickets/{id}/reply", post(ticket::reply))
+        .route("/tickets/{id}/change", post(ticket::change))
+        .route("/admin", get(admin_index))
+        .layer(middleware::from_fn_with_state(state, csrf::guard))
+        .route("/assets/{name}", get(assets::serve))
+        .layer(middleware::from_fn(security_headers))
+}
+
+/// The admin pages come with the next issue; agents get a 403 page here.
+async fn admin_index(agent: session::WebAgent) -> error::PageResult<Response> {
+    if !agent.is_admin() {
+        return Err(error::PageError::forbidden(
+            "The admin pages are for admins. Ask an admin if you need a setting changed.",
+        ));
+    }
+    Err(error::PageError {
+        status: axum::http::StatusCode::NOT_FOUND,
+        message: "The admin pages are not built yet: use the API's configuration endpoints.".into(),
+    })
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}

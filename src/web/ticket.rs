@@ -1,0 +1,260 @@
+//! A ticket: its thread oldest first (emails both ways with their reply
+//! text and the quoted history folded away, notes in their colour, events
+//! as quiet lines), a side panel of its attributes, and a composer for a
+//! reply or a note. Reads and changes go through the API's own functions.
+use super::error::PageResult;
+use super::session::WebAgent;
+use super::views::{self, Layout};
+use crate::api::AppState;
+use crate::api::ticket_changes::compose;
+use crate::api::ticket_changes::notes::{self, COLOURS};
+use crate::api::ticket_changes::patch::{PatchTicket, to_change};
+use crate::api::tickets::thread::{ThreadItem, merge};
+use crate::api::tickets::view::{self, TicketView};
+use crate::service::replies::ReplyRequest;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "web/ticket.html")]
+struct TicketPage {
+    layout: Layout,
+    t: TicketView,
+    entries: Vec<Entry>,
+    agents: Vec<(i64, String)>,
+    colours: &'static [&'static str],
+    statuses: &'static [&'static str],
+    priorities: &'static [&'static str],
+    tags: String,
+    due: String,
+    created: String,
+}
+
+/// One line of the thread, ready to show.
+struct Entry {
+    /// inbound | outbound | note | event
+    kind: &'static str,
+    who: String,
+    when: String,
+    text: String,
+    /// The whole mail when the reply text left quoted history out.
+    full: Option<String>,
+    status: String,
+    error: String,
+    colour: String,
+    files: Vec<(String, String)>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    let t = view::load(&state.store, id).await?;
+    let thread = state
+        .store
+        .thread(id)
+        .await?
+        .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
+    let agents = state
+        .store
+        .agents()
+        .await?
+        .into_iter()
+        .filter(|a| a.row.active)
+        .map(|a| (a.row.id, a.row.name))
+        .collect();
+    let now = Utc::now();
+    let page = TicketPage {
+        layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), &agent),
+        entries: merge(thread).into_iter().map(entry).collect(),
+        agents,
+        colours: &COLOURS,
+        statuses: &["open", "pending", "resolved"],
+        priorities: &["low", "normal", "high", "urgent"],
+        tags: t.tags.join(", "),
+        due: t.due_at.map(|d| views::due(d, now)).unwrap_or_default(),
+        created: views::when(t.created_at),
+        t,
+    };
+    let html = page.render().map_err(anyhow::Error::from)?;
+    Ok(Html(html).into_response())
+}
+
+impl TicketPage {
+    fn assignee_is(&self, id: i64) -> bool {
+        self.t.assignee.as_ref().is_some_and(|a| a.id == id)
+    }
+}
+
+fn entry(item: ThreadItem) -> Entry {
+    let blank = Entry {
+        kind: "event",
+        who: String::new(),
+        when: String::new(),
+        text: String::new(),
+        full: None,
+        status: String::new(),
+        error: String::new(),
+        colour: String::new(),
+        files: Vec::new(),
+    };
+    match item {
+        ThreadItem::Message(m) => Entry {
+            kind: if m.direction == "inbound" {
+                "inbound"
+            } else {
+                "outbound"
+            },
+            who: match (&m.author, &m.from.name) {
+                (Some(a), _) => a.name.clone(),
+                (None, Some(name)) => format!("{name} <{}>", m.from.address),
+                (None, None) => m.from.address.clone(),
+            },
+            when: views::when(m.created_at),
+            full: (m.reply_text.trim() != m.body_text.trim()).then(|| m.body_text.clone()),
+            text: m.reply_text,
+            status: m.delivery_status,
+            error: m.delivery_error.unwrap_or_default(),
+            files: m
+                .attachments
+                .iter()
+                .map(|a| {
+                    let name = a.filename.clone().unwrap_or_else(|| "attachment".into());
+                    (name, views::size(a.size))
+                })
+                .collect(),
+            ..blank
+        },
+        ThreadItem::Note(n) => Entry {
+            kind: "note",
+            who: n.author.map(|a| a.name).unwrap_or_else(|| "Someone".into()),
+            when: views::when(n.created_at),
+            text: n.body,
+            colour: n.colour,
+            ..blank
+        },
+        ThreadItem::Event(e) => Entry {
+            who: e.agent.map(|a| a.name).unwrap_or_else(|| e.actor.clone()),
+            when: views::when(e.created_at),
+            text: event_text(&e.kind, &e.data),
+            ..blank
+        },
+    }
+}
+
+/// An event in words: `status: open → resolved`.
+fn event_text(kind: &str, data: &serde_json::Value) -> String {
+    let s = |k: &str| match &data[k] {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match kind {
+        "delivery_failed" => format!("delivery failed: {}", s("error")),
+        _ if !s("from").is_empty() || !s("to").is_empty() => {
+            format!("{}: {} → {}", kind.replace('_', " "), s("from"), s("to"))
+        }
+        _ => kind.replace('_', " "),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Composed {
+    /// reply | note
+    mode: String,
+    body: String,
+    colour: Option<String>,
+}
+
+/// The composer: a reply to the customer, or an internal note.
+pub async fn reply(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(f): Form<Composed>,
+) -> PageResult<Response> {
+    if f.mode == "note" {
+        let text = notes::body(f.body)?;
+        let colour = notes::colour(f.colour.as_deref().unwrap_or("yellow"))?;
+        state
+            .store
+            .add_note(id, Some(agent.agent_id), &text, colour)
+            .await?
+            .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
+    } else {
+        let (body, attachments) = compose::content(Some(f.body), None, None, None)?;
+        let request = ReplyRequest {
+            ticket_id: id,
+            agent_id: Some(agent.agent_id),
+            body,
+            attachments,
+        };
+        state
+            .replies
+            .reply(request)
+            .await
+            .map_err(compose::reply_error)?;
+    }
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Change {
+    /// A shortcut button: assign_me, resolve, reopen.
+    action: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+    /// An agent id, or empty to unassign.
+    assignee: Option<String>,
+    /// Comma-separated.
+    tags: Option<String>,
+}
+
+/// The side panel and its buttons.
+pub async fn change(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(f): Form<Change>,
+) -> PageResult<Response> {
+    let patch = match f.action.as_deref() {
+        Some("assign_me") => PatchTicket {
+            assignee_id: Some(Some(agent.agent_id)),
+            ..PatchTicket::default()
+        },
+        Some("resolve") => PatchTicket {
+            status: Some("resolved".into()),
+            ..PatchTicket::default()
+        },
+        Some("reopen") => PatchTicket {
+            status: Some("open".into()),
+            ..PatchTicket::default()
+        },
+        _ => PatchTicket {
+            status: f.status,
+            priority: f.priority,
+            assignee_id: f.assignee.map(|a| a.trim().parse::<i64>().ok()),
+            tags: f.tags.map(|t| {
+                t.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            ..PatchTicket::default()
+        },
+    };
+    let change = to_change(&state.store, patch).await?;
+    if !change.is_empty() {
+        state
+            .store
+            .change_ticket(id, &change, Some(agent.agent_id))
+            .await?
+            .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
+    }
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}

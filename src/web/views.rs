@@ -1,0 +1,99 @@
+//! What every page's layout needs, and small formatting shared by pages.
+use super::assets;
+use super::session::WebAgent;
+use chrono::{DateTime, Utc};
+
+/// The frame around a page: title, assets, and who is logged in.
+pub struct Layout {
+    pub title: String,
+    pub css: String,
+    pub js: String,
+    pub me: Option<Me>,
+}
+
+pub struct Me {
+    pub name: String,
+    pub csrf: String,
+    pub admin: bool,
+}
+
+impl Layout {
+    pub fn public(title: &str) -> Self {
+        Self {
+            title: title.into(),
+            css: assets::url("app", "css"),
+            js: assets::url("app", "js"),
+            me: None,
+        }
+    }
+
+    pub fn for_agent(title: &str, agent: &WebAgent) -> Self {
+        Self {
+            me: Some(Me {
+                name: agent.name.clone(),
+                csrf: agent.csrf.clone(),
+                admin: agent.is_admin(),
+            }),
+            ..Self::public(title)
+        }
+    }
+
+    /// The CSRF token forms carry (empty when logged out).
+    pub fn csrf(&self) -> &str {
+        self.me.as_ref().map_or("", |m| m.csrf.as_str())
+    }
+}
+
+/// `3 min`, `5 h`, `2 d`, or the date when older than a month.
+pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - at).num_seconds();
+    match secs {
+        s if s < 60 => "now".into(),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h", s / 3600),
+        s if s < 30 * 86_400 => format!("{} d", s / 86_400),
+        _ => at.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A time as agents read it: `2026-12-07 14:03 UTC`.
+pub fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// `in 3 h` or `5 h ago`, for a due time.
+pub fn due(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if at >= now {
+        format!("in {}", ago(now, at))
+    } else {
+        format!("{} ago", ago(at, now))
+    }
+}
+
+/// `1.2 MB`, `340 KB`, `12 B`.
+pub fn size(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{} KB", b / 1_000),
+        b => format!("{b} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn times_read_short() {
+        let now = Utc::now();
+        assert_eq!(ago(now - Duration::seconds(5), now), "now");
+        assert_eq!(ago(now - Duration::minutes(7), now), "7 min");
+        assert_eq!(ago(now - Duration::hours(5), now), "5 h");
+        assert_eq!(ago(now - Duration::days(3), now), "3 d");
+        assert_eq!(due(now + Duration::hours(2), now), "in 2 h");
+        assert_eq!(due(now - Duration::hours(2), now), "2 h ago");
+        assert_eq!(size(1_500_000), "1.5 MB");
+        assert_eq!(size(2_048), "2 KB");
+    }
+}
