@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per feature.
 mod api;
+mod browser;
 mod cli;
 mod crash;
 mod delivery;
@@ -11,6 +12,7 @@ mod import;
 mod mail;
 mod mailstack;
 mod migrations;
+mod pages;
 mod properties;
 mod secrets;
 mod sender;
