@@ -2,6 +2,7 @@
 //! the OpenAPI document. Handlers parse the request into domain types, call
 //! the store or a service, and answer JSON; every failure is an
 //! [`error::ApiError`] in the shape of API.md.
+pub mod attachments;
 pub mod auth;
 pub mod auth_limit;
 pub mod error;
@@ -77,7 +78,8 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(tickets::routes())
         .merge(ticket_changes::routes())
-        .merge(webhooks::routes());
+        .merge(webhooks::routes())
+        .merge(attachments::routes());
     let (routes, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())

@@ -29,6 +29,44 @@ const SALES_PASSWORD: &str = "sales-secret";
 
 const DEMO_ADMIN: &str = "admin@example.com";
 const DEMO_AGENT: &str = "agent@example.com";
+/// The demo agents' password for the pages (set only while they have none).
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// More mail for a fresh demo: a reply quoting the first mail, and an HTML
+/// mail with a remote image.
+const MORE: [&str; 3] = [
+    "From: Carla Customer <customer@example.net>\r\n\
+To: Example Support <support@example.com>\r\n\
+Subject: Invoice 5521 charges shipping twice\r\n\
+Message-ID: <demo-invoice-@ID@@example.net>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Hi,\r\n\r\nmy invoice 5521 lists shipping twice (2 x 9.90 EUR). Could you correct it?\r\n\r\nCarla\r\n",
+    "From: Carla Customer <customer@example.net>\r\n\
+To: Example Support <support@example.com>\r\n\
+Subject: Re: Invoice 5521 charges shipping twice\r\n\
+Message-ID: <demo-invoice-2-@ID@@example.net>\r\n\
+In-Reply-To: <demo-invoice-@ID@@example.net>\r\n\
+References: <demo-invoice-@ID@@example.net>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Sorry, one more thing: the invoice should go to our accounts team.\r\n\r\n\
+On Mon, 7 Dec 2026 at 09:12, Carla Customer <customer@example.net> wrote:\r\n\
+> Hi,\r\n\
+>\r\n\
+> my invoice 5521 lists shipping twice (2 x 9.90 EUR). Could you correct it?\r\n\
+>\r\n\
+> Carla\r\n",
+    "From: Carla Customer <customer@example.net>\r\n\
+To: Example Support <support@example.com>\r\n\
+Subject: Photo of the broken hinge\r\n\
+Message-ID: <demo-hinge-@ID@@example.net>\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<html><body><p>Hello,</p><p>the hinge of the cabinet I bought broke after a week. \
+Here is a photo:</p><p><img src=\"http://images.example.net/hinge.jpg\" alt=\"broken hinge\"></p>\
+<p>Can you send a replacement?</p><p>Carla</p></body></html>\r\n",
+];
 
 /// An admin and an agent with signatures, the admin token acting for the
 /// first (so "mine" and signatures work with it); a new token for the
@@ -46,6 +84,13 @@ async fn demo_agents(store: &Store, admin_token: &str) -> anyhow::Result<String>
                 store.create_agent(email, name, role, &signature).await?
             }
         };
+        let unset = store
+            .login_row(email)
+            .await?
+            .is_some_and(|r| r.password_hash.is_none());
+        if unset {
+            crate::service::passwords::set(store, id, DEMO_PASSWORD.into()).await?;
+        }
         ids.push(id);
     }
     let key = store.token_key().await?;
@@ -62,6 +107,17 @@ async fn demo_agents(store: &Store, admin_token: &str) -> anyhow::Result<String>
         )
         .await?;
     Ok(token)
+}
+
+/// An internal note on the oldest ticket, by the demo agent.
+async fn note_first_ticket(store: &Store) -> anyhow::Result<()> {
+    let agent = store.agent_id_by_email(DEMO_AGENT).await?;
+    if let Some(first) = store.tickets().await?.into_iter().min_by_key(|t| t.id) {
+        let text =
+            "Checked with the warehouse: the printer left on Friday, tracking number to follow.";
+        store.add_note(first.id, agent, text, "yellow").await?;
+    }
+    Ok(())
 }
 
 pub async fn run(database_url: &str) -> anyhow::Result<()> {
@@ -87,12 +143,22 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
     let agent_token = demo_agents(&store, &admin_token).await?;
     let before = store.count("tickets").await?;
 
-    let sample = SAMPLE.replace("@ID@", &format!("{}", std::process::id()));
-    let sender = stack.clone();
-    tokio::task::spawn_blocking(move || sender.send(CUSTOMER, SUPPORT, &sample)).await??;
+    let mut mails = vec![SAMPLE];
+    if before == 0 {
+        mails.extend(MORE);
+    }
+    let wanted = before + if before == 0 { 3 } else { 1 };
+    for mail in mails {
+        let mail = mail.replace("@ID@", &format!("{}", std::process::id()));
+        let sender = stack.clone();
+        tokio::task::spawn_blocking(move || sender.send(CUSTOMER, SUPPORT, &mail)).await??;
+    }
     let started = Instant::now();
-    while store.count("tickets").await? == before && started.elapsed() < Duration::from_secs(10) {
+    while store.count("tickets").await? < wanted && started.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if before == 0 {
+        note_first_ticket(&store).await?;
     }
     // Give the acknowledgement a moment to go out.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -127,6 +193,10 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
     );
     println!("  database {database_url} — `postdesk tickets` lists the tickets");
     println!();
+    println!("Web: http://{}/", running.addr);
+    println!(
+        "  log in as {DEMO_ADMIN} (an admin) or {DEMO_AGENT} (an agent), password {DEMO_PASSWORD}"
+    );
     println!("HTTP API: http://{}/api/v1", running.addr);
     println!("  admin token: {admin_token} (acts for {DEMO_ADMIN}, an admin)");
     println!("  agent token: {agent_token} (acts for {DEMO_AGENT}, an agent)");

@@ -2,6 +2,7 @@
 //! `$N` placeholders, `ON CONFLICT` and `RETURNING`, so the same text serves
 //! PostgreSQL when its backend lands.
 pub mod agents;
+pub mod attachments;
 pub mod bans;
 mod bounces;
 pub mod domains;

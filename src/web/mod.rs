@@ -6,6 +6,7 @@ mod csrf;
 mod error;
 mod inbox;
 mod login;
+mod original;
 pub mod session;
 mod ticket;
 mod views;
@@ -34,6 +35,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}", get(ticket::page))
         .route("/tickets/{id}/reply", post(ticket::reply))
         .route("/tickets/{id}/change", post(ticket::change))
+        .route("/messages/{id}/original", get(original::page))
+        .route("/messages/{id}/image", get(original::image))
+        .route("/attachments/{id}", get(attachment))
         .route("/admin", get(admin_index))
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .route("/assets/{name}", get(assets::serve))
@@ -51,6 +55,15 @@ async fn admin_index(agent: session::WebAgent) -> error::PageResult<Response> {
         status: axum::http::StatusCode::NOT_FOUND,
         message: "The admin pages are not built yet: use the API's configuration endpoints.".into(),
     })
+}
+
+/// An attachment, for download (the API's own answer, as a page on error).
+async fn attachment(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    _agent: session::WebAgent,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> error::PageResult<Response> {
+    Ok(crate::api::attachments::load(&state, id).await?)
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {

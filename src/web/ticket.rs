@@ -46,7 +46,10 @@ struct Entry {
     status: String,
     error: String,
     colour: String,
-    files: Vec<(String, String)>,
+    /// The message's id (0 for notes and events).
+    message: i64,
+    /// (attachment id, name, size)
+    files: Vec<(i64, String, String)>,
 }
 
 pub async fn page(
@@ -101,6 +104,7 @@ fn entry(item: ThreadItem) -> Entry {
         status: String::new(),
         error: String::new(),
         colour: String::new(),
+        message: 0,
         files: Vec::new(),
     };
     match item {
@@ -116,6 +120,7 @@ fn entry(item: ThreadItem) -> Entry {
                 (None, None) => m.from.address.clone(),
             },
             when: views::when(m.created_at),
+            message: m.id,
             full: (m.reply_text.trim() != m.body_text.trim()).then(|| m.body_text.clone()),
             text: m.reply_text,
             status: m.delivery_status,
@@ -125,7 +130,7 @@ fn entry(item: ThreadItem) -> Entry {
                 .iter()
                 .map(|a| {
                     let name = a.filename.clone().unwrap_or_else(|| "attachment".into());
-                    (name, views::size(a.size))
+                    (a.id, name, views::size(a.size))
                 })
                 .collect(),
             ..blank

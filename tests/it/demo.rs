@@ -83,6 +83,49 @@ async fn the_demos_printed_tokens_act_for_demo_agents() {
             .any(|l| l.contains("mailbox holds") && l.contains("[#")),
         "the acknowledgement reached the customer: {lines:#?}"
     );
+    assert_eq!(
+        tickets["total"], 3,
+        "a fresh demo has three tickets: {tickets}"
+    );
+    let web = after(&lines, "Web: ")
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
+    let login = after(&lines, "log in as ");
+    assert!(login.contains("admin@example.com") && login.contains("password demo-password"));
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = raw
+        .post(format!("{web}/login"))
+        .form(&[
+            ("email", "agent@example.com"),
+            ("password", "demo-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303, "the printed login works");
+    let cookie = answer.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let inbox = raw
+        .get(format!("{web}/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for subject in ["My order 1234", "Invoice 5521", "Photo of the broken hinge"] {
+        assert!(inbox.contains(subject), "{subject} in the inbox: {inbox}");
+    }
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let _ = child.wait();
 }

@@ -126,15 +126,12 @@ impl Browser {
         format!("{}{query}", url.path())
     }
 
-    /// The page's visible text.
+    /// The page's visible text (empty while a page is being replaced).
     pub async fn text(&self) -> String {
-        self.c
-            .find(Locator::Css("body"))
-            .await
-            .expect("a body")
-            .text()
-            .await
-            .unwrap_or_default()
+        match self.c.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     /// Waits until the page's text contains `needle`.

@@ -1,0 +1,40 @@
+//! An attachment's bytes, for download, and a message's raw source, for
+//! showing the original.
+use super::Store;
+use anyhow::Context;
+
+/// One attachment as stored: its name and type as the mail gave them, and
+/// its bytes unless they were left out (too large).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttachmentFile {
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub data: Option<Vec<u8>>,
+    pub omitted_reason: Option<String>,
+}
+
+impl Store {
+    pub async fn attachment_file(&self, id: i64) -> anyhow::Result<Option<AttachmentFile>> {
+        sqlx::query_as(
+            "SELECT a.filename, a.content_type, b.data, a.omitted_reason
+             FROM attachments a LEFT JOIN attachment_blobs b ON b.sha256 = a.blob_sha256
+             WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading an attachment")
+    }
+
+    /// A message's raw source, with its ticket.
+    pub async fn message_source(&self, id: i64) -> anyhow::Result<Option<(i64, Vec<u8>)>> {
+        sqlx::query_as(
+            "SELECT m.ticket_id, s.raw FROM messages m JOIN message_sources s ON s.message_id = m.id
+             WHERE m.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+        .context("reading a message's source")
+    }
+}
