@@ -144,6 +144,18 @@ impl Replies {
             .ok_or_else(|| ReplyError::Store(anyhow::anyhow!("the reply was not queued")))
     }
 
+    /// The reply as `reply` would send it (rendered, signed, addressed),
+    /// without storing or sending anything: the composer's preview.
+    pub async fn preview(&self, req: ReplyRequest) -> Result<Outbound, ReplyError> {
+        let mut conn = self
+            .store
+            .pool()
+            .acquire()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(self.compose_reply(&mut conn, req).await?.message)
+    }
+
     /// Reads what the reply needs through `conn`, renders and composes it.
     async fn compose_reply(
         &self,

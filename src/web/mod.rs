@@ -2,6 +2,7 @@
 //! over the same service and store functions. Every action is a plain form
 //! (POST, then a redirect); scripts only enhance. One module per page.
 mod assets;
+mod compose;
 mod csrf;
 mod error;
 mod inbox;
@@ -33,7 +34,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(inbox::page))
         .route("/tickets/bulk", post(inbox::bulk))
         .route("/tickets/{id}", get(ticket::page))
-        .route("/tickets/{id}/reply", post(ticket::reply))
+        .route("/tickets/{id}/reply", post(compose::send))
+        .route("/tickets/{id}/preview", post(compose::preview))
         .route("/tickets/{id}/change", post(ticket::change))
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))

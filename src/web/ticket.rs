@@ -2,19 +2,19 @@
 //! text and the quoted history folded away, notes in their colour, events
 //! as quiet lines), a side panel of its attributes, and a composer for a
 //! reply or a note. Reads and changes go through the API's own functions.
+use super::compose::Composer;
 use super::error::PageResult;
 use super::session::WebAgent;
 use super::views::{self, Layout};
 use crate::api::AppState;
-use crate::api::ticket_changes::compose;
-use crate::api::ticket_changes::notes::{self, COLOURS};
+use crate::api::ticket_changes::notes::COLOURS;
 use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::thread::{ThreadItem, merge};
 use crate::api::tickets::view::{self, TicketView};
-use crate::service::replies::ReplyRequest;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -32,6 +32,9 @@ struct TicketPage {
     tags: String,
     due: String,
     created: String,
+    composer: Composer,
+    templates: Vec<String>,
+    recipients: String,
 }
 
 /// One line of the thread, ready to show.
@@ -57,6 +60,18 @@ pub async fn page(
     agent: WebAgent,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
+    render(&state, &agent, id, Composer::default(), StatusCode::OK).await
+}
+
+/// The ticket page with `composer` as given (a draft, its preview or the
+/// reason it was refused).
+pub async fn render(
+    state: &AppState,
+    agent: &WebAgent,
+    id: i64,
+    composer: Composer,
+    status: StatusCode,
+) -> PageResult<Response> {
     let t = view::load(&state.store, id).await?;
     let thread = state
         .store
@@ -71,9 +86,20 @@ pub async fn page(
         .filter(|a| a.row.active)
         .map(|a| (a.row.id, a.row.name))
         .collect();
+    let templates = state
+        .store
+        .templates()
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let recipients = match state.replies.recipients(id).await {
+        Ok(r) => recipients_line(&r),
+        Err(e) => format!("no reply can be sent: {e}"),
+    };
     let now = Utc::now();
     let page = TicketPage {
-        layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), &agent),
+        layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), agent),
         entries: merge(thread).into_iter().map(entry).collect(),
         agents,
         colours: &COLOURS,
@@ -82,10 +108,34 @@ pub async fn page(
         tags: t.tags.join(", "),
         due: t.due_at.map(|d| views::due(d, now)).unwrap_or_default(),
         created: views::when(t.created_at),
+        composer,
+        templates,
+        recipients,
         t,
     };
     let html = page.render().map_err(anyhow::Error::from)?;
-    Ok(Html(html).into_response())
+    Ok((status, Html(html)).into_response())
+}
+
+/// `To: a · Cc: b, c`
+fn recipients_line(r: &crate::outbound::recipients::Recipients) -> String {
+    let join = |list: &[crate::domain::Mailbox]| {
+        list.iter()
+            .map(|m| m.address.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut line = format!("To: {}", join(&r.to));
+    if !r.cc.is_empty() {
+        line.push_str(&format!(" · Cc: {}", join(&r.cc)));
+    }
+    if !r.left_out.is_empty() {
+        line.push_str(&format!(
+            " · not copied (too many): {}",
+            r.left_out.join(", ")
+        ));
+    }
+    line
 }
 
 impl TicketPage {
@@ -166,46 +216,6 @@ fn event_text(kind: &str, data: &serde_json::Value) -> String {
         }
         _ => kind.replace('_', " "),
     }
-}
-
-#[derive(Deserialize)]
-pub struct Composed {
-    /// reply | note
-    mode: String,
-    body: String,
-    colour: Option<String>,
-}
-
-/// The composer: a reply to the customer, or an internal note.
-pub async fn reply(
-    State(state): State<AppState>,
-    agent: WebAgent,
-    Path(id): Path<i64>,
-    Form(f): Form<Composed>,
-) -> PageResult<Response> {
-    if f.mode == "note" {
-        let text = notes::body(f.body)?;
-        let colour = notes::colour(f.colour.as_deref().unwrap_or("yellow"))?;
-        state
-            .store
-            .add_note(id, Some(agent.agent_id), &text, colour)
-            .await?
-            .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
-    } else {
-        let (body, attachments) = compose::content(Some(f.body), None, None, None)?;
-        let request = ReplyRequest {
-            ticket_id: id,
-            agent_id: Some(agent.agent_id),
-            body,
-            attachments,
-        };
-        state
-            .replies
-            .reply(request)
-            .await
-            .map_err(compose::reply_error)?;
-    }
-    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ use fantoccini::Locator;
 use postdesk::domain::{EmailAddress, Role};
 use postdesk::service::passwords;
 use postdesk::store::agents::AgentSpec;
+use postdesk::store::templates::TemplateSpec;
 use std::time::Duration;
 
 const ADMIN: &str = "ann@example.com";
@@ -101,6 +102,13 @@ async fn compose(b: &Browser, mode: &str, body: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     let desk = Desk::start().await;
+    let visit = TemplateSpec {
+        name: "visit".into(),
+        subject: None,
+        body: "Hello {{ requester.name }}, a technician comes {{ vars.day }} at nine.".into(),
+        body_html: None,
+    };
+    desk.gw.store().create_template(&visit).await.unwrap();
     let ticket = desk
         .customer_writes(
             "printer-1@customer.example.net",
@@ -124,13 +132,34 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     click_link_containing(&b, "Printer on fire").await;
     b.wait_text("It smokes. Help!").await;
     assert_eq!(b.path().await, format!("/tickets/{ticket}"));
-    compose(&b, "reply", "A technician comes tomorrow at nine.").await;
-    b.wait_text("A technician comes tomorrow at nine.").await;
+    b.choose("template", "visit").await;
+    b.fill("vars", "day = tomorrow").await;
+    b.click("Preview").await;
+    b.wait_text("Preview: as it will be sent").await;
+    let preview =
+        b.c.find(Locator::Css(".preview"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    assert!(
+        preview.contains("Hello Carla Customer, a technician comes tomorrow at nine."),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Ann Admin, Example Support"),
+        "the signature: {preview}"
+    );
+    assert!(preview.contains("To: customer@example.net"), "{preview}");
+    b.screenshot("composer-preview").await;
+    b.click("Send").await;
+    b.wait_text("Ann Admin · replied").await;
     let reply = eventually("the customer receives the reply", WAIT, || async {
         customer_inbox(&desk.stack)
             .await
             .into_iter()
-            .find(|m| String::from_utf8_lossy(m).contains("A technician comes tomorrow"))
+            .find(|m| String::from_utf8_lossy(m).contains("a technician comes tomorrow"))
     })
     .await;
     let text = String::from_utf8_lossy(&reply);
