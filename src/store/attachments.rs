@@ -1,5 +1,5 @@
-//! An attachment's bytes, for download, and a message's raw source, for
-//! showing the original.
+//! What the pages read of a message beyond the thread: an attachment's
+//! bytes, a message's raw source, and where outbound mail's delivery stands.
 use super::Store;
 use anyhow::Context;
 
@@ -36,5 +36,27 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .context("reading a message's source")
+    }
+}
+
+/// Where one outbound message's delivery stands.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct DeliveryState {
+    pub id: i64,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+impl Store {
+    /// The delivery state of each of a ticket's outbound messages.
+    pub async fn delivery_states(&self, ticket_id: i64) -> anyhow::Result<Vec<DeliveryState>> {
+        sqlx::query_as(
+            "SELECT id, delivery_status AS status, delivery_error AS error FROM messages
+             WHERE ticket_id = $1 AND direction = 'outbound' ORDER BY id",
+        )
+        .bind(ticket_id)
+        .fetch_all(self.pool())
+        .await
+        .context("reading delivery states")
     }
 }

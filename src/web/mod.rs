@@ -34,6 +34,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(inbox::page))
         .route("/tickets/bulk", post(inbox::bulk))
         .route("/tickets/{id}", get(ticket::page))
+        .route("/tickets/{id}/deliveries", get(ticket::deliveries))
         .route("/tickets/{id}/reply", post(compose::send))
         .route("/tickets/{id}/preview", post(compose::preview))
         .route("/tickets/{id}/change", post(ticket::change))

@@ -273,3 +273,13 @@ pub async fn change(
     }
     Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }
+
+/// Where the ticket's outbound mail stands, for the page to follow
+/// without a reload.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _agent: WebAgent,
+    Path(id): Path<i64>,
+) -> PageResult<axum::Json<Vec<crate::store::attachments::DeliveryState>>> {
+    Ok(axum::Json(state.store.delivery_states(id).await?))
+}
