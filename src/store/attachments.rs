@@ -60,3 +60,26 @@ impl Store {
         .context("reading delivery states")
     }
 }
+
+impl Store {
+    /// The start of each ticket's latest message written by a person (not
+    /// an automatic one), for the inbox's rows.
+    pub async fn snippets(&self, ticket_ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+        if ticket_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT ticket_id, substr(COALESCE(reply_text, body_text), 1, 240) FROM messages
+             WHERE id IN (SELECT MAX(id) FROM messages WHERE auto_kind IS NULL AND ticket_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in ticket_ids {
+            ids.push_bind(*id);
+        }
+        q.push(") GROUP BY ticket_id)");
+        q.build_query_as()
+            .fetch_all(self.pool())
+            .await
+            .context("reading the inbox's snippets")
+    }
+}

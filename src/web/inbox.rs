@@ -51,6 +51,7 @@ struct Folder {
 
 struct Row {
     id: i64,
+    snippet: String,
     short_id: String,
     subject: String,
     requester: String,
@@ -76,10 +77,16 @@ pub async fn page(
         .ticket_page(&req.query, req.per_page, req.offset())
         .await?;
     let details = state.store.ticket_details(&page.ids).await?;
+    let snippets: std::collections::HashMap<i64, String> =
+        state.store.snippets(&page.ids).await?.into_iter().collect();
     let now = Utc::now();
     let rows: Vec<Row> = details
         .into_iter()
-        .map(|d| row(TicketView::from(d), now))
+        .map(|d| {
+            let t = TicketView::from(d);
+            let snippet = snippets.get(&t.id).map(|s| snippet(s)).unwrap_or_default();
+            row(t, snippet, now)
+        })
         .collect();
     let first = req.offset() + 1;
     let last = req.offset() + rows.len() as i64;
@@ -184,8 +191,18 @@ async fn folders(state: &AppState, agent: &WebAgent, view: &View) -> PageResult<
     Ok(out)
 }
 
-fn row(t: TicketView, now: chrono::DateTime<Utc>) -> Row {
+/// One line of text: whitespace folded, at most 120 characters.
+fn snippet(text: &str) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(120) {
+        Some((at, _)) => format!("{}…", &folded[..at]),
+        None => folded,
+    }
+}
+
+fn row(t: TicketView, snippet: String, now: chrono::DateTime<Utc>) -> Row {
     Row {
+        snippet,
         id: t.id,
         short_id: t.short_id,
         subject: t.subject,
@@ -300,4 +317,16 @@ async fn bulk_patch(
             )));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_snippet_is_one_short_line() {
+        assert_eq!(super::snippet("Hello\n\n  there"), "Hello there");
+        let long = "word ".repeat(100);
+        let s = super::snippet(&long);
+        assert_eq!(s.chars().count(), 121);
+        assert!(s.ends_with('…'));
+    }
 }

@@ -126,6 +126,10 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     b.wait_text("Unassigned").await;
     b.click("Unassigned").await;
     b.wait_text("Printer on fire").await;
+    assert!(
+        b.text().await.contains("It smokes. Help!"),
+        "the row's snippet"
+    );
     assert!(b.loaded_only_from_here().await.is_empty());
     b.screenshot("inbox").await;
 
@@ -384,6 +388,19 @@ async fn sessions_and_forms_are_guarded() {
         .post(format!("{base}/login"))
         .form(&[("email", ADMIN), ("password", PASSWORD)]);
     assert_eq!(status_of(login).await, 401, "and no new one starts");
+
+    // Guessing: ten failures lock the account for a while, whoever asks,
+    // and the right password is refused too until then.
+    let guess = |password: &'static str| {
+        raw_client()
+            .post(format!("{base}/login"))
+            .form(&[("email", AGENT), ("password", password)])
+    };
+    for _ in 0..10 {
+        assert_eq!(status_of(guess("guess")).await, 401);
+    }
+    assert_eq!(status_of(guess("guess")).await, 429);
+    assert_eq!(status_of(guess("another fine password")).await, 429);
 }
 
 /// A 1×1 transparent PNG.
