@@ -4,7 +4,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // The composer says what it will do.
   const composer = document.getElementById("composer");
   if (composer) {
-    const body = composer.querySelector("textarea");
+    const body = document.getElementById("body");
     const button = composer.querySelector("button[type=submit]");
     const update = () => {
       const note = composer.querySelector("input[name=mode]:checked")?.value === "note";

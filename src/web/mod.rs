@@ -8,6 +8,7 @@ mod error;
 mod inbox;
 mod login;
 mod original;
+mod panel;
 pub mod session;
 mod ticket;
 mod views;
@@ -37,7 +38,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}/deliveries", get(ticket::deliveries))
         .route("/tickets/{id}/reply", post(compose::send))
         .route("/tickets/{id}/preview", post(compose::preview))
-        .route("/tickets/{id}/change", post(ticket::change))
+        .route("/tickets/{id}/change", post(panel::change))
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))
         .route("/attachments/{id}", get(attachment))

@@ -4,20 +4,18 @@
 //! reply or a note. Reads and changes go through the API's own functions.
 use super::compose::Composer;
 use super::error::PageResult;
+use super::panel::Panel;
 use super::session::WebAgent;
 use super::views::{self, Layout};
 use crate::api::AppState;
 use crate::api::ticket_changes::notes::COLOURS;
-use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::thread::{ThreadItem, merge};
 use crate::api::tickets::view::{self, TicketView};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "web/ticket.html")]
@@ -35,6 +33,7 @@ struct TicketPage {
     composer: Composer,
     templates: Vec<String>,
     recipients: String,
+    panel: Panel,
 }
 
 /// One line of the thread, ready to show.
@@ -97,8 +96,10 @@ pub async fn render(
         Ok(r) => recipients_line(&r),
         Err(e) => format!("no reply can be sent: {e}"),
     };
+    let panel = super::panel::load(state, &t).await?;
     let now = Utc::now();
     let page = TicketPage {
+        panel,
         layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), agent),
         entries: merge(thread).into_iter().map(entry).collect(),
         agents,
@@ -216,62 +217,6 @@ fn event_text(kind: &str, data: &serde_json::Value) -> String {
         }
         _ => kind.replace('_', " "),
     }
-}
-
-#[derive(Deserialize)]
-pub struct Change {
-    /// A shortcut button: assign_me, resolve, reopen.
-    action: Option<String>,
-    status: Option<String>,
-    priority: Option<String>,
-    /// An agent id, or empty to unassign.
-    assignee: Option<String>,
-    /// Comma-separated.
-    tags: Option<String>,
-}
-
-/// The side panel and its buttons.
-pub async fn change(
-    State(state): State<AppState>,
-    agent: WebAgent,
-    Path(id): Path<i64>,
-    Form(f): Form<Change>,
-) -> PageResult<Response> {
-    let patch = match f.action.as_deref() {
-        Some("assign_me") => PatchTicket {
-            assignee_id: Some(Some(agent.agent_id)),
-            ..PatchTicket::default()
-        },
-        Some("resolve") => PatchTicket {
-            status: Some("resolved".into()),
-            ..PatchTicket::default()
-        },
-        Some("reopen") => PatchTicket {
-            status: Some("open".into()),
-            ..PatchTicket::default()
-        },
-        _ => PatchTicket {
-            status: f.status,
-            priority: f.priority,
-            assignee_id: f.assignee.map(|a| a.trim().parse::<i64>().ok()),
-            tags: f.tags.map(|t| {
-                t.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }),
-            ..PatchTicket::default()
-        },
-    };
-    let change = to_change(&state.store, patch).await?;
-    if !change.is_empty() {
-        state
-            .store
-            .change_ticket(id, &change, Some(agent.agent_id))
-            .await?
-            .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
-    }
-    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }
 
 /// Where the ticket's outbound mail stands, for the page to follow

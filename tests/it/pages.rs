@@ -4,9 +4,10 @@ use crate::browser::Browser;
 use crate::harness::{Gateway, customer_inbox, customer_mail, eventually, header, stack};
 use crate::mailstack::{CUSTOMER, MailStack, SUPPORT};
 use fantoccini::Locator;
-use postdesk::domain::{EmailAddress, Role};
+use postdesk::domain::{EmailAddress, FieldType, Role};
 use postdesk::service::passwords;
 use postdesk::store::agents::AgentSpec;
+use postdesk::store::fields::FieldSpec;
 use postdesk::store::templates::TemplateSpec;
 use std::time::Duration;
 
@@ -109,6 +110,20 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
         body_html: None,
     };
     desk.gw.store().create_template(&visit).await.unwrap();
+    let order = FieldSpec {
+        key: "order".into(),
+        label: "Order number".into(),
+        field_type: FieldType::Number,
+        options: Vec::new(),
+        position: None,
+    };
+    desk.gw.store().create_field(&order).await.unwrap();
+    desk.customer_writes(
+        "toner-1@customer.example.net",
+        "Toner question",
+        "Which toner fits?",
+    )
+    .await;
     let ticket = desk
         .customer_writes(
             "printer-1@customer.example.net",
@@ -219,6 +234,44 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     );
     assert!(b.loaded_only_from_here().await.is_empty());
     b.screenshot("ticket").await;
+
+    // The side panel: the requester's other ticket, a custom field, a team
+    // and the description, saved through the same checks as the API.
+    assert!(
+        b.text()
+            .await
+            .contains("Other tickets of customer@example.net")
+    );
+    assert!(b.text().await.contains("Toner question"));
+    b.fill("field.order", "1234").await;
+    b.fill("description", "Printer model LX-300, under warranty.")
+        .await;
+    b.c.find(Locator::XPath(
+        "//label[contains(., 'Support')]/input[@name='team']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    b.click("Save").await;
+    let saved = eventually("the panel is saved", WAIT, || async {
+        let t = desk
+            .gw
+            .store()
+            .ticket_detail(ticket)
+            .await
+            .unwrap()
+            .unwrap();
+        (t.base.description.contains("LX-300")).then_some(t)
+    })
+    .await;
+    assert_eq!(saved.fields.len(), 1, "the order number is set");
+    assert!(
+        saved.teams.is_empty(),
+        "Support unticked: {:?}",
+        saved.teams
+    );
 
     b.click("Assign to me").await;
     eventually("the ticket is assigned", WAIT, || async {

@@ -1,0 +1,180 @@
+//! The ticket page's side panel: the ticket's attributes as inputs of their
+//! type (status, priority, assignee, topic, teams, tags, custom fields,
+//! description), the shortcut buttons, and the requester's other tickets.
+//! Changes go through the API's own checks and `change_ticket`.
+use super::error::{PageError, PageResult};
+use super::session::WebAgent;
+use crate::api::AppState;
+use crate::api::ticket_changes::patch::{PatchTicket, to_change};
+use crate::api::tickets::filters;
+use crate::api::tickets::view::TicketView;
+use crate::domain::FieldType;
+use crate::store::teams::Catalog;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Map, Value};
+
+pub struct Panel {
+    pub topics: Vec<(i64, String)>,
+    pub topic_id: i64,
+    /// (id, name, member)
+    pub teams: Vec<(i64, String, bool)>,
+    pub fields: Vec<FieldInput>,
+    /// The requester's other tickets: (id, `#SHORT subject`, status).
+    pub others: Vec<(i64, String, String)>,
+}
+
+pub struct FieldInput {
+    pub key: String,
+    pub label: String,
+    /// text | number | date | select | checkbox
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<String>,
+}
+
+pub async fn load(state: &AppState, t: &TicketView) -> PageResult<Panel> {
+    let store = &state.store;
+    let topics = store.named_list(Catalog::Topics).await?;
+    let teams = store.named_list(Catalog::Teams).await?;
+    let fields = store
+        .fields()
+        .await?
+        .into_iter()
+        .map(|d| FieldInput {
+            value: match t.fields.get(&d.key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Bool(b)) => b.to_string(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            },
+            kind: d.field_type.as_str(),
+            key: d.key,
+            label: d.label,
+            options: d.options,
+        })
+        .collect();
+    Ok(Panel {
+        topic_id: t.topic.as_ref().map_or(0, |n| n.id),
+        topics: topics.into_iter().map(|n| (n.id, n.name)).collect(),
+        teams: teams
+            .into_iter()
+            .map(|n| (n.id, n.name.clone(), t.teams.iter().any(|m| m.id == n.id)))
+            .collect(),
+        fields,
+        others: others(state, t).await?,
+    })
+}
+
+/// Up to ten other tickets of the requester, newest activity first.
+async fn others(state: &AppState, t: &TicketView) -> PageResult<Vec<(i64, String, String)>> {
+    let caller = crate::api::auth::Caller {
+        token_id: 0,
+        role: crate::domain::Role::Admin,
+        agent_id: None,
+    };
+    let params = vec![("q".to_string(), format!("\"{}\"", t.requester.email))];
+    let Ok(req) = filters::parse(&state.store, &caller, &params).await else {
+        return Ok(Vec::new());
+    };
+    let page = state.store.ticket_page(&req.query, 11, 0).await?;
+    let details = state.store.ticket_details(&page.ids).await?;
+    Ok(details
+        .into_iter()
+        .map(TicketView::from)
+        .filter(|o| o.id != t.id && o.requester.email == t.requester.email)
+        .take(10)
+        .map(|o| (o.id, format!("#{} {}", o.short_id, o.subject), o.status))
+        .collect())
+}
+
+/// The side panel's form and its buttons.
+pub async fn change(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let patch = patch(&state, &agent, &form).await?;
+    let change = to_change(&state.store, patch).await?;
+    if !change.is_empty() {
+        state
+            .store
+            .change_ticket(id, &change, Some(agent.agent_id))
+            .await?
+            .ok_or_else(|| PageError::not_found("such ticket"))?;
+    }
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+async fn patch(
+    state: &AppState,
+    agent: &WebAgent,
+    form: &[(String, String)],
+) -> PageResult<PatchTicket> {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let status = |s: &str| PatchTicket {
+        status: Some(s.into()),
+        ..PatchTicket::default()
+    };
+    Ok(match get("action").as_deref() {
+        Some("assign_me") => PatchTicket {
+            assignee_id: Some(Some(agent.agent_id)),
+            ..PatchTicket::default()
+        },
+        Some("resolve") => status("resolved"),
+        Some("reopen") => status("open"),
+        _ => PatchTicket {
+            status: get("status"),
+            priority: get("priority"),
+            assignee_id: get("assignee").map(|a| a.trim().parse::<i64>().ok()),
+            tags: get("tags").map(|t| {
+                t.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            topic_id: get("topic").map(|t| t.trim().parse::<i64>().ok()),
+            team_ids: get("teams_shown").map(|_| {
+                form.iter()
+                    .filter(|(k, _)| k == "team")
+                    .filter_map(|(_, v)| v.parse().ok())
+                    .collect()
+            }),
+            description: get("description"),
+            fields: Some(field_values(state, form).await?).filter(|m| !m.is_empty()),
+            ..PatchTicket::default()
+        },
+    })
+}
+
+/// The custom fields the form shows, as the API takes them: an empty input
+/// removes the value, a checkbox left unticked is false.
+async fn field_values(
+    state: &AppState,
+    form: &[(String, String)],
+) -> PageResult<Map<String, Value>> {
+    let mut out = Map::new();
+    if !form.iter().any(|(k, _)| k == "fields_shown") {
+        return Ok(out);
+    }
+    for def in state.store.fields().await? {
+        let given = form
+            .iter()
+            .find(|(k, _)| k.strip_prefix("field.") == Some(def.key.as_str()))
+            .map(|(_, v)| v.trim().to_owned());
+        let value = match (def.field_type, given) {
+            (FieldType::Checkbox, given) => Value::Bool(given.is_some()),
+            (_, None) => continue,
+            (_, Some(v)) if v.is_empty() => Value::Null,
+            (_, Some(v)) => Value::String(v),
+        };
+        out.insert(def.key, value);
+    }
+    Ok(out)
+}
