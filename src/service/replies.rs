@@ -118,15 +118,7 @@ impl Replies {
 
     /// `reply(ticket, agent, body|template+vars) -> queued message`.
     pub async fn reply(&self, req: ReplyRequest) -> Result<Queued, ReplyError> {
-        let composed = {
-            let mut conn = self
-                .store
-                .pool()
-                .acquire()
-                .await
-                .map_err(anyhow::Error::from)?;
-            self.compose_reply(&mut conn, req).await?
-        };
+        let composed = self.composed(req).await?;
         let mut tx = self.store.begin_write().await?;
         let queued = store_composed(&mut tx, composed, None).await?;
         tx.commit().await.map_err(anyhow::Error::from)?;
@@ -147,13 +139,18 @@ impl Replies {
     /// The reply as `reply` would send it (rendered, signed, addressed),
     /// without storing or sending anything: the composer's preview.
     pub async fn preview(&self, req: ReplyRequest) -> Result<Outbound, ReplyError> {
+        Ok(self.composed(req).await?.message)
+    }
+
+    /// The reply composed on a reading connection (no transaction open).
+    async fn composed(&self, req: ReplyRequest) -> Result<Composed, ReplyError> {
         let mut conn = self
             .store
             .pool()
             .acquire()
             .await
             .map_err(anyhow::Error::from)?;
-        Ok(self.compose_reply(&mut conn, req).await?.message)
+        self.compose_reply(&mut conn, req).await
     }
 
     /// Reads what the reply needs through `conn`, renders and composes it.

@@ -1,5 +1,6 @@
 //! `postdesk demo` as the README runs it: the real binary with its own
 //! Dovecot and SMTP receiver, in an empty directory.
+use crate::pages::{log_in_over_http, raw_client};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -93,28 +94,8 @@ async fn the_demos_printed_tokens_act_for_demo_agents() {
         .to_string();
     let login = after(&lines, "log in as ");
     assert!(login.contains("admin@example.com") && login.contains("password demo-password"));
-    let raw = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let answer = raw
-        .post(format!("{web}/login"))
-        .form(&[
-            ("email", "agent@example.com"),
-            ("password", "demo-password"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303, "the printed login works");
-    let cookie = answer.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let inbox = raw
+    let cookie = log_in_over_http(&web, "agent@example.com", "demo-password").await;
+    let inbox = raw_client()
         .get(format!("{web}/"))
         .header("cookie", cookie)
         .send()

@@ -155,13 +155,7 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     b.fill("vars", "day = tomorrow").await;
     b.click("Preview").await;
     b.wait_text("Preview: as it will be sent").await;
-    let preview =
-        b.c.find(Locator::Css(".preview"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+    let preview = b.text_of(".preview").await;
     assert!(
         preview.contains("Hello Carla Customer, a technician comes tomorrow at nine."),
         "{preview}"
@@ -221,13 +215,7 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     b.choose("colour", "blue").await;
     compose(&b, "note", "Called them: the printer is unplugged now.").await;
     b.wait_text("Called them").await;
-    let note =
-        b.c.find(Locator::Css("li.note-blue"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+    let note = b.text_of("li.note-blue").await;
     assert!(
         note.contains("internal note") && note.contains("Ann Admin"),
         "{note}"
@@ -313,7 +301,7 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
 
 /// An HTTP client that keeps no cookies and follows no redirects, to send
 /// what a browser would not.
-fn raw_client() -> reqwest::Client {
+pub fn raw_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -322,9 +310,14 @@ fn raw_client() -> reqwest::Client {
 
 /// Logs in over plain HTTP; the session cookie's `name=value`.
 async fn session_cookie(base: &str, email: &str) -> String {
+    log_in_over_http(base, email, PASSWORD).await
+}
+
+/// Logs in over plain HTTP with `password`; the session cookie's `name=value`.
+pub async fn log_in_over_http(base: &str, email: &str, password: &str) -> String {
     let answer = raw_client()
         .post(format!("{base}/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
+        .form(&[("email", email), ("password", password)])
         .send()
         .await
         .unwrap();

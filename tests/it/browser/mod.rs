@@ -134,6 +134,13 @@ impl Browser {
         }
     }
 
+    /// The text of the first element `css` selects.
+    pub async fn text_of(&self, css: &str) -> String {
+        let found = self.c.find(Locator::Css(css)).await;
+        let element = found.unwrap_or_else(|e| panic!("an element {css}: {e}"));
+        element.text().await.unwrap_or_default()
+    }
+
     /// Waits until the page's text contains `needle`.
     pub async fn wait_text(&self, needle: &str) {
         let start = Instant::now();
