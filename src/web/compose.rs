@@ -219,3 +219,33 @@ mod tests {
         );
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    colour: String,
+}
+
+/// Edits a note (its author or an admin, as in the API).
+pub async fn edit_note(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(f): Form<NoteForm>,
+) -> PageResult<Response> {
+    let colour = (!f.colour.is_empty()).then_some(f.colour.as_str());
+    let note = notes::edit(&state, &agent.caller(), id, Some(f.body), colour).await?;
+    Ok(Redirect::to(&format!("/tickets/{}", note.ticket_id)).into_response())
+}
+
+/// Deletes a note (its author or an admin, as in the API).
+pub async fn delete_note(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    let note = notes::remove(&state, &agent.caller(), id).await?;
+    Ok(Redirect::to(&format!("/tickets/{}", note.ticket_id)).into_response())
+}

@@ -38,6 +38,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}/deliveries", get(ticket::deliveries))
         .route("/tickets/{id}/reply", post(compose::send))
         .route("/tickets/{id}/preview", post(compose::preview))
+        .route("/notes/{id}/edit", post(compose::edit_note))
+        .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))

@@ -48,7 +48,7 @@ struct Entry {
     status: String,
     error: String,
     colour: String,
-    /// The message's id (0 for notes and events).
+    /// The message's or the note's id (0 for events).
     message: i64,
     /// (attachment id, name, size)
     files: Vec<(i64, String, String)>,
@@ -188,6 +188,7 @@ fn entry(item: ThreadItem) -> Entry {
         },
         ThreadItem::Note(n) => Entry {
             kind: "note",
+            message: n.id,
             who: n.author.map(|a| a.name).unwrap_or_else(|| "Someone".into()),
             when: views::when(n.created_at),
             text: n.body,

@@ -88,7 +88,9 @@ async fn compose(b: &Browser, mode: &str, body: &str) {
         .click()
         .await
         .unwrap();
-    b.fill("body", body).await;
+    let field = b.c.find(Locator::Css("#body")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(body).await.unwrap();
     b.c.find(Locator::Css("#composer button[type=submit]"))
         .await
         .unwrap()
@@ -222,6 +224,39 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     );
     assert!(b.loaded_only_from_here().await.is_empty());
     b.screenshot("ticket").await;
+
+    // Notes are edited and deleted in place, by their author.
+    b.c.find(Locator::Css("li.note summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let note_id =
+        b.c.find(Locator::Css("li.note textarea[name=body]"))
+            .await
+            .unwrap();
+    note_id.clear().await.unwrap();
+    note_id
+        .send_keys("Called them: unplugged, cooling down.")
+        .await
+        .unwrap();
+    b.click("Save note").await;
+    b.wait_text("unplugged, cooling down.").await;
+    compose(&b, "note", "A second note, to be deleted.").await;
+    b.wait_text("A second note").await;
+    let notes = b.c.find_all(Locator::Css("li.note summary")).await.unwrap();
+    notes.last().unwrap().click().await.unwrap();
+    let deletes =
+        b.c.find_all(Locator::XPath("//button[normalize-space(.)='Delete note']"))
+            .await
+            .unwrap();
+    deletes.last().unwrap().click().await.unwrap();
+    eventually("the second note is gone", WAIT, || async {
+        (!b.text().await.contains("A second note")).then_some(())
+    })
+    .await;
+    assert!(b.text().await.contains("unplugged, cooling down."));
 
     // The side panel: the requester's other ticket, a custom field, a team
     // and the description, saved through the same checks as the API.

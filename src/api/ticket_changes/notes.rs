@@ -153,13 +153,40 @@ pub async fn patch_note(
             "nothing to change: give body and/or colour",
         ));
     }
-    let text = req.body.map(body).transpose()?;
-    let colour = req.colour.as_deref().map(colour).transpose()?;
-    may_change(&caller, &load(&state, id).await?)?;
-    if !state.store.edit_note(id, text.as_deref(), colour).await? {
+    edit(&state, &caller, id, req.body, req.colour.as_deref())
+        .await
+        .map(Json)
+}
+
+/// Changes a note's text and/or colour, as its author or an admin.
+pub(crate) async fn edit(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    text: Option<String>,
+    new_colour: Option<&str>,
+) -> ApiResult<NoteView> {
+    let text = text.map(body).transpose()?;
+    let new_colour = new_colour.map(colour).transpose()?;
+    may_change(caller, &load(state, id).await?)?;
+    if !state
+        .store
+        .edit_note(id, text.as_deref(), new_colour)
+        .await?
+    {
         return Err(ApiError::not_found(format!("note {id}")));
     }
-    load(&state, id).await.map(Json)
+    load(state, id).await
+}
+
+/// Deletes a note, as its author or an admin; the note as it was.
+pub(crate) async fn remove(state: &AppState, caller: &Caller, id: i64) -> ApiResult<NoteView> {
+    let note = load(state, id).await?;
+    may_change(caller, &note)?;
+    if !state.store.delete_note(id).await? {
+        return Err(ApiError::not_found(format!("note {id}")));
+    }
+    Ok(note)
 }
 
 /// Delete a note (its author or an admin).
@@ -171,9 +198,6 @@ pub async fn delete_note(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    may_change(&caller, &load(&state, id).await?)?;
-    if !state.store.delete_note(id).await? {
-        return Err(ApiError::not_found(format!("note {id}")));
-    }
+    remove(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
