@@ -108,6 +108,23 @@ enum BenchCommand {
         #[arg(long)]
         db: Option<std::path::PathBuf>,
     },
+    /// The pages over HTTP on the same store as `bench api`: server time of
+    /// the inbox (folders, a filter, a search) and a 100-message ticket, and
+    /// the inbox's weight.
+    Pages {
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: i64,
+        #[arg(long, default_value_t = 3_000_000)]
+        messages: i64,
+        /// Timed requests per kind.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Keep the generated store in this file, and reuse it when it
+        /// already exists (generation takes about a minute per million
+        /// tickets).
+        #[arg(long)]
+        db: Option<std::path::PathBuf>,
+    },
     /// Queued replies → a local discarding SMTP receiver through the real
     /// sender, beside a plain SMTP send of the same mail.
     Smtp {
@@ -164,6 +181,20 @@ async fn main() -> ExitCode {
         }
         Command::Bench(BenchCommand::Imap { count, batch }) => {
             commands::bench::mail::imap(count, batch).await
+        }
+        Command::Bench(BenchCommand::Pages {
+            tickets,
+            messages,
+            requests,
+            db,
+        }) => {
+            commands::bench::pages::pages(commands::bench::api::Options {
+                tickets,
+                messages,
+                requests,
+                db,
+            })
+            .await
         }
         Command::Bench(BenchCommand::Api {
             tickets,

@@ -48,6 +48,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn(security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// The admin pages come with the next issue; agents get a 403 page here.

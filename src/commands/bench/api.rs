@@ -74,7 +74,7 @@ pub async fn api(o: Options) -> anyhow::Result<()> {
 
 /// Fills the store (unless `reuse`); returns an agent token and the
 /// seconds it took.
-async fn fill(url: &str, o: &Options, reuse: bool) -> anyhow::Result<(String, f64)> {
+pub(super) async fn fill(url: &str, o: &Options, reuse: bool) -> anyhow::Result<(String, f64)> {
     let started = Instant::now();
     let store = Store::open(url).await?;
     let steps = if reuse {
@@ -150,7 +150,7 @@ fn ops(tickets: i64) -> Vec<Op> {
 }
 
 /// The made-up word with this id, as the fixtures spell it.
-fn word(id: i64) -> String {
+pub(super) fn word(id: i64) -> String {
     let id = id % WORDS;
     let c = b"bcdfghjklmnprstvwz";
     let v = b"aeiou";
@@ -197,9 +197,18 @@ async fn time_op(
         }
         times.push(took);
     }
+    let (p50, p99) = percentiles(&mut times);
+    Ok((p50, p99, errors))
+}
+
+/// p50 and p99 of `times` (sorted in place); zeros when there are none.
+pub(super) fn percentiles(times: &mut [f64]) -> (f64, f64) {
+    if times.is_empty() {
+        return (0.0, 0.0);
+    }
     times.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
-    Ok((at(0.5), at(0.99), errors))
+    (at(0.5), at(0.99))
 }
 
 struct Memory {
@@ -212,11 +221,15 @@ struct Memory {
 /// `postdesk serve` as a child process, so its memory is its own.
 pub(super) struct Server {
     child: std::process::Child,
-    base: String,
+    pub(super) base: String,
 }
 
 impl Server {
-    async fn start(dir: &std::path::Path, url: &str, smtp_port: u16) -> anyhow::Result<Server> {
+    pub(super) async fn start(
+        dir: &std::path::Path,
+        url: &str,
+        smtp_port: u16,
+    ) -> anyhow::Result<Server> {
         let store = Store::open(url).await?;
         store
             .sync_email_domains(&[super::mail::sending_to(smtp_port)?])

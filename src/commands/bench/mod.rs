@@ -2,6 +2,7 @@
 pub mod api;
 mod corpus;
 pub mod mail;
+pub mod pages;
 mod raw_smtp;
 pub mod resend;
 
