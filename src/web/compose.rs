@@ -95,7 +95,7 @@ impl Composed {
 }
 
 /// `name = value` lines as a template's variables.
-fn vars(text: &str) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn vars(text: &str) -> Result<Map<String, Value>, ApiError> {
     let mut out = Map::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once('=') else {

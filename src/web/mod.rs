@@ -7,6 +7,7 @@ mod csrf;
 mod error;
 mod inbox;
 mod login;
+mod new_ticket;
 mod original;
 mod panel;
 pub mod session;
@@ -34,6 +35,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/", get(inbox::page))
         .route("/tickets/bulk", post(inbox::bulk))
+        .route(
+            "/tickets/new",
+            get(new_ticket::form).post(new_ticket::submit),
+        )
         .route("/tickets/{id}", get(ticket::page))
         .route("/tickets/{id}/deliveries", get(ticket::deliveries))
         .route("/tickets/{id}/reply", post(compose::send))

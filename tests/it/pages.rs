@@ -652,3 +652,54 @@ async fn a_hostile_mail_runs_nothing_and_loads_nothing_until_asked() {
     );
     b.close().await;
 }
+
+/// An agent writes to a customer from the new-ticket page: a refusal shows
+/// beside the form with what was typed kept; then the ticket opens and the
+/// customer receives its first email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_agent_opens_a_ticket_by_writing_to_a_customer() {
+    let desk = Desk::start().await;
+    let b = Browser::open(&desk.base(), 1280).await;
+    log_in(&b, AGENT, PASSWORD).await;
+    b.wait_text("Bob Agent").await;
+    b.click("New ticket").await;
+    b.wait_text("Open ticket and send").await;
+    b.fill("to", CUSTOMER).await;
+    b.fill("subject", "   ").await;
+    b.fill("body", "Your replacement hinge left our warehouse today.")
+        .await;
+    b.click("Open ticket and send").await;
+    b.wait_text("subject must not be empty").await;
+    assert_eq!(
+        b.c.find(Locator::Css("#body"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Your replacement hinge left our warehouse today."),
+        "the draft is kept"
+    );
+    b.fill("subject", "Your replacement hinge").await;
+    b.click("Open ticket and send").await;
+    b.wait_text("Bob Agent · replied").await;
+    assert!(
+        b.path().await.starts_with("/tickets/"),
+        "{}",
+        b.path().await
+    );
+    let mail = eventually("the customer receives it", WAIT, || async {
+        customer_inbox(&desk.stack)
+            .await
+            .into_iter()
+            .find(|m| String::from_utf8_lossy(m).contains("replacement hinge left our warehouse"))
+    })
+    .await;
+    let subject = header(&mail, "Subject").unwrap();
+    assert!(
+        subject.starts_with("Your replacement hinge [#"),
+        "{subject}"
+    );
+    b.close().await;
+}

@@ -53,6 +53,14 @@ pub async fn create_ticket(
     caller: Caller,
     ApiJson(req): ApiJson<OpenTicket>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    let id = open(&state, &caller, req).await?;
+    let ticket = view::load(&state.store, id).await?;
+    Ok((StatusCode::CREATED, Json(ticket)))
+}
+
+/// Opens the ticket and queues its first email; the ticket's id. The API
+/// and the pages' new-ticket form both come here.
+pub(crate) async fn open(state: &AppState, caller: &Caller, req: OpenTicket) -> ApiResult<i64> {
     let OpenTicket {
         subject,
         email_domain_id,
@@ -87,8 +95,7 @@ pub async fn create_ticket(
     let (id, _) = outbound_ticket::open(&state.store, &state.replies, open)
         .await
         .map_err(compose::reply_error)?;
-    let ticket = view::load(&state.store, id).await?;
-    Ok((StatusCode::CREATED, Json(ticket)))
+    Ok(id)
 }
 
 /// The ticket's own attributes, apart from what its first email is made of.

@@ -1,7 +1,7 @@
 //! Agents changing tickets: attributes (PATCH), internal notes, replies,
 //! opening outbound tickets, participants, and (admins) deleting them.
 pub(crate) mod compose;
-mod create;
+pub(crate) mod create;
 mod delete;
 pub(crate) mod notes;
 mod participants;
