@@ -46,6 +46,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/notes/{id}/edit", post(compose::edit_note))
         .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))
+        .route("/tickets/{id}/participants", post(panel::participant))
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))
         .route("/attachments/{id}", get(attachment))

@@ -23,6 +23,9 @@ pub struct Panel {
     pub fields: Vec<FieldInput>,
     /// The requester's other tickets: (id, `#SHORT subject`, status).
     pub others: Vec<(i64, String, String)>,
+    /// People mail brought onto the ticket, but our own addresses:
+    /// (address, pending).
+    pub participants: Vec<(String, bool)>,
 }
 
 pub struct FieldInput {
@@ -55,7 +58,20 @@ pub async fn load(state: &AppState, t: &TicketView) -> PageResult<Panel> {
             options: d.options,
         })
         .collect();
+    let ours: Vec<String> = store
+        .email_domains()
+        .await?
+        .into_iter()
+        .map(|d| d.address.as_str().to_owned())
+        .collect();
+    let participants = t
+        .participants
+        .iter()
+        .filter(|p| !ours.contains(&p.email))
+        .map(|p| (p.email.clone(), p.state == "pending"))
+        .collect();
     Ok(Panel {
+        participants,
         topic_id: t.topic.as_ref().map_or(0, |n| n.id),
         topics: topics.into_iter().map(|n| (n.id, n.name)).collect(),
         teams: teams
@@ -177,4 +193,28 @@ async fn field_values(
         out.insert(def.key, value);
     }
     Ok(out)
+}
+
+#[derive(serde::Deserialize)]
+pub struct ParticipantForm {
+    email: String,
+    /// accept | remove
+    action: String,
+}
+
+/// Accepts or removes someone mail brought onto the ticket.
+pub async fn participant(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(f): Form<ParticipantForm>,
+) -> PageResult<Response> {
+    use crate::api::ticket_changes::participants;
+    let caller = agent.caller();
+    if f.action == "accept" {
+        participants::accept(&state, &caller, id, &f.email).await?;
+    } else {
+        participants::remove(&state, &caller, id, &f.email).await?;
+    }
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }

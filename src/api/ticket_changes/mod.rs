@@ -4,7 +4,7 @@ pub(crate) mod compose;
 pub(crate) mod create;
 mod delete;
 pub(crate) mod notes;
-mod participants;
+pub(crate) mod participants;
 pub(crate) mod patch;
 mod replies;
 mod validate;

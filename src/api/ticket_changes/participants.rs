@@ -78,12 +78,22 @@ pub async fn accept_participant(
     caller: Caller,
     ApiPath((id, email)): ApiPath<(i64, String)>,
 ) -> ApiResult<Json<ParticipantView>> {
-    let email = address(&email)?;
+    accept(&state, &caller, id, &email).await.map(Json)
+}
+
+/// Accepts a pending participant (the API and the pages).
+pub(crate) async fn accept(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    email: &str,
+) -> ApiResult<ParticipantView> {
+    let email = address(email)?;
     state
         .store
         .accept_participant(id, email.as_str(), caller.agent_id)
         .await?
-        .map(|p| Json(p.into()))
+        .map(ParticipantView::from)
         .ok_or_else(|| ApiError::not_found(format!("participant {email} on ticket {id}")))
 }
 
@@ -98,13 +108,24 @@ pub async fn remove_participant(
     caller: Caller,
     ApiPath((id, email)): ApiPath<(i64, String)>,
 ) -> ApiResult<StatusCode> {
-    let email = address(&email)?;
+    remove(&state, &caller, id, &email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a participant, active or pending (the API and the pages).
+pub(crate) async fn remove(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    email: &str,
+) -> ApiResult<()> {
+    let email = address(email)?;
     match state
         .store
         .remove_participant(id, email.as_str(), caller.agent_id)
         .await?
     {
-        true => Ok(StatusCode::NO_CONTENT),
+        true => Ok(()),
         false => Err(ApiError::not_found(format!(
             "participant {email} on ticket {id}"
         ))),
