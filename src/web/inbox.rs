@@ -40,6 +40,54 @@ struct InboxPage {
     prev: Option<String>,
     next: Option<String>,
     here: String,
+    filters: Filters,
+}
+
+/// The filter form's choices and what the URL has chosen.
+struct Filters {
+    agents: Vec<(i64, String)>,
+    teams: Vec<(i64, String)>,
+    topics: Vec<(i64, String)>,
+    /// The URL's query, for preselecting.
+    chosen: Params,
+}
+
+impl Filters {
+    fn is(&self, key: &str, value: &str) -> bool {
+        self.chosen.iter().any(|(k, v)| k == key && v == value)
+    }
+
+    fn value(&self, key: &str) -> &str {
+        self.chosen
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Whether any of the form's filters is set.
+    fn any(&self) -> bool {
+        ["status", "priority", "assignee", "team", "topic", "tag"]
+            .iter()
+            .any(|k| !self.value(k).is_empty())
+    }
+}
+
+async fn filters(state: &AppState, params: &Params) -> PageResult<Filters> {
+    let store = &state.store;
+    let named =
+        |list: Vec<crate::store::teams::Named>| list.into_iter().map(|n| (n.id, n.name)).collect();
+    Ok(Filters {
+        agents: store
+            .agents()
+            .await?
+            .into_iter()
+            .filter(|a| a.row.active)
+            .map(|a| (a.row.id, a.row.name))
+            .collect(),
+        teams: named(store.named_list(Catalog::Teams).await?),
+        topics: named(store.named_list(Catalog::Topics).await?),
+        chosen: params.clone(),
+    })
 }
 
 struct Folder {
@@ -107,6 +155,7 @@ pub async fn page(
         prev: (req.page > 1).then(|| link_to(req.page - 1)),
         next: (last < page.total).then(|| link_to(req.page + 1)),
         here: link(&params),
+        filters: filters(&state, &params).await?,
     }
     .render()
     .map_err(anyhow::Error::from)?;

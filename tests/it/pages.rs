@@ -150,6 +150,31 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     assert!(b.loaded_only_from_here().await.is_empty());
     b.screenshot("inbox").await;
 
+    // The filter form writes the API's filters into the URL.
+    b.c.find(Locator::Css("details.filters summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.choose("priority", "urgent").await;
+    b.click("Filter").await;
+    b.wait_text("No tickets here.").await;
+    assert!(
+        b.path().await.contains("priority=urgent"),
+        "{}",
+        b.path().await
+    );
+    b.choose("priority", "normal").await;
+    b.choose("assignee", "none").await;
+    b.click("Filter").await;
+    b.wait_text("Printer on fire").await;
+    assert!(
+        b.path().await.contains("assignee=none"),
+        "{}",
+        b.path().await
+    );
+
     click_link_containing(&b, "Printer on fire").await;
     b.wait_text("It smokes. Help!").await;
     assert_eq!(b.path().await, format!("/tickets/{ticket}"));
