@@ -9,10 +9,11 @@ use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::ticket_changes::compose;
 use crate::api::ticket_changes::notes;
+use crate::outbound::compose::OutgoingAttachment;
 use crate::service::replies::ReplyRequest;
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -44,7 +45,7 @@ pub struct Preview {
     pub body: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Composed {
     /// reply | note
     #[serde(default)]
@@ -58,6 +59,64 @@ pub struct Composed {
     vars: String,
     #[serde(default)]
     colour: String,
+    /// Uploaded files (from a multipart form).
+    #[serde(skip)]
+    files: Vec<OutgoingAttachment>,
+}
+
+/// The composer's form, urlencoded or multipart (with files).
+pub struct ComposerForm(Composed);
+
+impl FromRequest<AppState> for ComposerForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(f) = Form::<Composed>::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            return Ok(Self(f));
+        }
+        let mut parts = Multipart::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let mut f = Composed::default();
+        let too_large = |_| PageError::too_large("the attachments are too large").into_response();
+        while let Some(field) = parts.next_field().await.map_err(too_large)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "attachments" {
+                let filename = field.file_name().unwrap_or_default().to_owned();
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let data = field.bytes().await.map_err(too_large)?;
+                if !filename.is_empty() || !data.is_empty() {
+                    f.files.push(OutgoingAttachment {
+                        filename,
+                        content_type,
+                        data: data.to_vec(),
+                    });
+                }
+                continue;
+            }
+            let text = field.text().await.map_err(too_large)?;
+            match name.as_str() {
+                "mode" => f.mode = text,
+                "body" => f.body = text,
+                "template" => f.template = text,
+                "vars" => f.vars = text,
+                "colour" => f.colour = text,
+                _ => {}
+            }
+        }
+        Ok(Self(f))
+    }
 }
 
 impl Composed {
@@ -84,12 +143,12 @@ impl Composed {
                 Some(vars(&self.vars)?),
             )
         };
-        let (body, attachments) = compose::content(body, template, vars, None)?;
+        let (body, _) = compose::content(body, template, vars, None)?;
         Ok(ReplyRequest {
             ticket_id,
             agent_id: Some(agent.agent_id),
             body,
-            attachments,
+            attachments: compose::outgoing(self.files.clone())?,
         })
     }
 }
@@ -117,7 +176,7 @@ pub async fn send(
     State(state): State<AppState>,
     agent: WebAgent,
     Path(id): Path<i64>,
-    Form(f): Form<Composed>,
+    ComposerForm(f): ComposerForm,
 ) -> PageResult<Response> {
     let sent = if f.mode == "note" {
         note(&state, &agent, id, &f).await
@@ -158,7 +217,7 @@ pub async fn preview(
     State(state): State<AppState>,
     agent: WebAgent,
     Path(id): Path<i64>,
-    Form(f): Form<Composed>,
+    ComposerForm(f): ComposerForm,
 ) -> PageResult<Response> {
     let mut draft = f.draft();
     draft.mode = "reply".into();

@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 
 /// A form body read to find its token; larger ones carry it as a header.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// A multipart body (a reply with attachments) read to find its token.
+const MAX_UPLOAD_BYTES: usize = crate::api::MAX_BODY_BYTES;
 
 /// Refuses cross-site POSTs, and POSTs of a session without its token.
 /// Puts the session's agent into the request for the handler.
@@ -43,7 +45,20 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(bytes) => (form_token(&bytes), Body::from(bytes)),
             Err(_) => return PageError::too_large("the form is too large").into_response(),
         },
-        None => (None, body),
+        None => match boundary(&parts.headers) {
+            Some(boundary) => match to_bytes(body, MAX_UPLOAD_BYTES).await {
+                Ok(bytes) => (
+                    multipart_token(bytes.clone(), boundary).await,
+                    Body::from(bytes),
+                ),
+                Err(_) => {
+                    let mb = MAX_UPLOAD_BYTES / (1024 * 1024);
+                    let why = format!("the attachments are too large: at most {mb} MB in all");
+                    return PageError::too_large(why).into_response();
+                }
+            },
+            None => (None, body),
+        },
     };
     if !token.is_some_and(|t| constant_eq(&t, &agent.csrf)) {
         return PageError::forbidden(
@@ -83,6 +98,23 @@ fn is_form(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+/// The `csrf` field of a multipart body.
+async fn multipart_token(body: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_token(body: &[u8]) -> Option<String> {

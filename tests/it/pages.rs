@@ -774,3 +774,60 @@ async fn a_stranger_in_the_thread_waits_until_an_agent_accepts_them() {
     assert!(!b.text().await.contains("waiting for an agent"));
     b.close().await;
 }
+
+/// Files chosen in the composer go out with the reply; too much is refused
+/// with a page that says how much is allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reply_carries_uploaded_attachments_and_too_much_is_refused_clearly() {
+    let desk = Desk::start().await;
+    let ticket = desk
+        .customer_writes(
+            "manual-1@customer.example.net",
+            "Manual please",
+            "Send the manual?",
+        )
+        .await;
+    let files = tempfile::tempdir().unwrap();
+    let manual = files.path().join("manual.txt");
+    std::fs::write(&manual, "Step 1: unplug the printer.\n").unwrap();
+    let huge = files.path().join("huge.bin");
+    std::fs::write(&huge, vec![7u8; 33 * 1024 * 1024]).unwrap();
+
+    let b = Browser::open(&desk.base(), 1280).await;
+    log_in(&b, AGENT, PASSWORD).await;
+    b.wait_text("Bob Agent").await;
+    b.go(&format!("/tickets/{ticket}")).await;
+    let upload =
+        b.c.find(Locator::Css("input[name=attachments]"))
+            .await
+            .unwrap();
+    upload
+        .send_keys(&manual.display().to_string())
+        .await
+        .unwrap();
+    compose(&b, "reply", "The manual is attached.").await;
+    b.wait_text("manual.txt").await;
+    let mail = eventually("the customer receives it", WAIT, || async {
+        customer_inbox(&desk.stack)
+            .await
+            .into_iter()
+            .find(|m| String::from_utf8_lossy(m).contains("The manual is attached."))
+    })
+    .await;
+    let text = String::from_utf8_lossy(&mail);
+    assert!(text.contains("filename=\"manual.txt\""), "{text}");
+
+    let upload =
+        b.c.find(Locator::Css("input[name=attachments]"))
+            .await
+            .unwrap();
+    upload.send_keys(&huge.display().to_string()).await.unwrap();
+    compose(&b, "reply", "Far too much.").await;
+    b.wait_text("too large").await;
+    assert!(
+        b.text().await.contains("at most 32 MB"),
+        "{}",
+        b.text().await
+    );
+    b.close().await;
+}

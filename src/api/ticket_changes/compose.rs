@@ -58,6 +58,29 @@ pub fn content(
 }
 
 fn attachments(list: Vec<AttachmentIn>) -> ApiResult<Vec<OutgoingAttachment>> {
+    let decoded = list
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let data = data_encoding::BASE64
+                .decode(a.content_base64.trim().as_bytes())
+                .map_err(|e| {
+                    let field = format!("attachments[{i}].content_base64");
+                    ApiError::invalid(field, format!("not valid base64: {e}"))
+                })?;
+            Ok(OutgoingAttachment {
+                filename: a.filename,
+                content_type: a.content_type,
+                data,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    outgoing(decoded)
+}
+
+/// Attachments as they will be sent, their count, names and types checked
+/// (the API's base64 ones once decoded, and the pages' uploads).
+pub(crate) fn outgoing(list: Vec<OutgoingAttachment>) -> ApiResult<Vec<OutgoingAttachment>> {
     if list.len() > MAX_ATTACHMENTS {
         return Err(ApiError::invalid(
             "attachments",
@@ -68,17 +91,10 @@ fn attachments(list: Vec<AttachmentIn>) -> ApiResult<Vec<OutgoingAttachment>> {
         .enumerate()
         .map(|(i, a)| {
             let at = |f: &str| format!("attachments[{i}].{f}");
-            let filename = validate::name(&at("filename"), &a.filename)?;
-            let content_type = validate::name(&at("content_type"), &a.content_type)?;
-            let data = data_encoding::BASE64
-                .decode(a.content_base64.trim().as_bytes())
-                .map_err(|e| {
-                    ApiError::invalid(at("content_base64"), format!("not valid base64: {e}"))
-                })?;
             Ok(OutgoingAttachment {
-                filename,
-                content_type,
-                data,
+                filename: validate::name(&at("filename"), &a.filename)?,
+                content_type: validate::name(&at("content_type"), &a.content_type)?,
+                data: a.data,
             })
         })
         .collect()
