@@ -39,10 +39,10 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
 
     log_in_and_find(&b).await;
     filter(&b).await;
-    answer_from_a_template(b, &desk, ticket).await;
+    answer_from_a_template(&b, &desk, ticket).await;
     note(&b).await;
-    side_panel(b, &desk, ticket).await;
-    assign_resolve_reopen(b, &desk, ticket).await;
+    side_panel(&b, &desk, ticket).await;
+    assign_resolve_reopen(&b, &desk, ticket).await;
     b.close().await;
 }
 
