@@ -48,6 +48,9 @@ struct Entry {
     status: String,
     error: String,
     colour: String,
+    /// Automatic mail (our acknowledgements, customers' auto-replies),
+    /// shown folded.
+    auto: bool,
     /// The message's or the note's id (0 for events).
     message: i64,
     /// (attachment id, name, size)
@@ -155,6 +158,7 @@ fn entry(item: ThreadItem) -> Entry {
         status: String::new(),
         error: String::new(),
         colour: String::new(),
+        auto: false,
         message: 0,
         files: Vec::new(),
     };
@@ -172,6 +176,7 @@ fn entry(item: ThreadItem) -> Entry {
             },
             when: views::when(m.created_at),
             message: m.id,
+            auto: m.auto_kind.is_some(),
             full: (m.reply_text.trim() != m.body_text.trim()).then(|| m.body_text.clone()),
             text: m.reply_text,
             status: m.delivery_status,
