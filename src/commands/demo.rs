@@ -109,13 +109,23 @@ async fn demo_agents(store: &Store, admin_token: &str) -> anyhow::Result<String>
     Ok(token)
 }
 
-/// An internal note on the oldest ticket, by the demo agent.
+/// An internal note on the oldest ticket, by the demo agent, and the
+/// newest one two hours past its due time (marked overdue as the SLA
+/// clock would).
 async fn note_first_ticket(store: &Store) -> anyhow::Result<()> {
     let agent = store.agent_id_by_email(DEMO_AGENT).await?;
-    if let Some(first) = store.tickets().await?.into_iter().min_by_key(|t| t.id) {
+    let tickets = store.tickets().await?;
+    if let Some(first) = tickets.iter().min_by_key(|t| t.id) {
         let text =
             "Checked with the warehouse: the printer left on Friday, tracking number to follow.";
         store.add_note(first.id, agent, text, "yellow").await?;
+    }
+    if let Some(last) = tickets.iter().max_by_key(|t| t.id) {
+        let now = crate::store::now();
+        store
+            .set_due_at(last.id, now - chrono::Duration::hours(2))
+            .await?;
+        crate::service::sla::mark_overdue(store, now).await?;
     }
     Ok(())
 }
@@ -157,11 +167,12 @@ pub async fn run(database_url: &str) -> anyhow::Result<()> {
     while store.count("tickets").await? < wanted && started.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Give the acknowledgements a moment to go out (an answer stops a
+    // ticket's clock, so the overdue one is made after them).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     if before == 0 {
         note_first_ticket(&store).await?;
     }
-    // Give the acknowledgement a moment to go out.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
     println!();
     println!("A customer wrote in; tickets now:");
     for t in store.tickets().await? {

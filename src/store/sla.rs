@@ -9,6 +9,17 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 impl Store {
+    /// Sets a ticket's due time by hand (the demo's overdue ticket).
+    pub async fn set_due_at(&self, ticket_id: i64, due_at: DateTime<Utc>) -> anyhow::Result<()> {
+        sqlx::query("UPDATE tickets SET due_at = $1 WHERE id = $2")
+            .bind(due_at)
+            .bind(ticket_id)
+            .execute(self.writer())
+            .await
+            .context("setting a due time")?;
+        Ok(())
+    }
+
     /// Marks open and pending tickets due at or before `now` overdue, each
     /// with an `overdue` event (actor `system`), in one transaction.
     /// Returns how many.

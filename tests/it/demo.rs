@@ -107,6 +107,8 @@ async fn the_demos_printed_tokens_act_for_demo_agents() {
     for subject in ["My order 1234", "Invoice 5521", "Photo of the broken hinge"] {
         assert!(inbox.contains(subject), "{subject} in the inbox: {inbox}");
     }
+    assert!(inbox.contains("badge overdue"), "one is overdue: {inbox}");
+    assert!(inbox.contains("2 h ago"), "past its due time: {inbox}");
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let _ = child.wait();
 }
