@@ -4,7 +4,7 @@
 //! API's own query (`filters::parse` and the same planner).
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
-use super::views::{self, Layout};
+use super::views::{self, Layout, choices};
 use crate::api::AppState;
 use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::filters;
@@ -72,20 +72,16 @@ impl Filters {
     }
 }
 
-async fn filters(state: &AppState, params: &Params) -> PageResult<Filters> {
+async fn filters(
+    state: &AppState,
+    params: &Params,
+    teams: Vec<(i64, String)>,
+) -> PageResult<Filters> {
     let store = &state.store;
-    let named =
-        |list: Vec<crate::store::teams::Named>| list.into_iter().map(|n| (n.id, n.name)).collect();
     Ok(Filters {
-        agents: store
-            .agents()
-            .await?
-            .into_iter()
-            .filter(|a| a.row.active)
-            .map(|a| (a.row.id, a.row.name))
-            .collect(),
-        teams: named(store.named_list(Catalog::Teams).await?),
-        topics: named(store.named_list(Catalog::Topics).await?),
+        agents: choices::active_agents(store).await?,
+        teams,
+        topics: choices::named(store, Catalog::Topics).await?,
         chosen: params.clone(),
     })
 }
@@ -139,9 +135,10 @@ pub async fn page(
     let first = req.offset() + 1;
     let last = req.offset() + rows.len() as i64;
     let link_to = |p: i64| link(&with(&params, "page", &p.to_string()));
+    let teams = choices::named(&state.store, Catalog::Teams).await?;
     let html = InboxPage {
         layout: Layout::for_agent("Inbox", &agent),
-        folders: folders(&state, &agent, &view).await?,
+        folders: folders(&state, &agent, &view, &teams).await?,
         closed: view.closed,
         open_link: link(&with(&without(&params, "page"), "state", "open")),
         closed_link: link(&with(&without(&params, "page"), "state", "closed")),
@@ -155,7 +152,7 @@ pub async fn page(
         prev: (req.page > 1).then(|| link_to(req.page - 1)),
         next: (last < page.total).then(|| link_to(req.page + 1)),
         here: link(&params),
-        filters: filters(&state, &params).await?,
+        filters: filters(&state, &params, teams).await?,
     }
     .render()
     .map_err(anyhow::Error::from)?;
@@ -208,17 +205,21 @@ impl View {
     }
 }
 
-async fn folders(state: &AppState, agent: &WebAgent, view: &View) -> PageResult<Vec<Folder>> {
+async fn folders(
+    state: &AppState,
+    agent: &WebAgent,
+    view: &View,
+    teams: &[(i64, String)],
+) -> PageResult<Vec<Folder>> {
     let mut wanted = vec![
         ("All".to_string(), "all".to_string()),
         ("Unassigned".into(), "unassigned".into()),
         ("Mine".into(), "mine".into()),
     ];
     let mine = state.store.agent(agent.agent_id).await?;
-    let teams = state.store.named_list(Catalog::Teams).await?;
-    for team in teams {
-        if mine.as_ref().is_some_and(|a| a.team_ids.contains(&team.id)) {
-            wanted.push((team.name, format!("team:{}", team.id)));
+    for (id, name) in teams {
+        if mine.as_ref().is_some_and(|a| a.team_ids.contains(id)) {
+            wanted.push((name.clone(), format!("team:{id}")));
         }
     }
     let toggle = if view.closed { "closed" } else { "open" };

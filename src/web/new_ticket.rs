@@ -3,7 +3,7 @@
 //! `open` as the API's `POST tickets`.
 use super::error::PageResult;
 use super::session::WebAgent;
-use super::views::Layout;
+use super::views::{Layout, choices};
 use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::ticket_changes::create::{OpenTicket, open};
@@ -59,25 +59,12 @@ async fn render(
         .filter(|d| d.enabled && d.smtp.is_some())
         .map(|d| (d.id, format!("{} <{}>", d.name, d.address.as_str())))
         .collect();
-    let agents = store
-        .agents()
-        .await?
-        .into_iter()
-        .filter(|a| a.row.active)
-        .map(|a| (a.row.id, a.row.name))
-        .collect();
-    let teams = store.named_list(Catalog::Teams).await?;
     let page = NewTicketPage {
         layout: Layout::for_agent("New ticket", agent),
         domains,
-        agents,
-        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
-        templates: store
-            .templates()
-            .await?
-            .into_iter()
-            .map(|t| t.name)
-            .collect(),
+        agents: choices::active_agents(store).await?,
+        teams: choices::named(store, Catalog::Teams).await?,
+        templates: choices::template_names(store).await?,
         form,
         error,
     };

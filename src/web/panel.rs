@@ -4,6 +4,7 @@
 //! Changes go through the API's own checks and `change_ticket`.
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
+use super::views::choices;
 use crate::api::AppState;
 use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::filters;
@@ -39,8 +40,8 @@ pub struct FieldInput {
 
 pub async fn load(state: &AppState, t: &TicketView) -> PageResult<Panel> {
     let store = &state.store;
-    let topics = store.named_list(Catalog::Topics).await?;
-    let teams = store.named_list(Catalog::Teams).await?;
+    let topics = choices::named(store, Catalog::Topics).await?;
+    let teams = choices::named(store, Catalog::Teams).await?;
     let fields = store
         .fields()
         .await?
@@ -73,10 +74,10 @@ pub async fn load(state: &AppState, t: &TicketView) -> PageResult<Panel> {
     Ok(Panel {
         participants,
         topic_id: t.topic.as_ref().map_or(0, |n| n.id),
-        topics: topics.into_iter().map(|n| (n.id, n.name)).collect(),
+        topics,
         teams: teams
             .into_iter()
-            .map(|n| (n.id, n.name.clone(), t.teams.iter().any(|m| m.id == n.id)))
+            .map(|(id, name)| (id, name, t.teams.iter().any(|m| m.id == id)))
             .collect(),
         fields,
         others: others(state, t).await?,

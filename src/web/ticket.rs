@@ -6,7 +6,7 @@ use super::compose::Composer;
 use super::error::PageResult;
 use super::panel::Panel;
 use super::session::WebAgent;
-use super::views::{self, Layout};
+use super::views::{self, Layout, choices};
 use crate::api::AppState;
 use crate::api::ticket_changes::notes::COLOURS;
 use crate::api::tickets::thread::{ThreadItem, merge};
@@ -80,21 +80,8 @@ pub async fn render(
         .thread(id)
         .await?
         .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
-    let agents = state
-        .store
-        .agents()
-        .await?
-        .into_iter()
-        .filter(|a| a.row.active)
-        .map(|a| (a.row.id, a.row.name))
-        .collect();
-    let templates = state
-        .store
-        .templates()
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let agents = choices::active_agents(&state.store).await?;
+    let templates = choices::template_names(&state.store).await?;
     let recipients = match state.replies.recipients(id).await {
         Ok(r) => recipients_line(&r),
         Err(e) => format!("no reply can be sent: {e}"),

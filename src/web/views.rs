@@ -97,3 +97,37 @@ mod tests {
         assert_eq!(size(2_048), "2 KB");
     }
 }
+
+/// What the pages offer to choose from, as (id, name): read the same way by
+/// the inbox, the ticket page and the new-ticket page.
+pub mod choices {
+    use crate::store::Store;
+    use crate::store::teams::Catalog;
+
+    /// Agents who can be assigned (the active ones), by name.
+    pub async fn active_agents(store: &Store) -> anyhow::Result<Vec<(i64, String)>> {
+        Ok(store
+            .agents()
+            .await?
+            .into_iter()
+            .filter(|a| a.row.active)
+            .map(|a| (a.row.id, a.row.name))
+            .collect())
+    }
+
+    /// Teams or topics, by name.
+    pub async fn named(store: &Store, catalog: Catalog) -> anyhow::Result<Vec<(i64, String)>> {
+        let list = store.named_list(catalog).await?;
+        Ok(list.into_iter().map(|n| (n.id, n.name)).collect())
+    }
+
+    /// The templates' names, for a reply or a first email.
+    pub async fn template_names(store: &Store) -> anyhow::Result<Vec<String>> {
+        Ok(store
+            .templates()
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect())
+    }
+}
