@@ -8,7 +8,7 @@ use super::session::WebAgent;
 use super::views::Layout;
 use crate::api::AppState;
 use crate::mail::html::{Original, original};
-use crate::service::webhooks::targets::GuardedResolver;
+use crate::service::webhooks::targets::{guarded_client, refuse_url};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
@@ -128,11 +128,7 @@ pub async fn image(
 
 async fn fetch(state: &AppState, url: &str) -> anyhow::Result<(String, Vec<u8>)> {
     let client = client(state)?;
-    let host = reqwest::Url::parse(url)?
-        .host_str()
-        .unwrap_or_default()
-        .to_owned();
-    if let Some(refused) = state.webhook_targets.refuse_host(&host) {
+    if let Some(refused) = refuse_url(&state.webhook_targets, url) {
         anyhow::bail!(refused);
     }
     let mut response = client.get(url).send().await?.error_for_status()?;
@@ -169,14 +165,10 @@ fn client(state: &AppState) -> anyhow::Result<&'static reqwest::Client> {
     if let Some(c) = CLIENT.get() {
         return Ok(c);
     }
-    let built = reqwest::Client::builder()
-        .timeout(IMAGE_TIMEOUT)
-        .connect_timeout(IMAGE_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .dns_resolver(Arc::new(GuardedResolver {
-            targets: state.webhook_targets.clone(),
-        }))
-        .build()?;
+    let built = guarded_client(
+        state.webhook_targets.clone(),
+        IMAGE_TIMEOUT,
+        concat!("Postdesk-Images/", env!("CARGO_PKG_VERSION")),
+    )?;
     Ok(CLIENT.get_or_init(|| built))
 }

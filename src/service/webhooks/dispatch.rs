@@ -4,7 +4,7 @@
 //! POSTs due deliveries with their signature and records what happened:
 //! 2xx is delivered, anything else is retried with backoff until
 //! `max_attempts`, then failed with the last error.
-use super::targets::GuardedResolver;
+use super::targets::{guarded_client, refuse_url};
 use super::{WebhookSettings, events_for, sign, wants};
 use crate::outbound::sender::backoff;
 use crate::store::Store;
@@ -13,7 +13,6 @@ use crate::store::webhooks::{self, EventRow, Listener, NewDelivery, TicketSummar
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -57,17 +56,12 @@ impl Dispatcher {
             settings.max_attempts >= 1,
             "max_attempts must be at least 1"
         );
-        let client = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver {
-                targets: settings.allow_targets.clone(),
-            }))
-            .user_agent(concat!("Postdesk-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .context("building the webhook HTTP client")?;
+        let client = guarded_client(
+            settings.allow_targets.clone(),
+            settings.timeout,
+            concat!("Postdesk-Webhooks/", env!("CARGO_PKG_VERSION")),
+        )
+        .context("building the webhook HTTP client")?;
         Ok(Self {
             store,
             settings,
@@ -181,11 +175,7 @@ impl Dispatcher {
     }
 
     async fn attempt(&self, c: &ClaimedDelivery) -> Attempt {
-        let host = reqwest::Url::parse(&c.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        if let Some(error) = self.settings.allow_targets.refuse_host(&host) {
+        if let Some(error) = refuse_url(&self.settings.allow_targets, &c.url) {
             return Attempt::Refused { code: None, error };
         }
         let sent = self

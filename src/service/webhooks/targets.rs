@@ -55,6 +55,33 @@ impl Targets {
     }
 }
 
+/// Why a URL may not be fetched, when that shows without DNS (see
+/// [`Targets::refuse_host`]); an unreadable URL is refused too.
+pub fn refuse_url(targets: &Targets, url: &str) -> Option<String> {
+    match reqwest::Url::parse(url) {
+        Ok(u) => targets.refuse_host(u.host_str().unwrap_or_default()),
+        Err(e) => Some(format!("{url:?} is not a URL: {e}")),
+    }
+}
+
+/// An HTTP client that reaches only what `targets` permits: every
+/// resolved address checked, no proxy, no redirects, `timeout` for the
+/// connection and for the whole request. Webhooks and remote images use it.
+pub fn guarded_client(
+    targets: Arc<Targets>,
+    timeout: std::time::Duration,
+    user_agent: &'static str,
+) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver { targets }))
+        .user_agent(user_agent)
+        .build()
+}
+
 fn is_localhost(name: &str) -> bool {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost" || name.ends_with(".localhost")
