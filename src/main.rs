@@ -94,37 +94,11 @@ enum BenchCommand {
     },
     /// A million tickets and three million messages, `serve` on them, and
     /// p50/p99 latency of the list, filters, search, a long thread and replies.
-    Api {
-        #[arg(long, default_value_t = 1_000_000)]
-        tickets: i64,
-        #[arg(long, default_value_t = 3_000_000)]
-        messages: i64,
-        /// Timed requests per kind.
-        #[arg(long, default_value_t = 200)]
-        requests: usize,
-        /// Keep the generated store in this file, and reuse it when it
-        /// already exists (generation takes about a minute per million
-        /// tickets).
-        #[arg(long)]
-        db: Option<std::path::PathBuf>,
-    },
+    Api(commands::bench::api::Options),
     /// The pages over HTTP on the same store as `bench api`: server time of
     /// the inbox (folders, a filter, a search) and a 100-message ticket, and
     /// the inbox's weight.
-    Pages {
-        #[arg(long, default_value_t = 1_000_000)]
-        tickets: i64,
-        #[arg(long, default_value_t = 3_000_000)]
-        messages: i64,
-        /// Timed requests per kind.
-        #[arg(long, default_value_t = 200)]
-        requests: usize,
-        /// Keep the generated store in this file, and reuse it when it
-        /// already exists (generation takes about a minute per million
-        /// tickets).
-        #[arg(long)]
-        db: Option<std::path::PathBuf>,
-    },
+    Pages(commands::bench::api::Options),
     /// Queued replies → a local discarding SMTP receiver through the real
     /// sender, beside a plain SMTP send of the same mail.
     Smtp {
@@ -182,34 +156,10 @@ async fn main() -> ExitCode {
         Command::Bench(BenchCommand::Imap { count, batch }) => {
             commands::bench::mail::imap(count, batch).await
         }
-        Command::Bench(BenchCommand::Pages {
-            tickets,
-            messages,
-            requests,
-            db,
-        }) => {
-            commands::bench::pages::pages(commands::bench::api::Options {
-                tickets,
-                messages,
-                requests,
-                db,
-            })
-            .await
+        Command::Bench(BenchCommand::Pages(options)) => {
+            commands::bench::pages::pages(options).await
         }
-        Command::Bench(BenchCommand::Api {
-            tickets,
-            messages,
-            requests,
-            db,
-        }) => {
-            commands::bench::api::api(commands::bench::api::Options {
-                tickets,
-                messages,
-                requests,
-                db,
-            })
-            .await
-        }
+        Command::Bench(BenchCommand::Api(options)) => commands::bench::api::api(options).await,
         Command::Bench(BenchCommand::Smtp { count, connections }) => {
             commands::bench::mail::smtp(count, connections).await
         }

@@ -1,6 +1,6 @@
 //! `postdesk demo` as the README runs it: the real binary with its own
 //! Dovecot and SMTP receiver, in an empty directory.
-use crate::pages::{log_in_over_http, raw_client};
+use crate::pages::{log_in_over_http, page_as};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -95,15 +95,7 @@ async fn the_demos_printed_tokens_act_for_demo_agents() {
     let login = after(&lines, "log in as ");
     assert!(login.contains("admin@example.com") && login.contains("password demo-password"));
     let cookie = log_in_over_http(&web, "agent@example.com", "demo-password").await;
-    let inbox = raw_client()
-        .get(format!("{web}/"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox = page_as(&web, "/", &cookie).await;
     for subject in ["My order 1234", "Invoice 5521", "Photo of the broken hinge"] {
         assert!(inbox.contains(subject), "{subject} in the inbox: {inbox}");
     }

@@ -8,11 +8,19 @@ use crate::store::Store;
 use crate::store::fixtures::{LONG_THREAD_TICKET, Sizes, WORDS};
 use std::time::{Duration, Instant};
 
+/// The store and the requests of `bench api` and `bench pages`.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    #[arg(long, default_value_t = 1_000_000)]
     pub tickets: i64,
+    #[arg(long, default_value_t = 3_000_000)]
     pub messages: i64,
+    /// Timed requests per kind.
+    #[arg(long, default_value_t = 200)]
     pub requests: usize,
-    /// Where the store is kept (and reused from); a temporary file if none.
+    /// Keep the generated store in this file, and reuse it when it already
+    /// exists (generation takes about a minute per million tickets).
+    #[arg(long)]
     pub db: Option<std::path::PathBuf>,
 }
 

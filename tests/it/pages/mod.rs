@@ -132,17 +132,22 @@ pub async fn log_in_over_http(base: &str, email: &str, password: &str) -> String
     cookie.split(';').next().unwrap().to_owned()
 }
 
-/// The CSRF token of the session's forms, read from a page.
-async fn csrf(base: &str, cookie: &str) -> String {
-    let page = raw_client()
-        .get(format!("{base}/"))
+/// A page's HTML as the session with `cookie` gets it.
+pub async fn page_as(base: &str, path: &str, cookie: &str) -> String {
+    raw_client()
+        .get(format!("{base}{path}"))
         .header("cookie", cookie)
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The CSRF token of the session's forms, read from a page.
+async fn csrf(base: &str, cookie: &str) -> String {
+    let page = page_as(base, "/", cookie).await;
     let at = page
         .find("name=\"csrf\" value=\"")
         .expect("a form with a token")
