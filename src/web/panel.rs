@@ -38,7 +38,7 @@ pub struct FieldInput {
     pub options: Vec<String>,
 }
 
-pub async fn load(state: &AppState, t: &TicketView) -> PageResult<Panel> {
+pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageResult<Panel> {
     let store = &state.store;
     let topics = choices::named(store, Catalog::Topics).await?;
     let teams = choices::named(store, Catalog::Teams).await?;
@@ -80,17 +80,18 @@ pub async fn load(state: &AppState, t: &TicketView) -> PageResult<Panel> {
             .map(|(id, name)| (id, name, t.teams.iter().any(|m| m.id == id)))
             .collect(),
         fields,
-        others: others(state, t).await?,
+        others: others(state, agent, t).await?,
     })
 }
 
-/// Up to ten other tickets of the requester, newest activity first.
-async fn others(state: &AppState, t: &TicketView) -> PageResult<Vec<(i64, String, String)>> {
-    let caller = crate::api::auth::Caller {
-        token_id: 0,
-        role: crate::domain::Role::Admin,
-        agent_id: None,
-    };
+/// Up to ten other tickets of the requester, newest activity first, as the
+/// agent's own list would find them.
+async fn others(
+    state: &AppState,
+    agent: &WebAgent,
+    t: &TicketView,
+) -> PageResult<Vec<(i64, String, String)>> {
+    let caller = agent.caller();
     let params = vec![("q".to_string(), format!("\"{}\"", t.requester.email))];
     let Ok(req) = filters::parse(&state.store, &caller, &params).await else {
         return Ok(Vec::new());

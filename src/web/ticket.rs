@@ -86,7 +86,7 @@ pub async fn render(
         Ok(r) => recipients_line(&r),
         Err(e) => format!("no reply can be sent: {e}"),
     };
-    let panel = super::panel::load(state, &t).await?;
+    let panel = super::panel::load(state, agent, &t).await?;
     let now = Utc::now();
     let page = TicketPage {
         panel,
