@@ -7,6 +7,7 @@
 //! others. Their sizes, counted up to a cap, choose.
 use super::Store;
 use super::ticket_list::{Cond, Style, push_cond, push_cond_on, push_set_ids};
+use super::ticket_plan::{Count, push_count_limit};
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -161,10 +162,17 @@ pub(super) fn push_from_arms(
     }
 }
 
-/// `SELECT COUNT(*) …` of the tickets meeting `sized` and `rest`.
-pub(super) fn push_count(q: &mut QueryBuilder<'_, Sqlite>, sized: &SizedArms<'_>, rest: &[&Cond]) {
-    q.push("SELECT COUNT(*)");
+/// `SELECT COUNT(*) …` of the tickets meeting `sized` and `rest`, up to
+/// the bound of `count`.
+pub(super) fn push_count(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    sized: &SizedArms<'_>,
+    rest: &[&Cond],
+    count: Count,
+) {
+    q.push("SELECT COUNT(*) FROM (SELECT 1");
     push_from_arms(q, sized, rest, needs_rows(sized, rest));
+    push_count_limit(q, count);
 }
 
 /// The ids the driver reads: every arm merged, or the smallest.
@@ -254,9 +262,10 @@ impl Store {
         &self,
         sized: &SizedArms<'_>,
         rest: &[&Cond],
+        count: Count,
     ) -> anyhow::Result<i64> {
         let mut q = QueryBuilder::<Sqlite>::new("");
-        push_count(&mut q, sized, rest);
+        push_count(&mut q, sized, rest, count);
         q.build_query_scalar()
             .fetch_one(self.pool())
             .await

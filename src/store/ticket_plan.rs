@@ -45,6 +45,33 @@ const MATCH_COST: i64 = 15;
 pub struct Page {
     pub ids: Vec<i64>,
     pub total: i64,
+    /// The total was counted up to a bound ([`Count::UpTo`]) and reached
+    /// it: at least this many match.
+    pub at_least: bool,
+}
+
+/// How far a total that is not kept by triggers is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Every match (the API's `total`).
+    Exact,
+    /// Up to this many: a person looking at a list needs "more than a
+    /// thousand", not the thirty thousand a count of every match reads.
+    UpTo(i64),
+}
+
+impl Count {
+    fn limit(self) -> Option<i64> {
+        match self {
+            Count::Exact => None,
+            Count::UpTo(n) => Some(n.max(1)),
+        }
+    }
+
+    /// A counted total and whether it stopped at the bound.
+    fn total(self, n: i64) -> (i64, bool) {
+        (n, self.limit().is_some_and(|cap| n >= cap))
+    }
 }
 
 /// How the tickets of a list are found.
@@ -87,12 +114,26 @@ fn walk_cap(matching: i64, all: i64, wanted: i64) -> i64 {
 }
 
 impl Store {
-    /// The ids of one page of the list, in order, with the total.
+    /// The ids of one page of the list, in order, with the exact total.
     pub async fn ticket_page(
         &self,
         query: &TicketQuery,
         limit: i64,
         offset: i64,
+    ) -> anyhow::Result<Page> {
+        self.ticket_page_counted(query, limit, offset, Count::Exact)
+            .await
+    }
+
+    /// The ids of one page of the list, in order, with the total counted
+    /// as `count` says. Kept counts, and totals read anyway while sorting
+    /// every match, stay exact.
+    pub async fn ticket_page_counted(
+        &self,
+        query: &TicketQuery,
+        limit: i64,
+        offset: i64,
+        count: Count,
     ) -> anyhow::Result<Page> {
         let all = self.counted_total(&[]).await?;
         let plan = self.plan(&query.conds).await?;
@@ -106,9 +147,16 @@ impl Store {
             return Ok(Page {
                 ids: Vec::new(),
                 total,
+                at_least: false,
             });
         }
         let wanted = offset + limit;
+        // Counted up to past this page, so a bounded total still says
+        // whether there is a next one.
+        let count = match count {
+            Count::UpTo(n) => Count::UpTo(n.max(wanted + 1)),
+            exact => exact,
+        };
         // The matches expected, and the index entries reading them takes.
         let (expected, matching, entries) = match &plan {
             Plan::Counted => (known, known.unwrap_or(0), 0),
@@ -126,20 +174,24 @@ impl Store {
             .filter(|_| matches!(plan, Plan::Plain) || walk_pays(matching, all, wanted, entries));
         let Some(index) = walk else {
             return self
-                .matches_first(query, &plan, expected, limit, offset)
+                .matches_first(query, &plan, expected, limit, offset, count)
                 .await;
         };
         let cap = match plan {
             Plan::Plain => WALK_CAP.0.max(wanted.saturating_mul(WALK_CAP.1)),
             _ => walk_cap(matching, all, wanted),
         };
-        let (total, ids) = tokio::try_join!(
-            self.total_of(&plan, &query.conds, expected),
+        let ((total, at_least), ids) = tokio::try_join!(
+            self.total_of(&plan, &query.conds, expected, count),
             self.bounded_walk(query, index, limit, offset, cap)
         )?;
         let filled = |ids: &Vec<i64>| ids.len() as i64 == limit.min(total - offset).max(0);
         if filled(&ids) {
-            return Ok(Page { ids, total });
+            return Ok(Page {
+                ids,
+                total,
+                at_least,
+            });
         }
         // Matches were sparser near the top than estimated. Walk further
         // if the total says that is still short; else read every match.
@@ -148,10 +200,16 @@ impl Store {
                 .bounded_walk(query, index, limit, offset, longer)
                 .await?;
             if filled(&ids) {
-                return Ok(Page { ids, total });
+                return Ok(Page {
+                    ids,
+                    total,
+                    at_least,
+                });
             }
         }
-        self.matches_first(query, &plan, Some(total), limit, offset)
+        // Every match is read and sorted now, which counts them exactly.
+        let known = (!at_least).then_some(total);
+        self.matches_first(query, &plan, known, limit, offset, count)
             .await
     }
 
@@ -168,30 +226,35 @@ impl Store {
         Ok(Plan::Arms(self.size_arms(arms).await?, rest))
     }
 
+    /// The total, and whether it stopped at the bound of `count`.
     async fn total_of(
         &self,
         plan: &Plan<'_>,
         conds: &[Cond],
         known: Option<i64>,
-    ) -> anyhow::Result<i64> {
-        match (known, plan) {
-            (Some(total), _) => Ok(total),
-            (None, Plan::Arms(sized, rest)) => self.count_matching(sized, rest).await,
-            (None, Plan::Counted) => self.counted_total(conds).await,
-            (None, Plan::Plain) => self.plain_total(conds).await,
-        }
+        count: Count,
+    ) -> anyhow::Result<(i64, bool)> {
+        Ok(match (known, plan) {
+            (Some(total), _) => (total, false),
+            (None, Plan::Arms(sized, rest)) => {
+                count.total(self.count_matching(sized, rest, count).await?)
+            }
+            (None, Plan::Counted) => (self.counted_total(conds).await?, false),
+            (None, Plan::Plain) => count.total(self.plain_total(conds, count).await?),
+        })
     }
 
     /// How many tickets the conditions select.
     pub async fn ticket_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
         let plan = self.plan(conds).await?;
-        self.total_of(&plan, conds, None).await
+        Ok(self.total_of(&plan, conds, None, Count::Exact).await?.0)
     }
 
-    async fn plain_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
+    async fn plain_total(&self, conds: &[Cond], count: Count) -> anyhow::Result<i64> {
         let conds: Vec<&Cond> = conds.iter().collect();
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets t");
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM (SELECT 1 FROM tickets t");
         push_where(&mut q, &conds, Style::Set);
+        push_count_limit(&mut q, count);
         q.build_query_scalar()
             .fetch_one(self.pool())
             .await
@@ -207,28 +270,34 @@ impl Store {
         total: Option<i64>,
         limit: i64,
         offset: i64,
+        count: Count,
     ) -> anyhow::Result<Page> {
-        match (plan, total) {
+        let (ids, (total, at_least)) = match (plan, total) {
             (Plan::Arms(sized, rest), None) => {
                 let (ids, total) = self.counted_page(query, sized, rest, limit, offset).await?;
                 let total = match total {
-                    Some(total) => total,
-                    None => self.count_matching_or_zero(sized, rest, offset).await?,
+                    Some(total) => (total, false),
+                    None => {
+                        self.count_matching_or_zero(sized, rest, offset, count)
+                            .await?
+                    }
                 };
-                Ok(Page { ids, total })
+                (ids, total)
             }
             (Plan::Arms(sized, rest), Some(total)) => {
                 let (ids, _) = self.counted_page(query, sized, rest, limit, offset).await?;
-                Ok(Page { ids, total })
+                (ids, (total, false))
             }
-            (_, known) => {
-                let (ids, total) = tokio::try_join!(
-                    self.page_ids(query, limit, offset),
-                    self.total_of(plan, &query.conds, known)
-                )?;
-                Ok(Page { ids, total })
-            }
-        }
+            (_, known) => tokio::try_join!(
+                self.page_ids(query, limit, offset),
+                self.total_of(plan, &query.conds, known, count)
+            )?,
+        };
+        Ok(Page {
+            ids,
+            total,
+            at_least,
+        })
     }
 
     async fn count_matching_or_zero(
@@ -236,11 +305,12 @@ impl Store {
         sized: &SizedArms<'_>,
         rest: &[&Cond],
         offset: i64,
-    ) -> anyhow::Result<i64> {
+        count: Count,
+    ) -> anyhow::Result<(i64, bool)> {
         if offset == 0 {
-            return Ok(0);
+            return Ok((0, false));
         }
-        self.count_matching(sized, rest).await
+        Ok(count.total(self.count_matching(sized, rest, count).await?))
     }
 
     /// A page from the arms' tickets, sorted, and how many there are (None
@@ -372,6 +442,15 @@ fn push_walk(
     }
     q.push(" LIMIT ").push_bind(limit);
     q.push(" OFFSET ").push_bind(offset);
+}
+
+/// Closes `SELECT COUNT(*) FROM (SELECT 1 …`, with a limit when `count`
+/// has a bound.
+pub(super) fn push_count_limit(q: &mut QueryBuilder<'_, Sqlite>, count: Count) {
+    if let Some(cap) = count.limit() {
+        q.push(" LIMIT ").push_bind(cap);
+    }
+    q.push(")");
 }
 
 /// ` ORDER BY … LIMIT … OFFSET …`.

@@ -9,7 +9,10 @@ use crate::api::AppState;
 use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::filters;
 use crate::api::tickets::view::TicketView;
+use crate::domain::FieldType;
+use crate::store::fields::FieldDef;
 use crate::store::teams::Catalog;
+use crate::store::ticket_plan::Count;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -17,6 +20,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 
 type Params = Vec<(String, String)>;
+
+/// Totals that are not kept counts (a tag, a team, a search) are counted
+/// up to this many past the page: an agent needs "1,000+", and counting
+/// thirty thousand matches would take longer than the page itself.
+const COUNT_TO: Count = Count::UpTo(1_000);
 
 /// Statuses of the open and the closed side of the toggle.
 const OPEN: &str = "open,pending,overdue";
@@ -35,6 +43,8 @@ struct InboxPage {
     sort: String,
     rows: Vec<Row>,
     total: i64,
+    /// The total as shown: `1,000+` once counting stopped at its bound.
+    total_text: String,
     first: i64,
     last: i64,
     prev: Option<String>,
@@ -48,8 +58,35 @@ struct Filters {
     agents: Vec<(i64, String)>,
     teams: Vec<(i64, String)>,
     topics: Vec<(i64, String)>,
+    fields: Vec<FieldFilter>,
     /// The URL's query, for preselecting.
     chosen: Params,
+}
+
+/// A custom field in the filter form: `field.<key>`, with a list of
+/// choices where the type has one (options, yes/no), else a text input.
+struct FieldFilter {
+    param: String,
+    label: String,
+    choices: Option<Vec<(String, String)>>,
+}
+
+impl FieldFilter {
+    fn of(def: FieldDef) -> Self {
+        let choices = match def.field_type {
+            FieldType::Select => Some(def.options.iter().map(|o| (o.clone(), o.clone())).collect()),
+            FieldType::Checkbox => Some(vec![
+                ("true".into(), "Yes".into()),
+                ("false".into(), "No".into()),
+            ]),
+            _ => None,
+        };
+        Self {
+            param: format!("field.{}", def.key),
+            label: def.label,
+            choices,
+        }
+    }
 }
 
 impl Filters {
@@ -69,6 +106,7 @@ impl Filters {
         ["status", "priority", "assignee", "team", "topic", "tag"]
             .iter()
             .any(|k| !self.value(k).is_empty())
+            || self.fields.iter().any(|f| !self.value(&f.param).is_empty())
     }
 }
 
@@ -82,6 +120,12 @@ async fn filters(
         agents: choices::active_agents(store).await?,
         teams,
         topics: choices::named(store, Catalog::Topics).await?,
+        fields: store
+            .fields()
+            .await?
+            .into_iter()
+            .map(FieldFilter::of)
+            .collect(),
         chosen: params.clone(),
     })
 }
@@ -89,7 +133,7 @@ async fn filters(
 struct Folder {
     name: String,
     link: String,
-    count: i64,
+    count: String,
     current: bool,
 }
 
@@ -118,7 +162,7 @@ pub async fn page(
     let req = filters::parse(&state.store, &caller, &view.api_params(&params)).await?;
     let page = state
         .store
-        .ticket_page(&req.query, req.per_page, req.offset())
+        .ticket_page_counted(&req.query, req.per_page, req.offset(), COUNT_TO)
         .await?;
     let details = state.store.ticket_details(&page.ids).await?;
     let snippets: std::collections::HashMap<i64, String> =
@@ -147,6 +191,7 @@ pub async fn page(
         sort: view.sort.clone(),
         rows,
         total: page.total,
+        total_text: views::count(page.total, page.at_least),
         first,
         last,
         prev: (req.page > 1).then(|| link_to(req.page - 1)),
@@ -230,12 +275,15 @@ async fn folders(
             ("state".into(), toggle.into()),
         ];
         let req = filters::parse(&state.store, &agent.caller(), &view.api_params(&params)).await?;
-        let count = state.store.ticket_page(&req.query, 0, 0).await?.total;
+        let page = state
+            .store
+            .ticket_page_counted(&req.query, 0, 0, COUNT_TO)
+            .await?;
         out.push(Folder {
             link: link(&params),
             current: folder == view.folder,
             name,
-            count,
+            count: views::count(page.total, page.at_least),
         });
     }
     Ok(out)

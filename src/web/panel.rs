@@ -11,6 +11,7 @@ use crate::api::tickets::filters;
 use crate::api::tickets::view::TicketView;
 use crate::domain::FieldType;
 use crate::store::teams::Catalog;
+use crate::store::ticket_plan::Count;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -96,7 +97,11 @@ async fn others(
     let Ok(req) = filters::parse(&state.store, &caller, &params).await else {
         return Ok(Vec::new());
     };
-    let page = state.store.ticket_page(&req.query, 11, 0).await?;
+    // Only the page is shown: its total is not counted past it.
+    let page = state
+        .store
+        .ticket_page_counted(&req.query, 11, 0, Count::UpTo(1))
+        .await?;
     let details = state.store.ticket_details(&page.ids).await?;
     Ok(details
         .into_iter()

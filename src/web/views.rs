@@ -79,6 +79,22 @@ pub fn size(bytes: i64) -> String {
     }
 }
 
+/// `28,572`, or `1,000+` for a total counted up to a bound.
+pub fn count(n: i64, at_least: bool) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if at_least {
+        out.push('+');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +111,15 @@ mod tests {
         assert_eq!(due(now - Duration::hours(2), now), "2 h ago");
         assert_eq!(size(1_500_000), "1.5 MB");
         assert_eq!(size(2_048), "2 KB");
+    }
+
+    #[test]
+    fn counts_group_thousands_and_mark_a_bound() {
+        assert_eq!(count(0, false), "0");
+        assert_eq!(count(999, false), "999");
+        assert_eq!(count(28_572, false), "28,572");
+        assert_eq!(count(1_000_000, false), "1,000,000");
+        assert_eq!(count(1_000, true), "1,000+");
     }
 }
 

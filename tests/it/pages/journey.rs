@@ -90,6 +90,18 @@ async fn filter(b: &Browser) {
         "{}",
         b.path().await
     );
+    // A custom field: a value no ticket has, then "none".
+    b.fill("field.order", "99").await;
+    b.click("Filter").await;
+    b.wait_text("No tickets here.").await;
+    b.fill("field.order", "none").await;
+    b.click("Filter").await;
+    b.wait_text("Printer on fire").await;
+    assert!(
+        b.path().await.contains("field.order=none"),
+        "{}",
+        b.path().await
+    );
 }
 
 /// Opens the ticket and answers from a template after its preview, the
