@@ -7,10 +7,13 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::ApiPath;
+use crate::store::Store;
 use crate::store::attachments::AttachmentFile;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use futures::Stream;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,7 +41,7 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<Response> {
         .attachment_file(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("attachment {id}")))?;
-    match download(file) {
+    match download(&state.store, file) {
         Download::File(response) => Ok(response),
         Download::Omitted(reason) => Err(ApiError {
             status: axum::http::StatusCode::GONE,
@@ -56,15 +59,16 @@ pub enum Download {
     Omitted(String),
 }
 
-pub fn download(file: AttachmentFile) -> Download {
-    let Some(data) = file.data else {
+pub fn download(store: &Store, file: AttachmentFile) -> Download {
+    let Some(sha256) = file.sha256 else {
         return Download::Omitted(
             file.omitted_reason
                 .unwrap_or_else(|| "the attachment's bytes were not kept".into()),
         );
     };
-    let mut response = data.into_response();
+    let mut response = Body::from_stream(pieces(store.clone(), sha256)).into_response();
     let h = response.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size.max(0)));
     let content_type = content_type(&file.content_type);
     h.insert(
         header::CONTENT_TYPE,
@@ -84,6 +88,18 @@ pub fn download(file: AttachmentFile) -> Download {
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
     Download::File(response)
+}
+
+/// The stored pieces in order, each read when the client has taken the one
+/// before: one piece in memory per download, whatever the file's size.
+fn pieces(store: Store, sha256: String) -> impl Stream<Item = anyhow::Result<Vec<u8>>> {
+    futures::stream::try_unfold(0, move |seq| {
+        let (store, sha256) = (store.clone(), sha256.clone());
+        async move {
+            let piece = store.attachment_piece(&sha256, seq).await?;
+            anyhow::Ok(piece.map(|bytes| (bytes, seq + 1)))
+        }
+    })
 }
 
 /// `type/subtype` as given when well formed, else a plain byte stream.

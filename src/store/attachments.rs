@@ -3,20 +3,22 @@
 use super::Store;
 use anyhow::Context;
 
-/// One attachment as stored: its name and type as the mail gave them, and
-/// its bytes unless they were left out (too large).
+/// One attachment as stored: its name and type as the mail gave them, its
+/// size, and the hash its bytes are stored under unless they were left out
+/// (too large).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttachmentFile {
     pub filename: Option<String>,
     pub content_type: String,
-    pub data: Option<Vec<u8>>,
+    pub size: i64,
+    pub sha256: Option<String>,
     pub omitted_reason: Option<String>,
 }
 
 impl Store {
     pub async fn attachment_file(&self, id: i64) -> anyhow::Result<Option<AttachmentFile>> {
         sqlx::query_as(
-            "SELECT a.filename, a.content_type, b.data, a.omitted_reason
+            "SELECT a.filename, a.content_type, a.size, b.sha256, a.omitted_reason
              FROM attachments a LEFT JOIN attachment_blobs b ON b.sha256 = a.blob_sha256
              WHERE a.id = $1",
         )
@@ -24,6 +26,26 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .context("reading an attachment")
+    }
+
+    /// Piece `seq` of the bytes stored under `sha256` (0 is the first, kept
+    /// with the hash), or None past the last (migration 0015).
+    pub async fn attachment_piece(
+        &self,
+        sha256: &str,
+        seq: i64,
+    ) -> anyhow::Result<Option<Vec<u8>>> {
+        let sql = if seq == 0 {
+            "SELECT data FROM attachment_blobs WHERE sha256 = $1 AND $2 = 0"
+        } else {
+            "SELECT data FROM attachment_chunks WHERE sha256 = $1 AND seq = $2"
+        };
+        sqlx::query_scalar(sql)
+            .bind(sha256)
+            .bind(seq)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading attachment bytes")
     }
 
     /// A message's raw source, with its ticket.

@@ -135,6 +135,52 @@ pub async fn insert_attachments(
     insert_attachment_rows(tx, &rows, cap).await
 }
 
+/// Bytes of one attachment per stored piece: a download reads one piece at
+/// a time (migration 0015).
+pub const PIECE_BYTES: usize = 256 * 1024;
+
+/// Stores each content's first piece with its hash and size, and the rest
+/// as numbered pieces; content already stored is left as it is.
+async fn insert_blobs(tx: &mut Tx<'_>, blobs: &[(String, &[u8])]) -> anyhow::Result<()> {
+    let first = |data: &[u8]| data.chunks(PIECE_BYTES).next().unwrap_or_default().to_vec();
+    for batch in blobs.chunks(64) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO attachment_blobs (sha256, size, data) ");
+        q.push_values(batch, |mut b, (hash, data)| {
+            b.push_bind(hash.as_str())
+                .push_bind(data.len() as i64)
+                .push_bind(first(data));
+        });
+        q.push(" ON CONFLICT (sha256) DO NOTHING");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("storing attachment bytes")?;
+    }
+    let rest: Vec<(&str, i64, &[u8])> = blobs
+        .iter()
+        .flat_map(|(hash, data)| {
+            data.chunks(PIECE_BYTES)
+                .enumerate()
+                .skip(1)
+                .map(move |(seq, piece)| (hash.as_str(), seq as i64, piece))
+        })
+        .collect();
+    for batch in rest.chunks(16) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO attachment_chunks (sha256, seq, data) ");
+        q.push_values(batch, |mut b, (hash, seq, piece)| {
+            b.push_bind(*hash).push_bind(*seq).push_bind(*piece);
+        });
+        q.push(" ON CONFLICT (sha256, seq) DO NOTHING");
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("storing attachment bytes")?;
+    }
+    Ok(())
+}
+
 /// Lists `rows` on their messages, keeping each distinct content once.
 pub async fn insert_attachment_rows(
     tx: &mut Tx<'_>,
@@ -156,20 +202,7 @@ pub async fn insert_attachment_rows(
             sha256
         })
         .collect();
-    for chunk in blobs.chunks(64) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("INSERT INTO attachment_blobs (sha256, size, data) ");
-        q.push_values(chunk, |mut b, (hash, data)| {
-            b.push_bind(hash.as_str())
-                .push_bind(data.len() as i64)
-                .push_bind(*data);
-        });
-        q.push(" ON CONFLICT (sha256) DO NOTHING");
-        q.build()
-            .execute(&mut **tx)
-            .await
-            .context("storing attachment bytes")?;
-    }
+    insert_blobs(tx, &blobs).await?;
     let listed: Vec<(&AttachmentRow, &Option<String>)> = rows.iter().zip(&hashes).collect();
     for chunk in listed.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(

@@ -42,6 +42,9 @@ async fn an_admin_deletes_a_ticket_with_its_messages_notes_events_and_outbox() {
     let blob =
         "INSERT INTO attachment_blobs (sha256, size, data) VALUES ('abc', 1, x'00') RETURNING size";
     exec(&api, blob).await;
+    let piece =
+        "INSERT INTO attachment_chunks (sha256, seq, data) VALUES ('abc', 1, x'01') RETURNING seq";
+    exec(&api, piece).await;
     let attach = format!(
         "INSERT INTO attachments (message_id, blob_sha256, content_type, size)
         SELECT id, 'abc', 'text/plain', 1 FROM messages WHERE ticket_id = {id} RETURNING id"
@@ -82,6 +85,11 @@ async fn an_admin_deletes_a_ticket_with_its_messages_notes_events_and_outbox() {
         api.store().count("attachment_blobs").await.unwrap(),
         0,
         "unused bytes go"
+    );
+    assert_eq!(
+        api.store().count("attachment_chunks").await.unwrap(),
+        0,
+        "with their pieces"
     );
     let kept: (Option<i64>, Option<i64>) =
         sqlx::query_as("SELECT ticket_id, stored_message_id FROM ingest_records WHERE id = $1")
