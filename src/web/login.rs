@@ -124,7 +124,7 @@ pub async fn submit(
     let mut response = Redirect::to(next).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session::cookie(&id));
+        .insert(header::SET_COOKIE, session::cookie(&id, &headers));
     Ok(response)
 }
 
@@ -147,6 +147,7 @@ async fn verify(state: &AppState, account: &str, password: String) -> PageResult
 
 pub async fn logout(
     State(state): State<AppState>,
+    headers: HeaderMap,
     agent: Option<WebAgent>,
 ) -> PageResult<Response> {
     if let Some(agent) = agent {
@@ -155,7 +156,7 @@ pub async fn logout(
     let mut response = Redirect::to("/login").into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session::removal());
+        .insert(header::SET_COOKIE, session::removal(&headers));
     Ok(response)
 }
 

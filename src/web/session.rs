@@ -70,18 +70,60 @@ pub fn expiry() -> chrono::DateTime<Utc> {
     Utc::now() + IDLE
 }
 
-/// The `Set-Cookie` value for a new session (HttpOnly, SameSite=Lax).
-pub fn cookie(id: &str) -> HeaderValue {
+/// The `Set-Cookie` value for a new session (HttpOnly, SameSite=Lax, and
+/// Secure when the request came over https).
+pub fn cookie(id: &str, headers: &HeaderMap) -> HeaderValue {
     let value = format!(
-        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        IDLE.num_seconds()
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        IDLE.num_seconds(),
+        secure(headers)
     );
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The `Set-Cookie` value that removes the cookie.
-pub fn removal() -> HeaderValue {
-    HeaderValue::from_static("postdesk_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn removal(headers: &HeaderMap) -> HeaderValue {
+    let value = format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        secure(headers)
+    );
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `; Secure` when the request reached Postdesk over https: Postdesk
+/// listens on plain HTTP, so that is a TLS proxy in front of it saying so
+/// (`X-Forwarded-Proto: https`, or `proto=https` in `Forwarded`). A client
+/// that claims it falsely only gets a cookie it will not send over HTTP.
+fn secure(headers: &HeaderMap) -> &'static str {
+    let says_https = |name: header::HeaderName, check: fn(&str) -> bool| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(check)
+    };
+    let forwarded_proto = |v: &str| {
+        v.split(',')
+            .next()
+            .is_some_and(|first| first.trim().eq_ignore_ascii_case("https"))
+    };
+    let forwarded = |v: &str| {
+        v.split([';', ',']).any(|pair| {
+            pair.trim().split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("proto")
+                    && v.trim().trim_matches('"').eq_ignore_ascii_case("https")
+            })
+        })
+    };
+    if says_https(
+        header::HeaderName::from_static("x-forwarded-proto"),
+        forwarded_proto,
+    ) || says_https(header::FORWARDED, forwarded)
+    {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 /// The session cookie's value, if the request carries one.
@@ -200,6 +242,35 @@ mod tests {
         assert_eq!(hash, hash_id(&id));
         assert!(!hash.contains(&id));
         assert_ne!(new_id().0, id);
+    }
+
+    #[test]
+    fn the_cookie_is_secure_when_a_proxy_says_https() {
+        let with = |name: &'static str, value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::HeaderName::from_static(name),
+                value.parse().unwrap(),
+            );
+            cookie("abc", &h).to_str().unwrap().to_string()
+        };
+        assert!(
+            !cookie("abc", &HeaderMap::new())
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
+        assert!(with("x-forwarded-proto", "https").ends_with("; Secure"));
+        assert!(with("x-forwarded-proto", "HTTPS, http").ends_with("; Secure"));
+        assert!(!with("x-forwarded-proto", "http").contains("Secure"));
+        assert!(
+            with("forwarded", "for=192.0.2.60;proto=https;by=203.0.113.43").ends_with("; Secure")
+        );
+        assert!(with("forwarded", "for=x; proto=\"https\"").ends_with("; Secure"));
+        assert!(!with("forwarded", "for=https").contains("Secure"));
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(removal(&h).to_str().unwrap().ends_with("Max-Age=0; Secure"));
     }
 
     #[test]
