@@ -4,5 +4,6 @@
 pub mod outbound_ticket;
 pub mod passwords;
 pub mod replies;
+pub mod signature;
 pub mod sla;
 pub mod webhooks;

@@ -1,6 +1,7 @@
 //! Replies and acknowledgements: what the HTTP surface and the poller call
 //! to answer a ticket. Composes from a body or template, with the agent's
 //! signature, and stores the message with its outbox row in one transaction.
+use super::signature::sign;
 use crate::domain::{
     EmailAddress, EmailDomain, MAX_RECIPIENTS, Mailbox, MessageId, Priority, ShortId, Status,
     is_own_address,
@@ -97,7 +98,7 @@ struct Answer {
 
 #[derive(Clone)]
 pub struct Replies {
-    store: Store,
+    pub(super) store: Store,
     signer: TokenSigner,
     wake: Arc<Notify>,
 }
@@ -516,39 +517,4 @@ fn render_parts(
         None => None,
     };
     Ok((text, html, subject))
-}
-
-/// A signature without the `-- ` line it may start with (we add our own).
-fn without_delimiter(signature: &str) -> &str {
-    let body = signature.trim_start_matches(['\r', '\n']);
-    let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
-    if first.trim_end() == "--" { rest } else { body }
-}
-
-/// Appends the agent's signature (a template itself) under `-- `.
-async fn sign(
-    text: String,
-    html: Option<String>,
-    agent: Option<&AgentBasis>,
-    ctx: &ReplyContext,
-) -> Result<(String, Option<String>), ReplyError> {
-    let Some(agent) = agent.filter(|a| !a.signature.trim().is_empty()) else {
-        return Ok((text, html));
-    };
-    let (source, value) = (agent.signature.clone(), ctx.to_value());
-    let rendered = render::bounded(move || render::render_text(&source, &value))
-        .await
-        .map_err(ReplyError::Signature)?;
-    let signature = without_delimiter(&rendered);
-    let text = format!("{}\n\n-- \n{}", text.trim_end(), signature.trim_end());
-    let html = html.map(|h| {
-        let escaped = signature
-            .trim_end()
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('\n', "<br>\n");
-        format!("{h}\n<p>-- <br>\n{escaped}</p>")
-    });
-    Ok((text, html))
 }

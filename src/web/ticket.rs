@@ -33,6 +33,8 @@ struct TicketPage {
     composer: Composer,
     templates: Vec<String>,
     recipients: String,
+    /// The agent's signature as a reply appends it, or why it cannot be.
+    signature: Option<String>,
     panel: Panel,
 }
 
@@ -86,6 +88,10 @@ pub async fn render(
         Ok(r) => recipients_line(&r),
         Err(e) => format!("no reply can be sent: {e}"),
     };
+    let signature = match state.replies.signature(id, agent.agent_id).await {
+        Ok(s) => s.map(|s| format!("-- \n{s}")),
+        Err(e) => Some(format!("The signature cannot be rendered: {e}")),
+    };
     let panel = super::panel::load(state, agent, &t).await?;
     let now = Utc::now();
     let page = TicketPage {
@@ -102,6 +108,7 @@ pub async fn render(
         composer,
         templates,
         recipients,
+        signature,
         t,
     };
     let html = page.render().map_err(anyhow::Error::from)?;

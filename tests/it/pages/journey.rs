@@ -110,6 +110,32 @@ async fn answer_from_a_template(b: &Browser, desk: &Desk, ticket: i64) {
     click_link_containing(b, "Printer on fire").await;
     b.wait_text("It smokes. Help!").await;
     assert_eq!(b.path().await, format!("/tickets/{ticket}"));
+    // The signature shows under the text as a reply appends it, and goes
+    // away while a note is written.
+    let signature =
+        b.c.find(Locator::Css(".composer .signature"))
+            .await
+            .unwrap();
+    assert_eq!(
+        signature.text().await.unwrap(),
+        "-- \nAnn Admin, Example Support"
+    );
+    b.c.find(Locator::Css("input[name=mode][value=note]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        !signature.is_displayed().await.unwrap(),
+        "no signature on notes"
+    );
+    b.c.find(Locator::Css("input[name=mode][value=reply]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.choose("template", "visit").await;
     b.fill("vars", "day = tomorrow").await;
     b.click("Preview").await;
