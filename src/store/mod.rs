@@ -33,6 +33,7 @@ pub mod ticket_plan;
 pub mod ticket_refs;
 pub mod ticket_sets;
 pub mod ticket_view;
+mod ticket_walk;
 pub mod tickets;
 pub mod tokens;
 pub mod web_sessions;

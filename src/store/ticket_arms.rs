@@ -8,6 +8,7 @@
 use super::Store;
 use super::ticket_list::{Cond, Style, push_cond, push_cond_on, push_set_ids};
 use super::ticket_plan::{Count, push_count_limit};
+use super::ticket_walk::Words;
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -200,13 +201,33 @@ fn push_driver(q: &mut QueryBuilder<'_, Sqlite>, sized: &SizedArms<'_>) {
 }
 
 impl Store {
-    /// The arms with their sizes, smallest first.
-    pub(super) async fn size_arms<'a>(&self, arms: Vec<&'a Cond>) -> anyhow::Result<SizedArms<'a>> {
-        let sizes =
-            futures::future::try_join_all(arms.iter().map(|cond| self.arm_size(cond))).await?;
-        let mut sized: SizedArms<'a> = arms.into_iter().zip(sizes).collect();
+    /// The arms with their sizes, smallest first, and the tickets of the
+    /// searched words among them (read whole, which sizes them exactly),
+    /// unless a word matches too many messages to hold.
+    pub(super) async fn size_arms<'a>(
+        &self,
+        arms: Vec<&'a Cond>,
+    ) -> anyhow::Result<(SizedArms<'a>, Words<'a>)> {
+        let sizes = futures::future::try_join_all(arms.iter().map(|cond| async move {
+            match cond {
+                Cond::Text(term) => match self.word_tickets(term).await? {
+                    Some(set) => Ok((set.len() as i64, Some(set))),
+                    None => Ok((self.arm_size(cond).await?, None)),
+                },
+                _ => Ok::<_, anyhow::Error>((self.arm_size(cond).await?, None)),
+            }
+        }))
+        .await?;
+        let mut sized: SizedArms<'a> = Vec::with_capacity(arms.len());
+        let mut words = Words::new();
+        for (cond, (size, set)) in arms.into_iter().zip(sizes) {
+            sized.push((cond, size));
+            if let Some(set) = set {
+                words.push((cond, set));
+            }
+        }
         sized.sort_by_key(|(_, n)| *n);
-        Ok(sized)
+        Ok((sized, words))
     }
 
     /// An arm's size: kept by triggers (migrations 0003, 0008) for teams,

@@ -9,7 +9,8 @@
 //! arm like the others.
 use super::Store;
 use super::ticket_arms::{SizedArms, estimate, is_arm, push_from_arms};
-use super::ticket_list::{Cond, Style, TicketQuery, push_cond_on, push_order, push_where};
+use super::ticket_list::{Cond, Style, TicketQuery, push_order, push_where};
+use super::ticket_walk::Words;
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -80,8 +81,9 @@ enum Plan<'a> {
     Counted,
     /// No arm: SQLite's own plan over `tickets`.
     Plain,
-    /// From these arms, the other conditions tested on their tickets.
-    Arms(SizedArms<'a>, Vec<&'a Cond>),
+    /// From these arms, the other conditions tested on their tickets; the
+    /// searched words among them with their tickets, where read.
+    Arms(SizedArms<'a>, Vec<&'a Cond>, Words<'a>),
 }
 
 /// About how many tickets a walk in sort order visits to find `wanted`.
@@ -140,7 +142,7 @@ impl Store {
         // Nothing to find, or nothing on this page: no list is read.
         let known = match &plan {
             Plan::Counted => Some(self.counted_total(&query.conds).await?),
-            Plan::Arms(sized, _) if sized.iter().any(|(_, n)| *n == 0) => Some(0),
+            Plan::Arms(sized, _, _) if sized.iter().any(|(_, n)| *n == 0) => Some(0),
             _ => None,
         };
         if let Some(total) = known.filter(|total| *total <= offset) {
@@ -162,7 +164,7 @@ impl Store {
             Plan::Counted => (known, known.unwrap_or(0), 0),
             // Unknown: walk the whole way.
             Plan::Plain => (None, all, 0),
-            Plan::Arms(sized, _) => (
+            Plan::Arms(sized, _, _) => (
                 None,
                 estimate(sized, all),
                 sized.iter().map(|(_, n)| n).sum(),
@@ -181,9 +183,14 @@ impl Store {
             Plan::Plain => WALK_CAP.0.max(wanted.saturating_mul(WALK_CAP.1)),
             _ => walk_cap(matching, all, wanted),
         };
+        let no_words = Words::new();
+        let words = match &plan {
+            Plan::Arms(_, _, words) => words,
+            _ => &no_words,
+        };
         let ((total, at_least), ids) = tokio::try_join!(
             self.total_of(&plan, &query.conds, expected, count),
-            self.bounded_walk(query, index, limit, offset, cap)
+            self.bounded_walk(query, index, (limit, offset, cap), words)
         )?;
         let filled = |ids: &Vec<i64>| ids.len() as i64 == limit.min(total - offset).max(0);
         if filled(&ids) {
@@ -197,7 +204,7 @@ impl Store {
         // if the total says that is still short; else read every match.
         if let Some(longer) = longer_walk(total, all, wanted, entries, cap) {
             let ids = self
-                .bounded_walk(query, index, limit, offset, longer)
+                .bounded_walk(query, index, (limit, offset, longer), words)
                 .await?;
             if filled(&ids) {
                 return Ok(Page {
@@ -223,7 +230,8 @@ impl Store {
         if arms.is_empty() {
             return Ok(Plan::Plain);
         }
-        Ok(Plan::Arms(self.size_arms(arms).await?, rest))
+        let (sized, words) = self.size_arms(arms).await?;
+        Ok(Plan::Arms(sized, rest, words))
     }
 
     /// The total, and whether it stopped at the bound of `count`.
@@ -236,8 +244,11 @@ impl Store {
     ) -> anyhow::Result<(i64, bool)> {
         Ok(match (known, plan) {
             (Some(total), _) => (total, false),
-            (None, Plan::Arms(sized, rest)) => {
-                count.total(self.count_matching(sized, rest, count).await?)
+            (None, Plan::Arms(sized, rest, words)) => {
+                match self.count_from_words(sized, rest, words, count).await? {
+                    Some(total) => total,
+                    None => count.total(self.count_matching(sized, rest, count).await?),
+                }
             }
             (None, Plan::Counted) => (self.counted_total(conds).await?, false),
             (None, Plan::Plain) => count.total(self.plain_total(conds, count).await?),
@@ -273,7 +284,7 @@ impl Store {
         count: Count,
     ) -> anyhow::Result<Page> {
         let (ids, (total, at_least)) = match (plan, total) {
-            (Plan::Arms(sized, rest), None) => {
+            (Plan::Arms(sized, rest, _), None) => {
                 let (ids, total) = self.counted_page(query, sized, rest, limit, offset).await?;
                 let total = match total {
                     Some(total) => (total, false),
@@ -284,7 +295,7 @@ impl Store {
                 };
                 (ids, total)
             }
-            (Plan::Arms(sized, rest), Some(total)) => {
+            (Plan::Arms(sized, rest, _), Some(total)) => {
                 let (ids, _) = self.counted_page(query, sized, rest, limit, offset).await?;
                 (ids, (total, false))
             }
@@ -352,23 +363,6 @@ impl Store {
             .context("listing tickets")
     }
 
-    /// The page found among the first tickets in sort order.
-    async fn bounded_walk(
-        &self,
-        query: &TicketQuery,
-        index: &str,
-        limit: i64,
-        offset: i64,
-        cap: i64,
-    ) -> anyhow::Result<Vec<i64>> {
-        let mut q = QueryBuilder::<Sqlite>::new("");
-        push_walk(&mut q, query, index, limit, offset, cap);
-        q.build_query_scalar()
-            .fetch_all(self.pool())
-            .await
-            .context("listing tickets")
-    }
-
     /// Counts by status, assignee, priority, topic and creator are kept by
     /// triggers (migrations 0003 and 0008); "none" is kept as 0.
     pub(super) async fn counted_total(&self, conds: &[Cond]) -> anyhow::Result<i64> {
@@ -410,38 +404,6 @@ impl Store {
             .await
             .context("reading ticket counts")
     }
-}
-
-/// The page among the first `cap` tickets in sort order, each tested.
-fn push_walk(
-    q: &mut QueryBuilder<'_, Sqlite>,
-    query: &TicketQuery,
-    index: &str,
-    limit: i64,
-    offset: i64,
-    cap: i64,
-) {
-    let conds: Vec<&Cond> = query.conds.iter().collect();
-    q.push(format!(
-        "SELECT t.id FROM (SELECT t.id FROM tickets t INDEXED BY {index}"
-    ));
-    push_order(q, query.sort);
-    q.push(" LIMIT ").push_bind(cap);
-    // The capped walk is the outer loop and is read in its order, so no
-    // ORDER BY here: one would wait for the whole walk to sort it. Rows
-    // are read only for conditions on columns.
-    if conds.iter().any(|c| c.reads_row()) {
-        q.push(") w CROSS JOIN tickets t ON t.id = w.id");
-        push_where(q, &conds, Style::Probe);
-    } else {
-        q.push(") t");
-        for (n, cond) in conds.iter().enumerate() {
-            q.push(if n == 0 { " WHERE " } else { " AND " });
-            push_cond_on(q, cond, "t.id");
-        }
-    }
-    q.push(" LIMIT ").push_bind(limit);
-    q.push(" OFFSET ").push_bind(offset);
 }
 
 /// Closes `SELECT COUNT(*) FROM (SELECT 1 …`, with a limit when `count`
