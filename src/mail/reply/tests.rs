@@ -34,9 +34,9 @@ const REPLY_CASES: &[(&str, &str, &str)] = &[
         "See attached.",
     ),
     (
-        "gmail forward with a note",
+        "gmail forward with a note: the forward is what the sender sends",
         "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: John Doe <john@example.com>\nDate: Mon, Jan 1, 2024 at 10:00 AM\nSubject: Invoice 42\nTo: <billing@example.com>\n\nThe invoice is wrong.\n",
-        "FYI, see below.",
+        "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: John Doe <john@example.com>\nDate: Mon, Jan 1, 2024 at 10:00 AM\nSubject: Invoice 42\nTo: <billing@example.com>\n\nThe invoice is wrong.",
     ),
     (
         "bare gmail forward falls back to whole text minus signature",
@@ -102,9 +102,9 @@ const REPLY_CASES: &[(&str, &str, &str)] = &[
     ),
     ("sent from my ipad", "Thanks\n\nSent from my iPad", "Thanks"),
     (
-        "apple forward",
+        "apple forward: the forward is what the sender sends",
         "See below\n\nBegin forwarded message:\n\n> From: John Doe <john@example.com>\n> Subject: Order\n> Date: January 1, 2024 at 10:00:00 AM GMT+1\n> To: shop@example.com\n",
-        "See below",
+        "See below\n\nBegin forwarded message:\n\n> From: John Doe <john@example.com>\n> Subject: Order\n> Date: January 1, 2024 at 10:00:00 AM GMT+1\n> To: shop@example.com",
     ),
     // --- Android / Samsung ------------------------------------------------
     (
@@ -267,9 +267,9 @@ const REPLY_CASES: &[(&str, &str, &str)] = &[
         "Yes, it did.",
     ),
     (
-        "informal attribution without header shape is kept",
+        "a bare 'Name wrote:' above the quote goes with it",
         "Support wrote:\n> Did the update help?\n\nYes, it did.\n",
-        "Support wrote:\n\nYes, it did.",
+        "Yes, it did.",
     ),
     // --- Header shape required --------------------------------------------
     (
@@ -354,6 +354,27 @@ fn reply_text_table() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Replies in 20-odd languages and from as many clients (see `cases.rs`).
+#[test]
+fn replies_from_many_clients_and_languages() {
+    let mut failures = Vec::new();
+    for (name, input, expected) in super::cases::CASES {
+        let got = reply_text(input);
+        if got != *expected {
+            failures.push(format!(
+                "{name}:\n  expected {expected:?}\n  got      {got:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fail:\n{}",
+        failures.len(),
+        super::cases::CASES.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
