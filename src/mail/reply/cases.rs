@@ -386,6 +386,62 @@ pub const CASES: &[(&str, &str, &str)] = &[
         "The parcel arrived damaged.\nCan you send a new one?\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n________________________________\nFrom: Support <support@example.com>\nSent: Friday, October 17, 2014 11:28:00 AM\nTo: Customer\nSubject: Order 42\n\nThanks.\n",
         WORDS,
     ),
+    // --- More languages and webmail ------------------------------------------
+    (
+        "ro gmail",
+        "Coletul a sosit deteriorat.\n\nÎn vin., 17 oct. 2014 la 11:28, Support <support@example.com> a scris:\n\n> Vă mulțumim pentru comandă.\n",
+        "Coletul a sosit deteriorat.",
+    ),
+    (
+        "id gmail",
+        "Paketnya rusak.\n\nPada tanggal Jum, 17 Okt 2014 11:28, Support <support@example.com> menulis:\n\n> Terima kasih atas pesanan Anda.\n",
+        "Paketnya rusak.",
+    ),
+    (
+        "ar gmail",
+        "وصل الطرد تالفا.\n\nفي الجمعة، 17 أكتوبر 2014 في 11:28 ص، Support <support@example.com> كتب:\n\n> شكرا لطلبك.\n",
+        "وصل الطرد تالفا.",
+    ),
+    (
+        "he gmail",
+        "החבילה הגיעה פגומה.\n\nבתאריך יום ו׳, 17 באוק׳ 2014 ב-11:28 מאת Support <support@example.com>:\n\n> תודה על ההזמנה.\n",
+        "החבילה הגיעה פגומה.",
+    ),
+    (
+        "sk gmail",
+        "Balík prišiel poškodený.\n\npi 17. 10. 2014 o 11:28 Support <support@example.com> napísal(a):\n\n> Ďakujeme za objednávku.\n",
+        "Balík prišiel poškodený.",
+    ),
+    (
+        "hr gmail",
+        "Paket je stigao oštećen.\n\nSupport <support@example.com> je napisao:\n> Hvala na narudžbi.\n",
+        "Paket je stigao oštećen.",
+    ),
+    (
+        "de zimbra",
+        "Das Paket kam beschädigt an.\n\n----- Ursprüngliche Mail -----\nVon: \"Support\" <support@example.com>\nAn: \"Kunde\" <kunde@example.de>\n\nDanke.\n",
+        "Das Paket kam beschädigt an.",
+    ),
+    (
+        "fr zimbra",
+        "Le colis est arrivé abîmé.\n\n----- Mail original -----\nDe: \"Support\" <support@example.com>\nÀ: client@example.fr\n\nMerci.\n",
+        "Le colis est arrivé abîmé.",
+    ),
+    (
+        "en yahoo header with history on the same line",
+        "The parcel arrived damaged.\nCan you send a new one?\n\n     On Friday, October 17, 2014 11:28 AM, Support <support@example.com> wrote:   Thanks for your order. We ship tomorrow.\n",
+        WORDS,
+    ),
+    (
+        "es outlook enviado el",
+        "El paquete llegó dañado.\n\nDe: Support <support@example.com>\nEnviado el: viernes, 17 de octubre de 2014 11:28\nPara: Cliente <cliente@example.es>\nAsunto: RE: Pedido 42\n\nGracias por su pedido.\n",
+        "El paquete llegó dañado.",
+    ),
+    (
+        "pt gmail",
+        "O pacote chegou danificado.\n\nEm sex., 17 de out. de 2014 às 11:28, Support <support@example.com> escreveu:\n\n> Obrigado pelo seu pedido.\n",
+        "O pacote chegou danificado.",
+    ),
     // --- What must not be cut -----------------------------------------------
     (
         "a forward sent on purpose keeps its text",

@@ -1,8 +1,8 @@
 //! The line classifier: what each line of a plain-text body is, on its own
 //! (structure comes after, in the rules of [`super`]).
 use super::patterns::{
-    DATE_LABEL, FORWARD_SEPARATOR, FROM_LABEL, LINK_ONLY, MOBILE_SIGNATURE, ORIGINAL_SEPARATOR,
-    RULE, SUBJECT_LABEL, TO_LABEL, WROTE_SEPARATOR,
+    DATE_LABEL, DETAIL, FORWARD_SEPARATOR, FROM_LABEL, HEADER_THEN_HISTORY, LINK_ONLY,
+    MOBILE_SIGNATURE, ORIGINAL_SEPARATOR, RULE, SUBJECT_LABEL, TO_LABEL, WROTE_SEPARATOR,
 };
 
 /// What one line is.
@@ -11,8 +11,9 @@ pub(super) enum Kind {
     Blank,
     /// `>` quoted.
     Quoted,
-    /// `-----Original Message-----` and friends, or Android's
-    /// "---- Name wrote ----": history follows.
+    /// `-----Original Message-----` and friends, Android's "---- Name
+    /// wrote ----", or a reply header with history run on after it on the
+    /// same line: history follows.
     Original,
     /// A forwarded-message separator: a forward follows.
     Forward,
@@ -49,7 +50,10 @@ pub(super) fn classify(line: &str) -> Kind {
     if line.trim_end() == "--" {
         return Kind::SignatureDelimiter;
     }
-    if ORIGINAL_SEPARATOR.is_match(line) || WROTE_SEPARATOR.is_match(line) {
+    if ORIGINAL_SEPARATOR.is_match(line)
+        || WROTE_SEPARATOR.is_match(line)
+        || (HEADER_THEN_HISTORY.is_match(line) && DETAIL.is_match(line))
+    {
         return Kind::Original;
     }
     if FORWARD_SEPARATOR.is_match(line) {

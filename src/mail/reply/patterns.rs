@@ -43,6 +43,14 @@ const ATTRIBUTIONS: &[(&str, &str)] = &[
     ("fi", r".{1,250}\bkirjoitti\s*:"),
     ("hu", r".{1,250}\bezt\s+írta\b.{0,120}:"),
     ("el", r".{1,250}\bέγραψε\s*:"),
+    ("ro", r".{1,250}\ba\s+scris\s*:"),
+    ("id/ms", r".{1,250}\bmenulis\s*:"),
+    ("ca", r".{1,250}\bva\s+escriure\s*:"),
+    ("sk", r".{1,250}\bnapísal(?:\(a\)|a)?\s*:"),
+    ("hr/bs/sr", r".{1,250}\bje\s+napisa(?:o|la)\s*:"),
+    ("bg", r".{1,250}\bнаписа\s*:"),
+    ("ar", r".{1,250}كتب\s*:"),
+    ("th", r".{1,250}เขียนว่า\s*:"),
 ];
 
 /// Reply headers that could also be a customer's own words ("Name
@@ -68,7 +76,8 @@ const ORIGINAL_MESSAGE: &[&str] = &[
     r"mensagem\s+original",
     r"message\s+d['’]origine",
     r"message\s+original",
-    r"ursprüngliche\s+nachricht",
+    r"mail\s+original",
+    r"ursprüngliche\s+(?:nachricht|mail)",
     r"originalnachricht",
     r"antwort\s+nachricht",
     r"oorspronkelijk\s+bericht",
@@ -317,6 +326,15 @@ pub(super) static WROTE_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// A reply header with the quoted text run on after it on the same line
+/// (Yahoo's plain text, some mobile clients): history from here on.
+pub(super) static HEADER_THEN_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^\s*(?:{INLINE_STARTS})\s.{{1,250}}?\b(?i:wrote|escribió|escreveu|a\s+écrit|schrieb|schreef|ha\s+scritto|skrev)\s*:\s+\S"
+    ))
+    .unwrap()
+});
+
 /// A forwarded-message separator.
 pub(super) static FORWARD_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -373,6 +391,7 @@ mod tests {
             &ATTRIBUTION_START,
             &ORIGINAL_SEPARATOR,
             &WROTE_SEPARATOR,
+            &HEADER_THEN_HISTORY,
             &FORWARD_SEPARATOR,
             &FROM_LABEL,
             &DATE_LABEL,
