@@ -91,6 +91,9 @@ enum BenchCommand {
         /// Messages per fetch and per ingest transaction (the poller's default).
         #[arg(long, default_value_t = 2000)]
         batch: usize,
+        /// Acknowledge no new ticket (`serve` acknowledges them by default).
+        #[arg(long)]
+        no_ack: bool,
     },
     /// A million tickets and three million messages, `serve` on them, and
     /// p50/p99 latency of the list, filters, search, a long thread and replies.
@@ -153,9 +156,11 @@ async fn main() -> ExitCode {
         Command::Bench(BenchCommand::Ingest { count, batch }) => {
             commands::bench::ingest(count, batch).await
         }
-        Command::Bench(BenchCommand::Imap { count, batch }) => {
-            commands::bench::mail::imap(count, batch).await
-        }
+        Command::Bench(BenchCommand::Imap {
+            count,
+            batch,
+            no_ack,
+        }) => commands::bench::mail::imap(count, batch, !no_ack).await,
         Command::Bench(BenchCommand::Pages(options)) => {
             commands::bench::pages::pages(options).await
         }

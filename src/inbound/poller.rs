@@ -446,17 +446,17 @@ impl Poller {
                 return Ok(());
             }
             tracing::debug!(domain = %domain.address, pending = pending.len(), "acknowledging");
-            for ticket in pending {
-                // One that fails is given up on with a record, never
-                // retried: a broken template would otherwise fail forever.
-                if let Err(e) = self.replies.acknowledge(ticket, per_hour).await {
-                    tracing::warn!(ticket, error = %e, "no acknowledgement");
-                    crate::metrics::acknowledgement_failed(match e {
-                        ReplyError::Template { .. } => "template",
-                        _ => "other",
-                    });
-                    store.clear_pending_ack(ticket).await?;
-                }
+            let batch = self
+                .replies
+                .acknowledge_batch(&pending, per_hour)
+                .await
+                .map_err(anyhow::Error::from)?;
+            for (ticket, e) in batch.failed {
+                tracing::warn!(ticket, error = %e, "no acknowledgement");
+                crate::metrics::acknowledgement_failed(match e {
+                    ReplyError::Template { .. } => "template",
+                    _ => "other",
+                });
             }
         }
     }

@@ -103,22 +103,52 @@ fn compile(template: &str, html: bool) -> Result<Tera, TemplateError> {
 }
 
 fn render(template: &str, ctx: &Value, html: bool) -> Result<String, TemplateError> {
-    let tera = compile(template, html)?;
-    if !ctx.is_object() {
-        return Err(TemplateError::new(
-            "the template context must be a JSON object",
-        ));
+    Compiled {
+        tera: compile(template, html)?,
+        html,
     }
-    let context = Context::from_value(ctx.clone()).map_err(|e| from_tera(&e))?;
-    let name = if html { HTML_NAME } else { TEXT_NAME };
-    let mut out = CappedWriter::default();
-    match tera.render_to(name, &context, &mut out) {
-        Ok(()) => String::from_utf8(out.buf)
-            .map_err(|_| TemplateError::new("the rendered text is not valid UTF-8")),
-        Err(_) if out.overflowed => Err(TemplateError::new(format!(
-            "the rendered text is larger than {MAX_OUTPUT_BYTES} bytes"
-        ))),
-        Err(e) => Err(from_tera(&e)),
+    .render(ctx)
+}
+
+/// A template compiled once (under the same rules), to render for many
+/// contexts: parsing a template costs more than rendering it.
+pub struct Compiled {
+    tera: Tera,
+    html: bool,
+}
+
+impl Compiled {
+    pub fn text(template: &str) -> Result<Self, TemplateError> {
+        Ok(Self {
+            tera: compile(template, false)?,
+            html: false,
+        })
+    }
+
+    pub fn html(template: &str) -> Result<Self, TemplateError> {
+        Ok(Self {
+            tera: compile(template, true)?,
+            html: true,
+        })
+    }
+
+    pub fn render(&self, ctx: &Value) -> Result<String, TemplateError> {
+        if !ctx.is_object() {
+            return Err(TemplateError::new(
+                "the template context must be a JSON object",
+            ));
+        }
+        let context = Context::from_value(ctx.clone()).map_err(|e| from_tera(&e))?;
+        let name = if self.html { HTML_NAME } else { TEXT_NAME };
+        let mut out = CappedWriter::default();
+        match self.tera.render_to(name, &context, &mut out) {
+            Ok(()) => String::from_utf8(out.buf)
+                .map_err(|_| TemplateError::new("the rendered text is not valid UTF-8")),
+            Err(_) if out.overflowed => Err(TemplateError::new(format!(
+                "the rendered text is larger than {MAX_OUTPUT_BYTES} bytes"
+            ))),
+            Err(e) => Err(from_tera(&e)),
+        }
     }
 }
 

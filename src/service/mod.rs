@@ -1,6 +1,7 @@
 //! Services: what the HTTP surface and the background workers call to
 //! change tickets. They compose, validate and store; they never talk to
 //! IMAP or SMTP themselves.
+pub mod acknowledgements;
 pub mod outbound_ticket;
 pub mod passwords;
 pub mod replies;

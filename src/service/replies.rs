@@ -1,10 +1,9 @@
-//! Replies and acknowledgements: what the HTTP surface and the poller call
-//! to answer a ticket. Composes from a body or template, with the agent's
+//! Replies: what the HTTP surface calls to answer a ticket (the poller's
+//! acknowledgements are in [`super::acknowledgements`]). Composes from a body or template, with the agent's
 //! signature, and stores the message with its outbox row in one transaction.
 use super::signature::sign;
 use crate::domain::{
     EmailAddress, EmailDomain, MAX_RECIPIENTS, Mailbox, MessageId, Priority, ShortId, Status,
-    is_own_address,
 };
 use crate::mail::thread::TokenSigner;
 use crate::outbound::compose::{self, ComposeError, Draft, OutgoingAttachment};
@@ -82,25 +81,25 @@ pub enum ReplyError {
 }
 
 /// What one answer is made of before composing.
-struct Answer {
-    text: String,
-    html: Option<String>,
+pub(super) struct Answer {
+    pub(super) text: String,
+    pub(super) html: Option<String>,
     /// A subject of its own (a template's), instead of `Re: <ticket>`.
-    subject_line: Option<String>,
-    automatic: bool,
-    agent: Option<AgentBasis>,
-    attachments: Vec<OutgoingAttachment>,
+    pub(super) subject_line: Option<String>,
+    pub(super) automatic: bool,
+    pub(super) agent: Option<AgentBasis>,
+    pub(super) attachments: Vec<OutgoingAttachment>,
     /// Recipients beyond the requester (the ticket's active participants).
-    cc: Vec<Mailbox>,
+    pub(super) cc: Vec<Mailbox>,
     /// Our own addresses, never recipients.
-    ours: Vec<EmailAddress>,
+    pub(super) ours: Vec<EmailAddress>,
 }
 
 #[derive(Clone)]
 pub struct Replies {
     pub(super) store: Store,
     signer: TokenSigner,
-    wake: Arc<Notify>,
+    pub(super) wake: Arc<Notify>,
 }
 
 impl Replies {
@@ -202,58 +201,7 @@ impl Replies {
         self.compose(&basis, &domain, answer)
     }
 
-    /// Sends the acknowledgement of a new ticket, unless its requester is one
-    /// of our own addresses or has had `per_hour` automatic answers within
-    /// the hour. None when nothing was sent. Either way the ticket's pending
-    /// mark goes in the same transaction.
-    pub async fn acknowledge(
-        &self,
-        ticket_id: i64,
-        per_hour: u32,
-    ) -> Result<Option<Queued>, ReplyError> {
-        let basis = self.basis(ticket_id).await?;
-        let domains = self.store.email_domains().await?;
-        let ours: Vec<EmailAddress> = domains.iter().map(|d| d.address.clone()).collect();
-        if EmailAddress::parse(&basis.ticket.requester_email)
-            .is_ok_and(|a| is_own_address(&a, &ours))
-        {
-            tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
-            self.store.clear_pending_ack(ticket_id).await?;
-            return Ok(None);
-        }
-        let domain = sending_domain(&basis, domains)?;
-        let ctx = context(&basis, &domain, None);
-        let template = match self.store.template_named(ACKNOWLEDGEMENT).await? {
-            Some(t) => t,
-            None => TemplateRow {
-                name: ACKNOWLEDGEMENT.into(),
-                subject: None,
-                body: render::DEFAULT_ACKNOWLEDGEMENT_TEXT.into(),
-                body_html: Some(render::DEFAULT_ACKNOWLEDGEMENT_HTML.into()),
-            },
-        };
-        let (text, html, subject_line) = render_template(&template, &ctx).await?;
-        let answer = Answer {
-            text,
-            html,
-            subject_line,
-            automatic: true,
-            agent: None,
-            attachments: Vec::new(),
-            cc: Vec::new(),
-            ours: Vec::new(),
-        };
-        let composed = self.compose(&basis, &domain, answer)?;
-        let mut tx = self.store.begin_write().await?;
-        let queued = store_composed(&mut tx, composed, Some(per_hour)).await?;
-        tx.commit().await.map_err(anyhow::Error::from)?;
-        if queued.is_some() {
-            self.wake.notify_one();
-        }
-        Ok(queued)
-    }
-
-    async fn basis(&self, ticket_id: i64) -> Result<ReplyBasis, ReplyError> {
+    pub(super) async fn basis(&self, ticket_id: i64) -> Result<ReplyBasis, ReplyError> {
         self.store
             .reply_basis(ticket_id)
             .await?
@@ -261,7 +209,7 @@ impl Replies {
     }
 
     /// The answer as a stored message and its raw mail.
-    fn compose(
+    pub(super) fn compose(
         &self,
         basis: &ReplyBasis,
         domain: &EmailDomain,
@@ -368,7 +316,7 @@ fn copied(basis: &ReplyBasis) -> Vec<Mailbox> {
 }
 
 /// A reply composed, waiting to be stored.
-struct Composed {
+pub(super) struct Composed {
     message: Outbound,
     raw: Vec<u8>,
     /// Listed on the stored message, so the thread shows what was sent.
@@ -383,7 +331,7 @@ struct Composed {
 /// Stores the message with its outbox row in `tx` (an acknowledgement also
 /// clears the ticket's pending mark, and takes a token of the requester's
 /// `rate_limit` per hour: None when it has none left).
-async fn store_composed(
+pub(super) async fn store_composed(
     tx: &mut Tx<'_>,
     c: Composed,
     rate_limit: Option<u32>,
@@ -489,10 +437,7 @@ pub(crate) fn context(
 
 /// A template's text, HTML and subject, rendered off the runtime within
 /// the render budget (see [`render::bounded`]).
-async fn render_template(
-    t: &TemplateRow,
-    ctx: &ReplyContext,
-) -> Result<(String, Option<String>, Option<String>), ReplyError> {
+async fn render_template(t: &TemplateRow, ctx: &ReplyContext) -> Result<RenderedParts, ReplyError> {
     let (row, value) = (t.clone(), ctx.to_value());
     render::bounded(move || render_parts(&row, &value))
         .await
@@ -505,16 +450,51 @@ async fn render_template(
 fn render_parts(
     t: &TemplateRow,
     value: &serde_json::Value,
-) -> Result<(String, Option<String>, Option<String>), TemplateError> {
-    let text = render::render_text(&t.body, value)?;
-    let html = match &t.body_html {
-        Some(h) if !h.trim().is_empty() => Some(render::render_html(h, value)?),
-        _ => None,
-    };
-    // The template's own subject, if it has one that is not blank.
-    let subject = match t.subject.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(s) => Some(render::render_text(s, value)?).filter(|s| !s.trim().is_empty()),
-        None => None,
-    };
-    Ok((text, html, subject))
+) -> Result<RenderedParts, TemplateError> {
+    CompiledTemplate::compile(t)?.render(value)
+}
+
+/// A template's text, HTML and subject, rendered.
+pub(super) type RenderedParts = (String, Option<String>, Option<String>);
+
+/// A template's parts compiled once, for rendering many times (the
+/// acknowledgements of a batch).
+pub(super) struct CompiledTemplate {
+    pub(super) name: String,
+    text: render::Compiled,
+    html: Option<render::Compiled>,
+    subject: Option<render::Compiled>,
+}
+
+impl CompiledTemplate {
+    pub(super) fn compile(t: &TemplateRow) -> Result<Self, TemplateError> {
+        let html = match &t.body_html {
+            Some(h) if !h.trim().is_empty() => Some(render::Compiled::html(h)?),
+            _ => None,
+        };
+        // The template's own subject, if it has one that is not blank.
+        let subject = match t.subject.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(s) => Some(render::Compiled::text(s)?),
+            None => None,
+        };
+        Ok(Self {
+            name: t.name.clone(),
+            text: render::Compiled::text(&t.body)?,
+            html,
+            subject,
+        })
+    }
+
+    pub(super) fn render(&self, value: &serde_json::Value) -> Result<RenderedParts, TemplateError> {
+        let text = self.text.render(value)?;
+        let html = match &self.html {
+            Some(h) => Some(h.render(value)?),
+            None => None,
+        };
+        let subject = match &self.subject {
+            Some(s) => Some(s.render(value)?).filter(|s| !s.trim().is_empty()),
+            None => None,
+        };
+        Ok((text, html, subject))
+    }
 }
