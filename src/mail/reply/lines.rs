@@ -2,7 +2,8 @@
 //! (structure comes after, in the rules of [`super`]).
 use super::patterns::{
     DATE_LABEL, DETAIL, FORWARD_SEPARATOR, FROM_LABEL, HEADER_THEN_HISTORY, LINK_ONLY,
-    MOBILE_SIGNATURE, ORIGINAL_SEPARATOR, RULE, SUBJECT_LABEL, TO_LABEL, WROTE_SEPARATOR,
+    MOBILE_SIGNATURE, MOBILE_SIGNATURE_CHARS, ORIGINAL_SEPARATOR, RULE, SUBJECT_LABEL, TO_LABEL,
+    WROTE_SEPARATOR,
 };
 
 /// What one line is.
@@ -62,7 +63,7 @@ pub(super) fn classify(line: &str) -> Kind {
     if RULE.is_match(line) {
         return Kind::Rule;
     }
-    if MOBILE_SIGNATURE.is_match(trimmed) {
+    if trimmed.len() <= MOBILE_SIGNATURE_CHARS && MOBILE_SIGNATURE.is_match(trimmed) {
         return Kind::MobileSignature;
     }
     if LINK_ONLY.is_match(line) {

@@ -54,7 +54,8 @@ fn split_inline_attributions<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<&'
     let mut out = Vec::new();
     for line in lines {
         let trimmed = line.trim_end();
-        let split = (trimmed.ends_with(':') && !ATTRIBUTION.is_match(trimmed))
+        let plausible = trimmed.ends_with(':') && trimmed.len() <= 2 * MAX_HEADER_CHARS;
+        let split = (plausible && !ATTRIBUTION.is_match(trimmed))
             .then(|| INLINE_ATTRIBUTION.captures(trimmed))
             .flatten()
             .and_then(|c| Some((c.get(1)?, c.get(2)?)))

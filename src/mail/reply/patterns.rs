@@ -12,45 +12,42 @@ use std::sync::LazyLock;
 const ATTRIBUTIONS: &[(&str, &str)] = &[
     // English: Gmail, Apple Mail, Thunderbird, Eudora ("At …, you wrote:"),
     // "sent:" variants, Lotus Notes ("Name/ORG wrote on DATE:").
-    ("en", r"(?:On|At)\s.{1,250}?\b(?:wrote|sent|writes)\s*:"),
-    ("en", r".{1,150}\bwrote\s+on\s.{1,100}:"),
-    ("es", r"El\s.{1,250}\bescribió\s*:"),
-    ("pt", r"(?:Em|Às)\s.{1,250}\bescreveu\s*:"),
-    ("fr", r"Le\s.{1,250}\ba\s+écrit\s*:"),
-    ("de", r"Am\s.{1,250}\bschrieb\b.{0,100}:"),
+    ("en", r"(?:On|At)\s.+?\s(?:wrote|sent|writes)\s*:"),
+    ("en", r".+\swrote\s+on\s.+:"),
+    ("es", r"El\s.+\sescribió\s*:"),
+    ("pt", r"(?:Em|Às)\s.+\sescreveu\s*:"),
+    ("fr", r"Le\s.+\sa\s+écrit\s*:"),
+    ("de", r"Am\s.+\sschrieb(?:\s.*)?:"),
     // Google Inbox and newer Gmail in German: "Name <a@b> schrieb am …:".
-    ("de", r".{1,150}\bschrieb\s+am\s.{1,120}:"),
-    ("nl", r"Op\s.{1,250}\b(?:schreef|geschreven)\b.{0,100}:"),
-    ("it", r"Il\s.{1,250}\bha\s+scritto\s*:"),
+    ("de", r".+\sschrieb\s+am\s.+:"),
+    ("nl", r"Op\s.+\s(?:schreef|geschreven)(?:\s.*)?:"),
+    ("it", r"Il\s.+\sha\s+scritto\s*:"),
     // Danish, Norwegian, Swedish: "Den 17. okt. 2014 kl. 11.28 skrev …:",
     // "tir. 17. okt. 2014 kl. 11:28 skrev Name <a@b>:".
-    ("da/no/sv", r".{1,250}\bskrev\b.{0,150}:"),
+    ("da/no/sv", r".+\sskrev(?:\s.*)?:"),
     (
         "pl",
-        r"(?:W\s+dniu|Dnia)\s.{1,250}\b(?:napisał\(a\)|napisała|napisał|pisze)\s*:",
+        r"(?:W\s+dniu|Dnia)\s.+\s(?:napisał\(a\)|napisała|napisał|pisze)\s*:",
     ),
-    (
-        "ru",
-        r".{1,250}\b(?:написал\(а\)|написала|написал|пишет)\s*:",
-    ),
-    ("uk", r".{1,250}\b(?:пише|написав|написала)\s*:"),
-    ("vi", r"Vào\s.{1,250}\bđã\s+viết\s*:"),
-    ("zh", r"(?:在)?.{1,250}(?:写道|寫道)\s*[:：]"),
-    ("ja", r".{1,250}(?:は書きました|のメッセージ)\s*[:：]"),
-    ("ko", r".{1,250}님이\s*작성\s*[:：]"),
-    ("tr", r".{1,250}\b(?:şunu\s+yazdı|yazdı)\s*:"),
-    ("cs", r".{1,250}\bnapsal(?:\(a\)|a)?\s*:"),
-    ("fi", r".{1,250}\bkirjoitti\s*:"),
-    ("hu", r".{1,250}\bezt\s+írta\b.{0,120}:"),
-    ("el", r".{1,250}\bέγραψε\s*:"),
-    ("ro", r".{1,250}\ba\s+scris\s*:"),
-    ("id/ms", r".{1,250}\bmenulis\s*:"),
-    ("ca", r".{1,250}\bva\s+escriure\s*:"),
-    ("sk", r".{1,250}\bnapísal(?:\(a\)|a)?\s*:"),
-    ("hr/bs/sr", r".{1,250}\bje\s+napisa(?:o|la)\s*:"),
-    ("bg", r".{1,250}\bнаписа\s*:"),
-    ("ar", r".{1,250}كتب\s*:"),
-    ("th", r".{1,250}เขียนว่า\s*:"),
+    ("ru", r".+\s(?:написал\(а\)|написала|написал|пишет)\s*:"),
+    ("uk", r".+\s(?:пише|написав|написала)\s*:"),
+    ("vi", r"Vào\s.+\sđã\s+viết\s*:"),
+    ("zh", r"(?:在)?.+(?:写道|寫道)\s*[:：]"),
+    ("ja", r".+(?:は書きました|のメッセージ)\s*[:：]"),
+    ("ko", r".+님이\s*작성\s*[:：]"),
+    ("tr", r".+\s(?:şunu\s+yazdı|yazdı)\s*:"),
+    ("cs", r".+\snapsal(?:\(a\)|a)?\s*:"),
+    ("fi", r".+\skirjoitti\s*:"),
+    ("hu", r".+\sezt\s+írta(?:\s.*)?:"),
+    ("el", r".+\sέγραψε\s*:"),
+    ("ro", r".+\sa\s+scris\s*:"),
+    ("id/ms", r".+\smenulis\s*:"),
+    ("ca", r".+\sva\s+escriure\s*:"),
+    ("sk", r".+\snapísal(?:\(a\)|a)?\s*:"),
+    ("hr/bs/sr", r".+\sje\s+napisa(?:o|la)\s*:"),
+    ("bg", r".+\sнаписа\s*:"),
+    ("ar", r".+كتب\s*:"),
+    ("th", r".+เขียนว่า\s*:"),
 ];
 
 /// Reply headers that could also be a customer's own words ("Name
@@ -59,9 +56,9 @@ const ATTRIBUTIONS: &[(&str, &str)] = &[
 /// "2014-10-17 11:28 GMT+03:00 Name <a@b>:"). Trusted only above a quote.
 const WEAK_ATTRIBUTIONS: &[&str] = &[
     // Thunderbird and many others: "Name wrote:", "Name <a@b> wrote:".
-    r".{1,200}\bwrote\s*:",
-    r"\d{4}[-/.年]\s?\d{1,2}[-/.月]\s?\d{1,2}.{0,150}<[^<>\s]+@[^<>\s]+>\s*[:：]?",
-    r".{0,150}\d{1,2}[:.]\d{2}.{0,150}<[^<>\s]+@[^<>\s]+>\s*[:：]",
+    r".+\swrote\s*:",
+    r"\d{4}[-/.年]\s?\d{1,2}[-/.月]\s?\d{1,2}.*<[^<>\s]+@[^<>\s]+>\s*[:：]?",
+    r".*\d{1,2}[:.]\d{2}.*<[^<>\s]+@[^<>\s]+>\s*[:：]",
 ];
 
 /// First words a reply header begins with, for a header that follows the
@@ -255,31 +252,37 @@ const SUBJECT: &[&str] = &[
 ];
 
 /// Mobile and webmail auto-signatures, matched against a whole trimmed
-/// line; an optional `<link>` may follow.
+/// line (of at most [`MOBILE_SIGNATURE_CHARS`]); an optional `<link>` may
+/// follow. Patterns here and above use unbounded `.*` with the length
+/// checked in code: a bounded `.{1,250}` makes an automaton too large for
+/// the regex crate's fast engines, and every line would take the slow one.
 const MOBILE_SIGNATURES: &[&str] = &[
-    r"sent\s+from\s+(?:my\s|yahoo\s+mail|outlook|mail\s+for|samsung)[^\n]{0,70}",
-    r"sent\s+(?:via|using)\s+(?:blackberry|the\s+samsung|proton\s*mail)[^\n]{0,60}",
+    r"sent\s+from\s+(?:my\s|yahoo\s+mail|outlook|mail\s+for|samsung).*",
+    r"sent\s+(?:via|using)\s+(?:blackberry|the\s+samsung|proton\s*mail).*",
     r"get\s+outlook\s+for\s+\S+",
-    r"enviado\s+desde\s+mi\s[^\n]{1,60}",
-    r"enviado\s+do\s+meu\s[^\n]{1,60}",
-    r"envoyé\s+de\s+mon\s[^\n]{1,60}",
-    r"von\s+meinem\s[^\n]{1,60}\s+gesendet",
-    r"gesendet\s+von\s+(?:meinem\s|mein\s|yahoo)[^\n]{1,60}",
-    r"verzonden\s+(?:vanaf|met)\s+mijn\s[^\n]{1,60}",
-    r"inviato\s+da(?:l\s+mio|\s+yahoo)\s?[^\n]{1,60}",
-    r"(?:sendt|skickat)\s+från?\s+min\s[^\n]{1,60}",
-    r"wysłane\s+z\s+(?:mojego\s)?[^\n]{1,60}",
-    r"отправлено\s+с\s+(?:моего\s)?[^\n]{1,60}",
-    r"надіслано\s+з\s+(?:мого\s)?[^\n]{1,60}",
-    r"odesláno\s+z\s+(?:mého\s)?[^\n]{1,60}",
-    r"lähetetty\s+[^\n]{1,40}(?:puhelimesta|iphonesta|androidista)",
-    r"[^\n]{1,30}['’]?(?:dan|den|tan|ten)\s+gönderildi",
+    r"enviado\s+desde\s+mi\s.+",
+    r"enviado\s+do\s+meu\s.+",
+    r"envoyé\s+de\s+mon\s.+",
+    r"von\s+meinem\s.+\s+gesendet",
+    r"gesendet\s+von\s+(?:meinem\s|mein\s|yahoo).+",
+    r"verzonden\s+(?:vanaf|met)\s+mijn\s.+",
+    r"inviato\s+da(?:l\s+mio|\s+yahoo)\s?.+",
+    r"(?:sendt|skickat)\s+från?\s+min\s.+",
+    r"wysłane\s+z\s+(?:mojego\s)?.+",
+    r"отправлено\s+с\s+(?:моего\s)?.+",
+    r"надіслано\s+з\s+(?:мого\s)?.+",
+    r"odesláno\s+z\s+(?:mého\s)?.+",
+    r"lähetetty\s+.+(?:puhelimesta|iphonesta|androidista)",
+    r".+['’]?(?:dan|den|tan|ten)\s+gönderildi",
     r"iphoneから送信",
-    r"发自我的\s?[^\n]{1,30}",
-    r"從我的\s?[^\n]{1,30}傳送",
-    r"내\s+[^\n]{1,30}에서\s+보냄",
-    r"gửi\s+từ\s+[^\n]{1,40}",
+    r"发自我的\s?.+",
+    r"從我的\s?.+傳送",
+    r"내\s+.+에서\s+보냄",
+    r"gửi\s+từ\s+.+",
 ];
+
+/// The longest line tested as a mobile signature.
+pub(super) const MOBILE_SIGNATURE_CHARS: usize = 120;
 
 fn any(list: &[&str]) -> String {
     list.join("|")
@@ -321,7 +324,7 @@ pub(super) static ORIGINAL_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 /// Android's "---- Name wrote ----", above history that is not quoted.
 pub(super) static WROTE_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*-{2,}\s*.{1,120}\s(?:wrote|a\s+écrit|schrieb|escribió|escreveu|ha\s+scritto|skrev|napisał|написал|kirjoitti)\s*-{2,}\s*$",
+        r"(?i)^\s*-{2,}\s*.+\s(?:wrote|a\s+écrit|schrieb|escribió|escreveu|ha\s+scritto|skrev|napisał|написал|kirjoitti)\s*-{2,}\s*$",
     )
     .unwrap()
 });
@@ -330,7 +333,7 @@ pub(super) static WROTE_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| {
 /// (Yahoo's plain text, some mobile clients): history from here on.
 pub(super) static HEADER_THEN_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\s*(?:{INLINE_STARTS})\s.{{1,250}}?\b(?i:wrote|escribió|escreveu|a\s+écrit|schrieb|schreef|ha\s+scritto|skrev)\s*:\s+\S"
+        r"^\s*(?:{INLINE_STARTS})\s.+?\s(?i:wrote|escribió|escreveu|a\s+écrit|schrieb|schreef|ha\s+scritto|skrev)\s*:\s+\S"
     ))
     .unwrap()
 });
