@@ -27,7 +27,8 @@ const RENDER_AT_ONCE: usize = 8;
 #[derive(Debug, Default)]
 pub struct AckBatch {
     pub queued: usize,
-    /// Not sent: the requester had had `per_hour` automatic answers.
+    /// Not sent: the requester had had `per_hour` automatic answers, or
+    /// another worker had taken the ticket's pending mark first.
     pub limited: usize,
     /// Not sent: the requester is one of our own addresses.
     pub ours: usize,

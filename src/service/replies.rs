@@ -337,8 +337,10 @@ pub(super) async fn store_composed(
     rate_limit: Option<u32>,
 ) -> Result<Option<Queued>, ReplyError> {
     let ticket = c.message.ticket_id;
-    if c.automatic {
-        crate::store::replies::clear_pending_ack(tx, ticket).await?;
+    // An acknowledgement goes out once: whoever takes the pending mark.
+    if c.automatic && !crate::store::replies::clear_pending_ack(tx, ticket).await? {
+        tracing::info!(ticket, "acknowledgement already taken");
+        return Ok(None);
     }
     if let Some(per_hour) = rate_limit
         && !crate::store::replies::take_auto_reply_token(tx, &c.requester, per_hour, c.now).await?

@@ -228,13 +228,15 @@ pub async fn take_auto_reply_token(
     Ok(allowed)
 }
 
-pub async fn clear_pending_ack(tx: &mut Tx<'_>, ticket_id: i64) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM pending_acks WHERE ticket_id = $1")
+/// Takes a ticket's pending mark: false when it was not there (already
+/// acknowledged, or taken by another worker whose transaction came first).
+pub async fn clear_pending_ack(tx: &mut Tx<'_>, ticket_id: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query("DELETE FROM pending_acks WHERE ticket_id = $1")
         .bind(ticket_id)
         .execute(&mut **tx)
         .await
         .context("clearing a pending acknowledgement")?;
-    Ok(())
+    Ok(done.rows_affected() > 0)
 }
 
 /// What a reply to `ticket_id` is composed from, read through `conn` (a

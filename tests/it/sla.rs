@@ -204,7 +204,18 @@ async fn an_agent_reply_clears_overdue_but_an_acknowledgement_does_not() {
     let later = postdesk::store::now() + Span::hours(2);
     assert_eq!(sla::mark_overdue(&db.store, later).await.unwrap(), 1);
 
+    // As the poller stores a new ticket: marked for its acknowledgement.
+    sqlx::query("INSERT INTO pending_acks (ticket_id, created_at) VALUES ($1, $2)")
+        .bind(id)
+        .bind(postdesk::store::now())
+        .execute(db.store.writer())
+        .await
+        .unwrap();
     replies.acknowledge(id, 10).await.unwrap().expect("queued");
+    assert!(
+        replies.acknowledge(id, 10).await.unwrap().is_none(),
+        "once only: the pending mark is taken"
+    );
     assert_eq!(times(&db, id).await.2, "overdue");
 
     let reply = ReplyRequest {
