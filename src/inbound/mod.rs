@@ -1,5 +1,6 @@
 //! Mail in: the IMAP client layer the poller drives (connect, UID sync,
 //! fetch, after-actions, IDLE) and the TLS setup it shares with mail out.
+mod acker;
 pub mod check;
 pub mod fault;
 pub mod imap;

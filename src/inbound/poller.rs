@@ -6,12 +6,13 @@
 //! on the ingest records: (domain, UIDVALIDITY, UID) and the Message-ID are
 //! stored in the transaction that stores the mail, so a crash between fetch
 //! and commit re-fetches and a crash after the commit skips.
+use super::acker::Acker;
 use super::fault;
 use super::imap::{IdleOutcome, ImapSession};
 use super::tls::TlsConfig;
 use crate::domain::{AfterAction, EmailDomain, ImapSettings};
 use crate::ingest::{Incoming, Ingested, Ingestor, Outcome, Source, prepare_all};
-use crate::service::replies::{Replies, ReplyError};
+use crate::service::replies::Replies;
 use crate::store::domains::SyncState;
 use rand::Rng;
 use std::time::Duration;
@@ -122,6 +123,8 @@ pub struct Poller {
     tls: TlsConfig,
     config: PollerConfig,
     shutdown: watch::Receiver<bool>,
+    /// Started by [`Poller::run`] when acknowledgements are on.
+    acker: Option<Acker>,
 }
 
 /// What one sync round did.
@@ -147,6 +150,7 @@ impl Poller {
             tls,
             config,
             shutdown,
+            acker: None,
         }
     }
 
@@ -167,6 +171,15 @@ impl Poller {
     /// recorded on the email domain and followed by a reconnect.
     pub async fn run(mut self) {
         let store = self.ingestor.store().clone();
+        self.acker = self.config.acknowledge.map(|per_hour| {
+            Acker::spawn(
+                store.clone(),
+                self.replies.clone(),
+                self.domain_id,
+                per_hour,
+                self.shutdown.clone(),
+            )
+        });
         let mut failures: u32 = 0;
         while !self.stopping() {
             let domain = match store.email_domain(self.domain_id).await {
@@ -422,42 +435,25 @@ impl Poller {
             tracing::warn!(domain = %domain.address, count = quarantined.len(), "mail quarantined");
             session.apply(&quarantined, &action).await?;
         }
-        if self.config.acknowledge.is_some() {
-            self.acknowledge_pending(domain).await?;
-        }
+        self.acknowledge_pending(domain).await?;
         Ok(results
             .iter()
             .filter(|r| r.outcome == Outcome::Created)
             .count())
     }
 
-    /// Queues the acknowledgements of new tickets. They are marked pending
-    /// in the transaction that stored the tickets, and the mark goes in the
-    /// transaction that queues the acknowledgement: one a crash interrupted
-    /// goes out after the restart, and none goes out twice.
+    /// New tickets were stored (or a crash may have left some pending):
+    /// the acker queues their acknowledgements while this poller goes on.
+    /// With acknowledgements off, marks left from before are dropped.
     async fn acknowledge_pending(&self, domain: &EmailDomain) -> anyhow::Result<()> {
-        let store = self.ingestor.store();
-        let Some(per_hour) = self.config.acknowledge else {
-            return store.clear_pending_acks_of(domain.id).await;
-        };
-        loop {
-            let pending = store.pending_acks(domain.id, 500).await?;
-            if pending.is_empty() {
-                return Ok(());
+        match (&self.acker, self.config.acknowledge) {
+            (Some(acker), _) => {
+                acker.poke();
+                Ok(())
             }
-            tracing::debug!(domain = %domain.address, pending = pending.len(), "acknowledging");
-            let batch = self
-                .replies
-                .acknowledge_batch(&pending, per_hour)
-                .await
-                .map_err(anyhow::Error::from)?;
-            for (ticket, e) in batch.failed {
-                tracing::warn!(ticket, error = %e, "no acknowledgement");
-                crate::metrics::acknowledgement_failed(match e {
-                    ReplyError::Template { .. } => "template",
-                    _ => "other",
-                });
-            }
+            // Left for the acker that `run` starts.
+            (None, Some(_)) => Ok(()),
+            (None, None) => self.ingestor.store().clear_pending_acks_of(domain.id).await,
         }
     }
 }
