@@ -2,6 +2,7 @@
 //! went wrong, and a way back. The API's refusals (`ApiError`) keep their
 //! status and words; unexpected errors are logged and shown as a 500 page
 //! that tells nothing of the cause.
+use super::views::Layout;
 use crate::api::error::ApiError;
 use askama::Template;
 use axum::http::StatusCode;
@@ -56,6 +57,7 @@ impl From<anyhow::Error> for PageError {
 #[derive(Template)]
 #[template(path = "web/error.html")]
 struct ErrorPage<'a> {
+    layout: Layout,
     status: u16,
     reason: &'a str,
     message: &'a str,
@@ -63,9 +65,11 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        let reason = self.status.canonical_reason().unwrap_or("Error");
         let page = ErrorPage {
+            layout: Layout::public(&format!("{} {reason}", self.status.as_u16())),
             status: self.status.as_u16(),
-            reason: self.status.canonical_reason().unwrap_or("Error"),
+            reason,
             message: &self.message,
         };
         match page.render() {

@@ -16,6 +16,8 @@ async fn sessions_and_forms_are_guarded() {
     b.go("/admin").await;
     b.wait_text("403").await;
     assert!(b.text().await.contains("for admins"), "{}", b.text().await);
+    assert!(b.loaded_only_from_here().await.is_empty());
+    b.screenshot("forbidden").await;
     b.close().await;
 
     let base = desk.base();
