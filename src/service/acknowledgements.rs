@@ -6,18 +6,26 @@
 //! after the restart and none goes out twice. The poller queues them a
 //! batch per transaction, rendered several at a time.
 use super::replies::{
-    ACKNOWLEDGEMENT, Answer, CompiledTemplate, Composed, Queued, Replies, ReplyError, context,
+    ACKNOWLEDGEMENT, Answer, CompiledTemplate, Composed, Replies, ReplyError, context,
     sending_domain, store_composed,
 };
 use crate::domain::{EmailAddress, EmailDomain, is_own_address};
-use crate::outbound::render;
+use crate::outbound::render::{self, TemplateError};
 use crate::store::replies::{TemplateRow, clear_pending_ack};
 use futures::StreamExt;
 use std::sync::Arc;
 
-/// The acknowledgement template compiled once for a batch, or why it
-/// cannot be.
-type Template = Result<Arc<CompiledTemplate>, ReplyError>;
+/// The acknowledgement template compiled once for a batch, or its name
+/// and why it does not compile.
+type Template = Result<Arc<CompiledTemplate>, (String, TemplateError)>;
+
+/// What every acknowledgement of a batch is made with.
+struct Basis {
+    domains: Vec<EmailDomain>,
+    /// Our own addresses, never acknowledged.
+    ours: Vec<EmailAddress>,
+    template: Template,
+}
 
 /// Acknowledgements rendered at once (each on the blocking pool, within
 /// the render budget).
@@ -38,31 +46,6 @@ pub struct AckBatch {
 }
 
 impl Replies {
-    /// Queues the acknowledgement of one new ticket: None when nothing was
-    /// queued (our own address, or the rate limit).
-    pub async fn acknowledge(
-        &self,
-        ticket_id: i64,
-        per_hour: u32,
-    ) -> Result<Option<Queued>, ReplyError> {
-        let domains = self.store.email_domains().await?;
-        let template = self.acknowledgement_template().await?;
-        let composed = self.compose_ack(ticket_id, &domains, &template).await?;
-        let mut tx = self.store.begin_write().await?;
-        let queued = match composed {
-            Some(c) => store_composed(&mut tx, c, Some(per_hour)).await?,
-            None => {
-                clear_pending_ack(&mut tx, ticket_id).await?;
-                None
-            }
-        };
-        tx.commit().await.map_err(anyhow::Error::from)?;
-        if queued.is_some() {
-            self.wake.notify_one();
-        }
-        Ok(queued)
-    }
-
     /// Queues the acknowledgements of `tickets` in one transaction. A
     /// ticket whose acknowledgement cannot be made is given up on in the
     /// same transaction; trouble with the database leaves the whole batch
@@ -73,11 +56,15 @@ impl Replies {
         per_hour: u32,
     ) -> Result<AckBatch, ReplyError> {
         let domains = self.store.email_domains().await?;
-        let template = self.acknowledgement_template().await?;
-        let (domains, template) = (&domains, &template);
+        let base = Basis {
+            ours: domains.iter().map(|d| d.address.clone()).collect(),
+            domains,
+            template: self.acknowledgement_template().await?,
+        };
+        let base = &base;
         let composed: Vec<(i64, Result<Option<Composed>, ReplyError>)> =
             futures::stream::iter(tickets.iter().copied())
-                .map(|t| async move { (t, self.compose_ack(t, domains, template).await) })
+                .map(|t| async move { (t, self.compose_ack(t, base).await) })
                 .buffered(RENDER_AT_ONCE)
                 .collect()
                 .await;
@@ -110,7 +97,7 @@ impl Replies {
     /// The stored acknowledgement template, or the shipped one, compiled
     /// (within the render budget). A template that does not compile is an
     /// error of each acknowledgement, not of the batch.
-    async fn acknowledgement_template(&self) -> Result<Template, ReplyError> {
+    async fn acknowledgement_template(&self) -> anyhow::Result<Template> {
         let row = match self.store.template_named(ACKNOWLEDGEMENT).await? {
             Some(t) => t,
             None => TemplateRow {
@@ -124,7 +111,7 @@ impl Replies {
         Ok(render::bounded(move || CompiledTemplate::compile(&row))
             .await
             .map(Arc::new)
-            .map_err(|error| ReplyError::Template { name, error }))
+            .map_err(|error| (name, error)))
     }
 
     /// The acknowledgement of a ticket, rendered and composed; None when
@@ -132,28 +119,25 @@ impl Replies {
     async fn compose_ack(
         &self,
         ticket_id: i64,
-        domains: &[EmailDomain],
-        template: &Template,
+        base: &Basis,
     ) -> Result<Option<Composed>, ReplyError> {
         let basis = self.basis(ticket_id).await?;
-        let ours: Vec<EmailAddress> = domains.iter().map(|d| d.address.clone()).collect();
         if EmailAddress::parse(&basis.ticket.requester_email)
-            .is_ok_and(|a| is_own_address(&a, &ours))
+            .is_ok_and(|a| is_own_address(&a, &base.ours))
         {
             tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
             return Ok(None);
         }
-        let domain = sending_domain(&basis, domains.to_vec())?;
+        let domain = sending_domain(&basis, &base.domains)?;
         let ctx = context(&basis, &domain, None);
-        let template = match template {
+        let template = match &base.template {
             Ok(t) => t.clone(),
-            Err(ReplyError::Template { name, error }) => {
+            Err((name, error)) => {
                 return Err(ReplyError::Template {
                     name: name.clone(),
                     error: error.clone(),
                 });
             }
-            Err(e) => return Err(ReplyError::Store(anyhow::anyhow!("{e}"))),
         };
         let (value, name) = (ctx.to_value(), template.name.clone());
         let (text, html, subject_line) = render::bounded(move || template.render(&value))

@@ -172,7 +172,7 @@ impl Replies {
         };
         let domains = email_domains_on(conn, self.store.sealer()).await?;
         let ours = domains.iter().map(|d| d.address.clone()).collect();
-        let domain = sending_domain(&basis, domains)?;
+        let domain = sending_domain(&basis, &domains)?;
         let mut ctx = context(&basis, &domain, agent.as_ref());
         let (text, html, subject_line) = match req.body {
             Body::Text(text) => (text, None, None),
@@ -380,19 +380,14 @@ pub(super) async fn store_composed(
 /// The ticket's email domain, else the first enabled one that can send.
 pub(crate) fn sending_domain(
     basis: &ReplyBasis,
-    domains: Vec<EmailDomain>,
+    domains: &[EmailDomain],
 ) -> Result<EmailDomain, ReplyError> {
     let own = basis.ticket.email_domain_id;
-    let mut fallback = None;
-    for d in domains {
-        if Some(d.id) == own {
-            return Ok(d);
-        }
-        if fallback.is_none() && d.enabled && d.smtp.is_some() {
-            fallback = Some(d);
-        }
-    }
-    fallback
+    domains
+        .iter()
+        .find(|d| Some(d.id) == own)
+        .or_else(|| domains.iter().find(|d| d.enabled && d.smtp.is_some()))
+        .cloned()
         .ok_or_else(|| ReplyError::NoEmailDomain("none is configured with SMTP settings".into()))
 }
 

@@ -22,7 +22,7 @@ impl Replies {
             .agent_basis(agent_id)
             .await?
             .ok_or(ReplyError::AgentNotFound(agent_id))?;
-        let domain = sending_domain(&basis, store.email_domains().await?)?;
+        let domain = sending_domain(&basis, &store.email_domains().await?)?;
         let ctx = context(&basis, &domain, Some(&agent));
         rendered(&agent, &ctx).await
     }

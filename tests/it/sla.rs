@@ -211,11 +211,10 @@ async fn an_agent_reply_clears_overdue_but_an_acknowledgement_does_not() {
         .execute(db.store.writer())
         .await
         .unwrap();
-    replies.acknowledge(id, 10).await.unwrap().expect("queued");
-    assert!(
-        replies.acknowledge(id, 10).await.unwrap().is_none(),
-        "once only: the pending mark is taken"
-    );
+    let first = replies.acknowledge_batch(&[id], 10).await.unwrap();
+    assert_eq!(first.queued, 1, "queued");
+    let again = replies.acknowledge_batch(&[id], 10).await.unwrap();
+    assert_eq!(again.queued, 0, "once only: the pending mark is taken");
     assert_eq!(times(&db, id).await.2, "overdue");
 
     let reply = ReplyRequest {

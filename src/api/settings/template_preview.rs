@@ -117,7 +117,7 @@ async fn ticket_context(
     let basis = store.reply_basis(ticket_id).await?.ok_or_else(|| {
         ApiError::invalid("ticket_id", format!("ticket {ticket_id} does not exist"))
     })?;
-    let domain = sending_domain(&basis, store.email_domains().await?)
+    let domain = sending_domain(&basis, &store.email_domains().await?)
         .map_err(|e| ApiError::invalid("ticket_id", e.to_string()))?;
     let agent = match agent_id {
         Some(id) => store.agent_basis(id).await?,
