@@ -292,17 +292,19 @@ impl Replies {
     /// Who a reply to the ticket would go to now, without composing it.
     pub async fn recipients(&self, ticket_id: i64) -> Result<Recipients, ReplyError> {
         let basis = self.basis(ticket_id).await?;
-        let ours: Vec<EmailAddress> = self
-            .store
-            .email_domains()
-            .await?
-            .into_iter()
-            .map(|d| d.address)
-            .collect();
-        let t = &basis.ticket;
-        let requester = mailbox(&t.requester_email, t.requester_name.clone())?;
-        Ok(recipients(requester, &copied(&basis), &ours))
+        recipients_of(&basis, &self.store.email_domains().await?)
     }
+}
+
+/// Who a reply on the ticket of `basis` goes to.
+pub(super) fn recipients_of(
+    basis: &ReplyBasis,
+    domains: &[EmailDomain],
+) -> Result<Recipients, ReplyError> {
+    let ours: Vec<EmailAddress> = domains.iter().map(|d| d.address.clone()).collect();
+    let t = &basis.ticket;
+    let requester = mailbox(&t.requester_email, t.requester_name.clone())?;
+    Ok(recipients(requester, &copied(basis), &ours))
 }
 
 /// The ticket's active participants as mailboxes (unusable stored

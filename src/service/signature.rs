@@ -1,30 +1,42 @@
 //! The agent's signature: a template of its own, rendered with the reply's
 //! context and appended to a reply under a `-- ` line. The composer shows it
-//! through [`Replies::signature`], rendered by the same code that signs.
-use super::replies::{Replies, ReplyError, context, sending_domain};
+//! through [`Replies::composer_view`], rendered by the same code that signs.
+use super::replies::{Replies, ReplyError, context, recipients_of, sending_domain};
+use crate::outbound::recipients::Recipients;
 use crate::outbound::render::{self, ReplyContext};
 use crate::store::replies::AgentBasis;
 
+/// What the composer shows before a reply is written: who it goes to and
+/// the signature it will carry, each or why it cannot be.
+pub struct ComposerView {
+    pub recipients: Result<Recipients, ReplyError>,
+    pub signature: Result<Option<String>, ReplyError>,
+}
+
 impl Replies {
-    /// The agent's signature as it would be appended to a reply on this
-    /// ticket (None: the agent has none).
-    pub async fn signature(
+    /// The recipients and the agent's signature of a reply on this ticket,
+    /// from one read of the ticket and the email domains.
+    pub async fn composer_view(
         &self,
         ticket_id: i64,
         agent_id: i64,
-    ) -> Result<Option<String>, ReplyError> {
-        let store = &self.store;
-        let basis = store
-            .reply_basis(ticket_id)
-            .await?
-            .ok_or(ReplyError::TicketNotFound(ticket_id))?;
-        let agent = store
-            .agent_basis(agent_id)
-            .await?
-            .ok_or(ReplyError::AgentNotFound(agent_id))?;
-        let domain = sending_domain(&basis, &store.email_domains().await?)?;
-        let ctx = context(&basis, &domain, Some(&agent));
-        rendered(&agent, &ctx).await
+    ) -> Result<ComposerView, ReplyError> {
+        let basis = self.basis(ticket_id).await?;
+        let domains = self.store.email_domains().await?;
+        let signature = async {
+            let agent = self
+                .store
+                .agent_basis(agent_id)
+                .await?
+                .ok_or(ReplyError::AgentNotFound(agent_id))?;
+            let domain = sending_domain(&basis, &domains)?;
+            rendered(&agent, &context(&basis, &domain, Some(&agent))).await
+        }
+        .await;
+        Ok(ComposerView {
+            recipients: recipients_of(&basis, &domains),
+            signature,
+        })
     }
 }
 

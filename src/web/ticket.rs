@@ -84,11 +84,16 @@ pub async fn render(
         .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
     let agents = choices::active_agents(&state.store).await?;
     let templates = choices::template_names(&state.store).await?;
-    let recipients = match state.replies.recipients(id).await {
+    let view = state.replies.composer_view(id, agent.agent_id).await;
+    let (recipients, signature) = match view {
+        Ok(v) => (v.recipients, v.signature),
+        Err(e) => (Err(e), Ok(None)),
+    };
+    let recipients = match recipients {
         Ok(r) => recipients_line(&r),
         Err(e) => format!("no reply can be sent: {e}"),
     };
-    let signature = match state.replies.signature(id, agent.agent_id).await {
+    let signature = match signature {
         Ok(s) => s.map(|s| format!("-- \n{s}")),
         Err(e) => Some(format!("The signature cannot be rendered: {e}")),
     };
