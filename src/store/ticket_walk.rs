@@ -146,9 +146,13 @@ impl Store {
             .context("listing tickets")
     }
 
-    /// The tickets a searched word (an FTS5 query) matches, or None when it
-    /// matches more than [`TEXT_SET_CAP`] messages.
-    pub(super) async fn word_tickets(&self, term: &str) -> anyhow::Result<Option<WordTickets>> {
+    /// The tickets a searched word (an FTS5 query) matches, or, when it
+    /// matches more than [`TEXT_SET_CAP`] messages, how many were counted
+    /// before stopping (its arm's size: at least that many).
+    pub(super) async fn word_tickets(
+        &self,
+        term: &str,
+    ) -> anyhow::Result<Result<WordTickets, i64>> {
         let (matches, ids): (i64, Option<String>) = sqlx::query_as(
             "SELECT COUNT(*), group_concat(id) FROM (SELECT rowid >> 32 AS id FROM ticket_text
              WHERE ticket_text MATCH $1 LIMIT $2)",
@@ -159,13 +163,13 @@ impl Store {
         .await
         .context("reading a searched word's tickets")?;
         if matches > TEXT_SET_CAP {
-            return Ok(None);
+            return Ok(Err(matches));
         }
         // A ticket repeats once per matching message.
         let mut ids = parse_ids(ids.as_deref());
         ids.sort_unstable();
         ids.dedup();
-        Ok(Some(WordTickets(ids)))
+        Ok(Ok(WordTickets(ids)))
     }
 
     /// The total counted from the words' tickets when every arm is a word
