@@ -35,14 +35,14 @@ impl Store {
         sha256: &str,
         seq: i64,
     ) -> anyhow::Result<Option<Vec<u8>>> {
-        let sql = if seq == 0 {
-            "SELECT data FROM attachment_blobs WHERE sha256 = $1 AND $2 = 0"
+        let query = if seq == 0 {
+            sqlx::query_scalar("SELECT data FROM attachment_blobs WHERE sha256 = $1").bind(sha256)
         } else {
-            "SELECT data FROM attachment_chunks WHERE sha256 = $1 AND seq = $2"
+            sqlx::query_scalar("SELECT data FROM attachment_chunks WHERE sha256 = $1 AND seq = $2")
+                .bind(sha256)
+                .bind(seq)
         };
-        sqlx::query_scalar(sql)
-            .bind(sha256)
-            .bind(seq)
+        query
             .fetch_optional(self.pool())
             .await
             .context("reading attachment bytes")
