@@ -19,6 +19,7 @@ pub mod sealer;
 pub mod search;
 pub mod settings;
 pub mod sla;
+mod sql_functions;
 pub mod tags;
 pub mod teams;
 pub mod templates;
@@ -110,6 +111,7 @@ impl Store {
         let sealer = Arc::new(Sealer::for_database(file.as_deref())?);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .after_connect(|conn, _| Box::pin(sql_functions::register(conn)))
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {url}"))?;
