@@ -5,13 +5,14 @@
 //! acknowledgement (or gives up on it), so one a crash interrupted goes out
 //! after the restart and none goes out twice. The poller queues them a
 //! batch per transaction, rendered several at a time.
+use super::queueing::store_all_composed;
 use super::replies::{
     ACKNOWLEDGEMENT, Answer, CompiledTemplate, Composed, Replies, ReplyError, context,
-    sending_domain, store_composed,
+    sending_domain,
 };
 use crate::domain::{EmailAddress, EmailDomain, is_own_address};
 use crate::outbound::render::{self, TemplateError};
-use crate::store::replies::{TemplateRow, clear_pending_ack};
+use crate::store::replies::{ReplyBasis, TemplateRow, take_pending_acks};
 use futures::StreamExt;
 use std::sync::Arc;
 
@@ -62,29 +63,41 @@ impl Replies {
             template: self.acknowledgement_template().await?,
         };
         let base = &base;
+        let mut bases = self.store.reply_bases(tickets).await?;
+        let bases: Vec<(i64, Option<ReplyBasis>)> =
+            tickets.iter().map(|t| (*t, bases.remove(t))).collect();
         let composed: Vec<(i64, Result<Option<Composed>, ReplyError>)> =
-            futures::stream::iter(tickets.iter().copied())
-                .map(|t| async move { (t, self.compose_ack(t, base).await) })
+            futures::stream::iter(bases)
+                .map(|(t, basis)| async move {
+                    let basis = basis.ok_or(ReplyError::TicketNotFound(t));
+                    (t, self.compose_ack(basis, base).await)
+                })
                 .buffered(RENDER_AT_ONCE)
                 .collect()
                 .await;
         let mut batch = AckBatch::default();
-        let mut tx = self.store.begin_write().await?;
+        let mut ready = Vec::with_capacity(composed.len());
+        let mut dropped = Vec::new();
         for (ticket, c) in composed {
             match c {
-                Ok(Some(c)) => match store_composed(&mut tx, c, Some(per_hour)).await? {
-                    Some(_) => batch.queued += 1,
-                    None => batch.limited += 1,
-                },
+                Ok(Some(c)) => ready.push(c),
                 Ok(None) => {
-                    clear_pending_ack(&mut tx, ticket).await?;
+                    dropped.push(ticket);
                     batch.ours += 1;
                 }
                 Err(ReplyError::Store(e)) => return Err(ReplyError::Store(e)),
                 Err(e) => {
-                    clear_pending_ack(&mut tx, ticket).await?;
+                    dropped.push(ticket);
                     batch.failed.push((ticket, e));
                 }
+            }
+        }
+        let mut tx = self.store.begin_write().await?;
+        take_pending_acks(&mut tx, &dropped).await?;
+        for queued in store_all_composed(&mut tx, ready, Some(per_hour)).await? {
+            match queued {
+                Some(_) => batch.queued += 1,
+                None => batch.limited += 1,
             }
         }
         tx.commit().await.map_err(anyhow::Error::from)?;
@@ -118,14 +131,17 @@ impl Replies {
     /// its requester is one of our own addresses.
     async fn compose_ack(
         &self,
-        ticket_id: i64,
+        basis: Result<ReplyBasis, ReplyError>,
         base: &Basis,
     ) -> Result<Option<Composed>, ReplyError> {
-        let basis = self.basis(ticket_id).await?;
+        let basis = basis?;
         if EmailAddress::parse(&basis.ticket.requester_email)
             .is_ok_and(|a| is_own_address(&a, &base.ours))
         {
-            tracing::info!(ticket = ticket_id, "no acknowledgement to our own address");
+            tracing::info!(
+                ticket = basis.ticket.id,
+                "no acknowledgement to our own address"
+            );
             return Ok(None);
         }
         let domain = sending_domain(&basis, &base.domains)?;

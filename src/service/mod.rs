@@ -4,6 +4,7 @@
 pub mod acknowledgements;
 pub mod outbound_ticket;
 pub mod passwords;
+mod queueing;
 pub mod replies;
 pub mod signature;
 pub mod sla;

@@ -1,10 +1,9 @@
 //! Replies: what the HTTP surface calls to answer a ticket (the poller's
 //! acknowledgements are in [`super::acknowledgements`]). Composes from a body or template, with the agent's
 //! signature, and stores the message with its outbox row in one transaction.
+pub(super) use super::queueing::{Composed, store_composed};
 use super::signature::sign;
-use crate::domain::{
-    EmailAddress, EmailDomain, MAX_RECIPIENTS, Mailbox, MessageId, Priority, ShortId, Status,
-};
+use crate::domain::{EmailAddress, EmailDomain, Mailbox, MessageId, Priority, ShortId, Status};
 use crate::mail::thread::TokenSigner;
 use crate::outbound::compose::{self, ComposeError, Draft, OutgoingAttachment};
 use crate::outbound::recipients::{Recipients, recipients};
@@ -15,11 +14,9 @@ use crate::outbound::thread_index::ThreadIndex;
 use crate::store::Store;
 use crate::store::Tx;
 use crate::store::domains::email_domains_on;
-use crate::store::ingest::{NewEvent, insert_events};
-use crate::store::messages::{AttachmentRow, Outbound, insert_attachment_rows};
+use crate::store::messages::Outbound;
 use crate::store::replies::{
-    AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, queue_reply, reply_basis_on,
-    template_named_on,
+    AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, reply_basis_on, template_named_on,
 };
 use sqlx::SqliteConnection;
 use std::sync::Arc;
@@ -315,68 +312,6 @@ fn copied(basis: &ReplyBasis) -> Vec<Mailbox> {
         .iter()
         .filter_map(|(a, name)| mailbox(a, name.clone()).ok())
         .collect()
-}
-
-/// A reply composed, waiting to be stored.
-pub(super) struct Composed {
-    message: Outbound,
-    raw: Vec<u8>,
-    /// Listed on the stored message, so the thread shows what was sent.
-    attachments: Vec<OutgoingAttachment>,
-    email_domain_id: i64,
-    requester: String,
-    automatic: bool,
-    recipients: Recipients,
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-/// Stores the message with its outbox row in `tx` (an acknowledgement also
-/// clears the ticket's pending mark, and takes a token of the requester's
-/// `rate_limit` per hour: None when it has none left).
-pub(super) async fn store_composed(
-    tx: &mut Tx<'_>,
-    c: Composed,
-    rate_limit: Option<u32>,
-) -> Result<Option<Queued>, ReplyError> {
-    let ticket = c.message.ticket_id;
-    // An acknowledgement goes out once: whoever takes the pending mark.
-    if c.automatic && !crate::store::replies::clear_pending_ack(tx, ticket).await? {
-        tracing::info!(ticket, "acknowledgement already taken");
-        return Ok(None);
-    }
-    if let Some(per_hour) = rate_limit
-        && !crate::store::replies::take_auto_reply_token(tx, &c.requester, per_hour, c.now).await?
-    {
-        tracing::info!(ticket, to = c.requester, "acknowledgement rate-limited");
-        return Ok(None);
-    }
-    let (id, outbox) = queue_reply(tx, &c.message, Some(c.email_domain_id), &c.raw, c.now).await?;
-    let files: Vec<AttachmentRow> = c
-        .attachments
-        .iter()
-        .map(|a| AttachmentRow {
-            message: id,
-            filename: Some(&a.filename),
-            content_type: &a.content_type,
-            data: &a.data,
-            content_id: None,
-            inline: false,
-        })
-        .collect();
-    // The API has bounded their size already: every byte sent is kept.
-    insert_attachment_rows(tx, &files, usize::MAX).await?;
-    if !c.recipients.left_out.is_empty() {
-        let data = serde_json::json!({"message_id": id, "cap": MAX_RECIPIENTS,
-            "left_out": c.recipients.left_out});
-        let event = NewEvent::by("system", ticket, "recipients_capped", data.to_string());
-        insert_events(tx, &[event], c.now).await?;
-    }
-    Ok(Some(Queued {
-        message_id: id,
-        outbox_id: outbox,
-        header_message_id: c.message.message_id,
-        recipients: c.recipients,
-    }))
 }
 
 /// The ticket's email domain, else the first enabled one that can send.

@@ -254,26 +254,70 @@ pub async fn insert_outbound(
     m: &Outbound,
     now: DateTime<Utc>,
 ) -> anyhow::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO messages (ticket_id, direction, message_id, in_reply_to, refs, from_address, from_name, to_addrs, cc_addrs, subject, body_text, reply_text, auto_kind, author_id, delivery_status, created_at)
-         VALUES ($1, 'outbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, 'queued', $13) RETURNING id",
-    )
-    .bind(m.ticket_id)
-    .bind(&m.message_id)
-    .bind(m.in_reply_to.as_deref())
-    .bind(m.references.join(" "))
-    .bind(&m.from_address)
-    .bind(m.from_name.as_deref())
-    .bind(addresses_json(&m.to))
-    .bind(addresses_json(&m.cc))
-    .bind(&m.subject)
-    .bind(&m.body_text)
-    .bind(m.auto_kind)
-    .bind(m.author_id)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await
-    .context("storing an outbound message")
+    let ids = insert_outbounds(tx, &[m], now).await?;
+    ids.first()
+        .copied()
+        .context("storing an outbound message: no id came back")
+}
+
+/// Runs a multi-row INSERT of `rows` rows: their ids, in the order of its
+/// values (one statement numbers its rows in that order; RETURNING need
+/// not list them in it).
+pub(super) async fn inserted_ids(
+    tx: &mut Tx<'_>,
+    mut insert: QueryBuilder<'_, Sqlite>,
+    rows: usize,
+    what: &str,
+) -> anyhow::Result<Vec<i64>> {
+    insert.push(" RETURNING id");
+    let mut ids: Vec<i64> = insert
+        .build_query_scalar()
+        .fetch_all(&mut **tx)
+        .await
+        .context(what.to_owned())?;
+    ids.sort_unstable();
+    anyhow::ensure!(
+        ids.len() == rows,
+        "{what}: {} ids for {rows} rows",
+        ids.len()
+    );
+    Ok(ids)
+}
+
+/// Stores outbound messages, a statement per [`CHUNK`]; their ids, in the
+/// order given.
+pub async fn insert_outbounds(
+    tx: &mut Tx<'_>,
+    messages: &[&Outbound],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(messages.len());
+    for chunk in messages.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO messages (ticket_id, direction, message_id, in_reply_to, refs, from_address, from_name, to_addrs, cc_addrs, subject, body_text, reply_text, auto_kind, author_id, delivery_status, created_at) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(m.ticket_id)
+                .push("'outbound'")
+                .push_bind(&m.message_id)
+                .push_bind(m.in_reply_to.as_deref())
+                .push_bind(m.references.join(" "))
+                .push_bind(&m.from_address)
+                .push_bind(m.from_name.as_deref())
+                .push_bind(addresses_json(&m.to))
+                .push_bind(addresses_json(&m.cc))
+                .push_bind(&m.subject)
+                .push_bind(&m.body_text)
+                .push("NULL")
+                .push_bind(m.auto_kind)
+                .push_bind(m.author_id)
+                .push("'queued'")
+                .push_bind(now);
+        });
+        let got = inserted_ids(tx, q, chunk.len(), "storing outbound messages").await?;
+        ids.extend(got);
+    }
+    Ok(ids)
 }
 
 impl super::Store {

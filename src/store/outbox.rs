@@ -4,6 +4,7 @@
 //! dies after sending but before recording leaves a lease that expires, so
 //! the row is sent once more (same bytes, same Message-ID) and no more.
 use super::ingest::{NewEvent, insert_events};
+use super::messages::inserted_ids;
 use super::{CHUNK, Store, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
@@ -61,31 +62,43 @@ async fn release(tx: &mut Tx<'_>, c: &Claimed, now: DateTime<Utc>) -> anyhow::Re
     Ok(())
 }
 
-/// Queues a stored outbound message: its raw bytes and its outbox row.
-/// Runs inside the caller's transaction, the one that stored the message.
-pub async fn enqueue(
+/// A stored outbound message to queue: (message row id, email domain,
+/// raw bytes).
+pub type ToSend<'a> = (i64, Option<i64>, &'a [u8]);
+
+/// Queues stored outbound messages: their raw bytes and outbox rows, a
+/// statement of each per [`CHUNK`]. Runs inside the caller's transaction,
+/// the one that stored the messages. The outbox row ids, in the order given.
+pub async fn enqueue_all(
     tx: &mut Tx<'_>,
-    message_id: i64,
-    email_domain_id: Option<i64>,
-    raw: &[u8],
+    messages: &[ToSend<'_>],
     now: DateTime<Utc>,
-) -> anyhow::Result<i64> {
-    sqlx::query("INSERT INTO message_sources (message_id, raw) VALUES ($1, $2)")
-        .bind(message_id)
-        .bind(raw)
-        .execute(&mut **tx)
-        .await
-        .context("keeping an outbound message's source")?;
-    sqlx::query_scalar(
-        "INSERT INTO outbox (message_id, email_domain_id, status, next_attempt_at, created_at, updated_at)
-         VALUES ($1, $2, 'queued', $3, $3, $3) RETURNING id",
-    )
-    .bind(message_id)
-    .bind(email_domain_id)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await
-    .context("queueing an outbound message")
+) -> anyhow::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(messages.len());
+    for chunk in messages.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO message_sources (message_id, raw) ");
+        q.push_values(chunk, |mut b, (id, _, raw)| {
+            b.push_bind(*id).push_bind(*raw);
+        });
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("keeping outbound messages' sources")?;
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO outbox (message_id, email_domain_id, status, next_attempt_at, created_at, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, (id, domain, _)| {
+            b.push_bind(*id)
+                .push_bind(*domain)
+                .push("'queued'")
+                .push_bind(now)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        let got = inserted_ids(tx, q, chunk.len(), "queueing outbound messages").await?;
+        ids.extend(got);
+    }
+    Ok(ids)
 }
 
 #[derive(sqlx::FromRow)]

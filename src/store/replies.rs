@@ -1,12 +1,13 @@
 //! What composing a reply reads (the ticket, its thread, the agent, the
 //! template) and the one transaction that queues it.
 use super::ingest::{NewEvent, insert_events};
-use super::messages::{Outbound, insert_outbound};
+use super::messages::{Outbound, insert_outbounds};
+use super::outbox::ToSend;
 use super::{Store, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A ticket as a reply to it is composed.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -57,6 +58,11 @@ pub struct TemplateRow {
 impl Store {
     pub async fn reply_basis(&self, ticket_id: i64) -> anyhow::Result<Option<ReplyBasis>> {
         reply_basis_on(&mut *self.pool().acquire().await?, ticket_id).await
+    }
+
+    /// What replies to `tickets` are composed from, by ticket.
+    pub async fn reply_bases(&self, tickets: &[i64]) -> anyhow::Result<HashMap<i64, ReplyBasis>> {
+        reply_bases_on(&mut *self.pool().acquire().await?, tickets).await
     }
 
     pub async fn agent_basis(&self, agent_id: i64) -> anyhow::Result<Option<AgentBasis>> {
@@ -144,99 +150,152 @@ impl Store {
     }
 }
 
-/// Stores a composed reply and queues it, in the caller's transaction:
-/// message, raw source, outbox row, the ticket's times and a `replied` event.
-/// A reply that is not automatic answers the customer: it stops the
+/// A composed reply to store and queue.
+pub struct ToQueue<'a> {
+    pub message: &'a Outbound,
+    pub email_domain_id: Option<i64>,
+    pub raw: &'a [u8],
+}
+
+/// Stores composed replies and queues them, in the caller's transaction:
+/// messages, raw sources, outbox rows, the tickets' times and a `replied`
+/// (or `acknowledged`) event each, a few statements for all of them. A
+/// reply that is not automatic answers the customer: it stops the
 /// ticket's SLA clock and brings an overdue ticket back to open.
-/// Returns (message row id, outbox row id).
-pub async fn queue_reply(
+/// Returns (message row id, outbox row id) of each, in the order given.
+pub async fn queue_replies(
     tx: &mut Tx<'_>,
-    message: &Outbound,
-    email_domain_id: Option<i64>,
-    raw: &[u8],
+    replies: &[ToQueue<'_>],
     now: DateTime<Utc>,
-) -> anyhow::Result<(i64, i64)> {
-    let id = insert_outbound(tx, message, now).await?;
-    let outbox = super::outbox::enqueue(tx, id, email_domain_id, raw, now).await?;
-    sqlx::query("UPDATE tickets SET updated_at = $1, last_message_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(message.ticket_id)
-        .execute(&mut **tx)
-        .await
-        .context("touching the ticket")?;
-    let actor = if message.author_id.is_some() {
+) -> anyhow::Result<Vec<(i64, i64)>> {
+    if replies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let messages: Vec<&Outbound> = replies.iter().map(|r| r.message).collect();
+    let ids = insert_outbounds(tx, &messages, now).await?;
+    let sends: Vec<ToSend> = ids
+        .iter()
+        .zip(replies)
+        .map(|(id, r)| (*id, r.email_domain_id, r.raw))
+        .collect();
+    let outboxes = super::outbox::enqueue_all(tx, &sends, now).await?;
+    let tickets: Vec<i64> = messages.iter().map(|m| m.ticket_id).collect();
+    sqlx::query(
+        "UPDATE tickets SET updated_at = $1, last_message_at = $1
+         WHERE id IN (SELECT value FROM json_each($2))",
+    )
+    .bind(now)
+    .bind(serde_json::to_string(&tickets)?)
+    .execute(&mut **tx)
+    .await
+    .context("touching the tickets")?;
+    let events: Vec<NewEvent> = messages
+        .iter()
+        .zip(&ids)
+        .map(|(m, id)| NewEvent {
+            ticket_id: m.ticket_id,
+            actor: actor(m),
+            agent_id: m.author_id,
+            kind: if m.auto_kind.is_some() {
+                "acknowledged"
+            } else {
+                "replied"
+            },
+            data: serde_json::json!({"message_id": id}).to_string(),
+        })
+        .collect();
+    insert_events(tx, &events, now).await?;
+    for m in messages.iter().filter(|m| m.auto_kind.is_none()) {
+        super::sla::answered(tx, m.ticket_id, actor(m), m.author_id, now).await?;
+    }
+    Ok(ids.into_iter().zip(outboxes).collect())
+}
+
+fn actor(m: &Outbound) -> &'static str {
+    if m.author_id.is_some() {
         "agent"
     } else {
         "system"
-    };
-    let event = NewEvent {
-        ticket_id: message.ticket_id,
-        actor,
-        agent_id: message.author_id,
-        kind: if message.auto_kind.is_some() {
-            "acknowledged"
-        } else {
-            "replied"
-        },
-        data: serde_json::json!({"message_id": id}).to_string(),
-    };
-    insert_events(tx, &[event], now).await?;
-    if message.auto_kind.is_none() {
-        super::sla::answered(tx, message.ticket_id, actor, message.author_id, now).await?;
     }
-    Ok((id, outbox))
 }
 
-/// Takes one token from `address`'s bucket of automatic answers (capacity
-/// and refill `per_hour` per hour), in the caller's transaction: false when
-/// the bucket is empty.
-pub async fn take_auto_reply_token(
+/// Takes one token from each address's bucket of automatic answers
+/// (capacity and refill `per_hour` per hour), in the caller's transaction
+/// and in the order given (an address twice takes two): false where the
+/// bucket was empty.
+pub async fn take_auto_reply_tokens(
     tx: &mut Tx<'_>,
-    address: &str,
+    addresses: &[&str],
     per_hour: u32,
     now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
-    if per_hour == 0 {
-        return Ok(false);
+) -> anyhow::Result<Vec<bool>> {
+    if per_hour == 0 || addresses.is_empty() {
+        return Ok(vec![false; addresses.len()]);
     }
-    let row: Option<(f64, DateTime<Utc>)> =
-        sqlx::query_as("SELECT tokens, updated_at FROM auto_reply_buckets WHERE address = $1")
-            .bind(address)
-            .fetch_optional(&mut **tx)
-            .await
-            .context("reading an auto-reply bucket")?;
-    let capacity = f64::from(per_hour);
-    let tokens = match row {
-        None => capacity,
-        Some((tokens, at)) => {
-            let hours = (now - at).num_milliseconds().max(0) as f64 / 3_600_000.0;
-            (tokens + hours * capacity).min(capacity)
-        }
-    };
-    let allowed = tokens >= 1.0;
-    let left = if allowed { tokens - 1.0 } else { tokens };
-    sqlx::query(
-        "INSERT INTO auto_reply_buckets (address, tokens, updated_at) VALUES ($1, $2, $3)
-         ON CONFLICT (address) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
+    let rows: Vec<(String, f64, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT address, tokens, updated_at FROM auto_reply_buckets
+         WHERE address IN (SELECT value FROM json_each($1))",
     )
-    .bind(address)
-    .bind(left)
-    .bind(now)
-    .execute(&mut **tx)
+    .bind(serde_json::to_string(addresses)?)
+    .fetch_all(&mut **tx)
     .await
-    .context("updating an auto-reply bucket")?;
+    .context("reading auto-reply buckets")?;
+    let capacity = f64::from(per_hour);
+    let mut left: BTreeMap<&str, f64> = BTreeMap::new();
+    for (address, tokens, at) in &rows {
+        let hours = (now - *at).num_milliseconds().max(0) as f64 / 3_600_000.0;
+        left.insert(address, (tokens + hours * capacity).min(capacity));
+    }
+    let allowed: Vec<bool> = addresses
+        .iter()
+        .map(|a| {
+            let tokens = left.entry(a).or_insert(capacity);
+            let allowed = *tokens >= 1.0;
+            if allowed {
+                *tokens -= 1.0;
+            }
+            allowed
+        })
+        .collect();
+    let buckets: Vec<(&str, f64)> = left.into_iter().collect();
+    for chunk in buckets.chunks(super::CHUNK) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO auto_reply_buckets (address, tokens, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, (address, tokens)| {
+            b.push_bind(*address).push_bind(*tokens).push_bind(now);
+        });
+        q.push(
+            " ON CONFLICT (address) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at",
+        );
+        q.build()
+            .execute(&mut **tx)
+            .await
+            .context("updating auto-reply buckets")?;
+    }
     Ok(allowed)
 }
 
-/// Takes a ticket's pending mark: false when it was not there (already
-/// acknowledged, or taken by another worker whose transaction came first).
+/// Takes the tickets' pending marks; the tickets whose mark was there
+/// (not already acknowledged, nor taken by another worker whose
+/// transaction came first).
+pub async fn take_pending_acks(tx: &mut Tx<'_>, tickets: &[i64]) -> anyhow::Result<Vec<i64>> {
+    if tickets.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_scalar(
+        "DELETE FROM pending_acks WHERE ticket_id IN (SELECT value FROM json_each($1))
+         RETURNING ticket_id",
+    )
+    .bind(serde_json::to_string(tickets)?)
+    .fetch_all(&mut **tx)
+    .await
+    .context("clearing pending acknowledgements")
+}
+
+/// Takes a ticket's pending mark: false when it was not there.
 pub async fn clear_pending_ack(tx: &mut Tx<'_>, ticket_id: i64) -> anyhow::Result<bool> {
-    let done = sqlx::query("DELETE FROM pending_acks WHERE ticket_id = $1")
-        .bind(ticket_id)
-        .execute(&mut **tx)
-        .await
-        .context("clearing a pending acknowledgement")?;
-    Ok(done.rows_affected() > 0)
+    Ok(!take_pending_acks(tx, &[ticket_id]).await?.is_empty())
 }
 
 /// What a reply to `ticket_id` is composed from, read through `conn` (a
@@ -245,55 +304,96 @@ pub async fn reply_basis_on(
     conn: &mut SqliteConnection,
     ticket_id: i64,
 ) -> anyhow::Result<Option<ReplyBasis>> {
-    let ticket: Option<TicketBasis> = sqlx::query_as(
+    Ok(reply_bases_on(conn, &[ticket_id]).await?.remove(&ticket_id))
+}
+
+/// What replies to `tickets` are composed from, by ticket (those that
+/// exist), four statements for all of them.
+pub async fn reply_bases_on(
+    conn: &mut SqliteConnection,
+    tickets: &[i64],
+) -> anyhow::Result<HashMap<i64, ReplyBasis>> {
+    let ids = serde_json::to_string(tickets)?;
+    let found: Vec<TicketBasis> = sqlx::query_as(
         "SELECT t.id, t.short_id, t.subject, t.status, t.priority, t.from_domain, t.created_at,
                     t.email_domain_id, c.email AS requester_email, c.name AS requester_name
-             FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = $1",
+             FROM tickets t JOIN contacts c ON c.id = t.requester_id
+             WHERE t.id IN (SELECT value FROM json_each($1))",
     )
-    .bind(ticket_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .context("reading a ticket")?;
-    let Some(ticket) = ticket else {
-        return Ok(None);
-    };
-    let messages: Vec<(String, String)> = sqlx::query_as(
-        "SELECT message_id, direction FROM messages WHERE ticket_id = $1 ORDER BY id",
-    )
-    .bind(ticket_id)
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await
-    .context("reading a ticket's thread")?;
-    let fields: Vec<(String, String)> = sqlx::query_as(
-        "SELECT f.key, v.value FROM ticket_field_values v JOIN custom_fields f ON f.id = v.field_id
-             WHERE v.ticket_id = $1",
+    .context("reading tickets")?;
+    let messages: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT ticket_id, message_id, direction FROM messages
+         WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY ticket_id, id",
     )
-    .bind(ticket_id)
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await
-    .context("reading a ticket's fields")?;
-    let participants: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT email, name FROM ticket_participants WHERE ticket_id = $1 AND state = 'active'
-         ORDER BY email",
+    .context("reading tickets' threads")?;
+    let fields: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT v.ticket_id, f.key, v.value FROM ticket_field_values v
+             JOIN custom_fields f ON f.id = v.field_id
+             WHERE v.ticket_id IN (SELECT value FROM json_each($1))",
     )
-    .bind(ticket_id)
+    .bind(&ids)
     .fetch_all(&mut *conn)
     .await
-    .context("reading a ticket's participants")?;
-    let answers = messages
-        .iter()
-        .rev()
-        .find(|(_, d)| d == "inbound")
-        .or(messages.last())
-        .map(|(id, _)| id.clone());
-    Ok(Some(ReplyBasis {
-        outbound_count: messages.iter().filter(|(_, d)| d == "outbound").count(),
-        thread: messages.into_iter().map(|(id, _)| id).collect(),
-        answers,
-        fields: fields.into_iter().collect(),
-        participants,
-        ticket,
-    }))
+    .context("reading tickets' fields")?;
+    let participants: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT ticket_id, email, name FROM ticket_participants
+         WHERE ticket_id IN (SELECT value FROM json_each($1)) AND state = 'active'
+         ORDER BY ticket_id, email",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading tickets' participants")?;
+    let mut bases: HashMap<i64, ReplyBasis> = found
+        .into_iter()
+        .map(|ticket| {
+            let basis = ReplyBasis {
+                fields: BTreeMap::new(),
+                thread: Vec::new(),
+                answers: None,
+                participants: Vec::new(),
+                outbound_count: 0,
+                ticket,
+            };
+            (basis.ticket.id, basis)
+        })
+        .collect();
+    let mut threads: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (ticket, message_id, direction) in messages {
+        threads
+            .entry(ticket)
+            .or_default()
+            .push((message_id, direction));
+    }
+    for (ticket, messages) in threads {
+        if let Some(b) = bases.get_mut(&ticket) {
+            b.answers = messages
+                .iter()
+                .rev()
+                .find(|(_, d)| d == "inbound")
+                .or(messages.last())
+                .map(|(id, _)| id.clone());
+            b.outbound_count = messages.iter().filter(|(_, d)| d == "outbound").count();
+            b.thread = messages.into_iter().map(|(id, _)| id).collect();
+        }
+    }
+    for (ticket, key, value) in fields {
+        if let Some(b) = bases.get_mut(&ticket) {
+            b.fields.insert(key, value);
+        }
+    }
+    for (ticket, email, name) in participants {
+        if let Some(b) = bases.get_mut(&ticket) {
+            b.participants.push((email, name));
+        }
+    }
+    Ok(bases)
 }
 
 pub async fn agent_basis_on(

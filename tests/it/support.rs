@@ -124,7 +124,7 @@ pub async fn queue_reply(
     let now = postdesk::store::now();
     let mut tx = store.begin_write().await.unwrap();
     let id = insert_outbound(&mut tx, &reply, now).await.unwrap();
-    outbox::enqueue(&mut tx, id, Some(domain_id), raw.as_bytes(), now)
+    outbox::enqueue_all(&mut tx, &[(id, Some(domain_id), raw.as_bytes())], now)
         .await
         .unwrap();
     tx.commit().await.unwrap();
