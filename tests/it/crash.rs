@@ -366,3 +366,125 @@ async fn a_crash_while_sending_resends_at_most_the_message_in_flight() {
         .sum();
     assert_eq!(extra, 1, "no other reply went out twice: {counts:?}");
 }
+
+/// Mails of the large ingest: (raw, whether it opens a thread). Every
+/// tenth answers the mail before it (by In-Reply-To and References); the
+/// threads among the first 400 come from 18 senders, 20 each, so the
+/// acknowledgement rate limit bites.
+fn large_ingest(count: usize) -> Vec<(Vec<u8>, bool)> {
+    let sender = |i: usize| match i < 400 {
+        true => format!("heavy{}@customer.example.net", i % 20),
+        false => format!("c{i}@customer.example.net"),
+    };
+    (0..count)
+        .map(|i| {
+            let reply = i % 10 == 9;
+            let (from, threading) = match reply {
+                true => (
+                    sender(i - 1),
+                    format!("In-Reply-To: <m{0}@customer.example.net>\r\nReferences: <m{0}@customer.example.net>\r\n", i - 1),
+                ),
+                false => (sender(i), String::new()),
+            };
+            let raw = format!(
+                "From: {from}\r\nTo: {SUPPORT}\r\nSubject: Question {i}\r\nMessage-ID: <m{i}@customer.example.net>\r\n{threading}Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\nMy order {i} has not arrived.\r\n"
+            );
+            (raw.into_bytes(), !reply)
+        })
+        .collect()
+}
+
+async fn scalar(store: &Store, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+}
+
+/// SIGKILL at random moments while 10,000 mails are ingested with
+/// acknowledgements on (each kill once the ingest has moved on since the
+/// last start), then a run to the end: every mail is one ticket or
+/// message, and every acknowledgement the rate limit allows is queued
+/// once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killed_at_random_moments_during_a_large_ingest_nothing_is_lost_or_sent_twice() {
+    use rand::{Rng, SeedableRng};
+    const MAILS: usize = 10_000;
+    const PER_HOUR: i64 = 5;
+    let s = Setup::new(
+        &format!("[acknowledgement]\nper_sender_per_hour = {PER_HOUR}"),
+        "",
+    );
+    let mails = large_ingest(MAILS);
+    let threads = mails.iter().filter(|(_, new)| *new).count() as i64;
+    let raw: Vec<Vec<u8>> = mails.into_iter().map(|(raw, _)| raw).collect();
+    s.stack.deliver_maildir(SUPPORT, &raw).unwrap();
+    let store = s.store().await;
+    let seed: u64 = rand::rng().random();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut kills = 0;
+    for _ in 0..4 {
+        let before = count(&store, "ingest_records").await;
+        if before == MAILS as i64 {
+            break;
+        }
+        let mut child = s.serve(None);
+        eventually("the ingest moves on", Duration::from_secs(30), || async {
+            (count(&store, "ingest_records").await > before).then_some(())
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..400))).await;
+        child.0.kill().unwrap();
+        wait_exit(&mut child, Duration::from_secs(5));
+        kills += 1;
+    }
+    assert!(kills >= 2, "killed during the ingest (seed {seed})");
+
+    let child = s.serve(None);
+    let unseen = || {
+        let answer = s
+            .stack
+            .imap(
+                SUPPORT,
+                SUPPORT_PASSWORD,
+                &["EXAMINE INBOX", "SEARCH UNSEEN"],
+            )
+            .unwrap();
+        answer
+            .lines()
+            .find(|l| l.starts_with("* SEARCH"))
+            .map_or(0, |l| l.split_whitespace().count() - 2)
+    };
+    eventually("every mail flagged", Duration::from_secs(120), || async {
+        (unseen() == 0).then_some(())
+    })
+    .await;
+    eventually(
+        "every acknowledgement queued",
+        Duration::from_secs(60),
+        || async { (count(&store, "pending_acks").await == 0).then_some(()) },
+    )
+    .await;
+    terminate(child);
+    let at = format!("(seed {seed}, {kills} kills)");
+    assert_eq!(count(&store, "ingest_records").await, MAILS as i64, "{at}");
+    assert_eq!(count(&store, "tickets").await, threads, "{at}");
+    let inbound = "SELECT COUNT(DISTINCT message_id) FROM messages WHERE direction = 'inbound'";
+    assert_eq!(scalar(&store, inbound).await, MAILS as i64, "{at}");
+    let copies = "SELECT COUNT(*) FROM messages WHERE direction = 'inbound'";
+    assert_eq!(scalar(&store, copies).await, MAILS as i64, "{at}");
+    let allowed = format!(
+        "SELECT SUM(MIN(n, {PER_HOUR})) FROM (SELECT COUNT(*) AS n FROM tickets GROUP BY requester_id)"
+    );
+    let acks =
+        "SELECT COUNT(*) FROM messages WHERE auto_kind IS NOT NULL AND direction = 'outbound'";
+    let allowed = scalar(&store, &allowed).await;
+    assert_eq!(allowed, threads - 18 * (20 - PER_HOUR), "{at}");
+    assert_eq!(scalar(&store, acks).await, allowed, "{at}");
+    let twice = "SELECT COUNT(*) FROM (SELECT ticket_id FROM messages WHERE auto_kind IS NOT NULL
+                 GROUP BY ticket_id HAVING COUNT(*) > 1)";
+    assert_eq!(scalar(&store, twice).await, 0, "{at}");
+    let queued = "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.message_id
+                  WHERE m.auto_kind IS NOT NULL";
+    assert_eq!(scalar(&store, queued).await, allowed, "{at}");
+}
