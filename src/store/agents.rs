@@ -92,15 +92,23 @@ impl Store {
     }
 
     /// Changes agent `id` and its memberships by `change`, which is given
-    /// the agent as it is inside the write transaction.
-    pub async fn modify_agent<E>(
+    /// the agent as it is inside the write transaction. A change that
+    /// would leave no active admin is refused with [`LastAdmin`].
+    pub async fn modify_agent<E: From<LastAdmin>>(
         &self,
         id: i64,
         change: impl FnOnce(Agent) -> Result<AgentSpec, E>,
     ) -> anyhow::Result<Modified<E>> {
         self.modify(
-            async |c| agent_on(c, id).await,
-            change,
+            async |c| with_other_admins(c, id).await,
+            |(others, agent): (i64, Agent)| {
+                let was = is_active_admin(&agent);
+                let spec = change(agent)?;
+                match was && !(spec.active && spec.role == Role::Admin) && others == 0 {
+                    true => Err(E::from(LastAdmin)),
+                    false => Ok(spec),
+                }
+            },
             async |c, spec| {
                 sqlx::query(
                     "UPDATE agents SET email = $1, name = $2, role = $3, signature = $4, active = $5,
@@ -122,15 +130,61 @@ impl Store {
         .await
     }
 
-    /// False when there was no such agent.
-    pub async fn delete_agent(&self, id: i64) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM agents WHERE id = $1")
-            .bind(id)
-            .execute(self.writer())
-            .await
-            .context("deleting an agent")?;
-        Ok(done.rows_affected() == 1)
+    /// Deletes agent `id`, unless it is the last active admin.
+    pub async fn delete_agent(&self, id: i64) -> anyhow::Result<Modified<LastAdmin>> {
+        self.modify(
+            async |c| with_other_admins(c, id).await,
+            |(others, agent): (i64, Agent)| match is_active_admin(&agent) && others == 0 {
+                true => Err(LastAdmin),
+                false => Ok(()),
+            },
+            async |c, ()| {
+                sqlx::query("DELETE FROM agents WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await
+                    .context("deleting an agent")?;
+                Ok(())
+            },
+        )
+        .await
     }
+}
+
+/// Refused: the change would leave no active admin, and with none no one
+/// could change a setting again without shell access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastAdmin;
+
+impl std::fmt::Display for LastAdmin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "this is the last active admin: make another agent an admin first, \
+             so that someone can still change settings",
+        )
+    }
+}
+
+/// Agent `id` with how many active admins there are besides it.
+async fn with_other_admins(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> anyhow::Result<Option<(i64, Agent)>> {
+    let Some(agent) = agent_on(conn, id).await? else {
+        return Ok(None);
+    };
+    let others =
+        sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE role = $1 AND active AND id <> $2")
+            .bind(Role::Admin.as_str())
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .context("counting admins")?;
+    Ok(Some((others, agent)))
+}
+
+fn is_active_admin(agent: &Agent) -> bool {
+    agent.row.active && agent.row.role == Role::Admin.as_str()
 }
 
 async fn agent_on(conn: &mut sqlx::SqliteConnection, id: i64) -> anyhow::Result<Option<Agent>> {

@@ -7,8 +7,8 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::domain::{EmailAddress, Role};
 use crate::service::passwords;
-use crate::store::Store;
-use crate::store::agents::{Agent, AgentSpec};
+use crate::store::agents::{Agent, AgentSpec, LastAdmin};
+use crate::store::{Modified, Store};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -197,7 +197,8 @@ async fn get_agent(
     Ok(Json(load(&s.store, id).await?.into()))
 }
 
-/// Changes an agent (admin).
+/// Changes an agent (admin). Demoting or deactivating the last active
+/// admin is refused (409).
 #[utoipa::path(patch, path = "/agents/{id}", tag = "agents", params(("id" = i64, Path)), request_body = AgentPatch,
     responses((status = 200, body = AgentView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_agent(
@@ -230,15 +231,23 @@ fn checked_password(password: Option<String>) -> ApiResult<Option<String>> {
 }
 
 /// Removes an agent (admin): its tickets stay, unassigned; its tokens end.
+/// The last active admin stays (409).
 #[utoipa::path(delete, path = "/agents/{id}", tag = "agents", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_agent(
     State(s): State<AppState>,
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     match s.store.delete_agent(id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
-        false => Err(ApiError::not_found(format!("agent {id}"))),
+        Modified::Done(()) => Ok(StatusCode::NO_CONTENT),
+        Modified::Missing => Err(ApiError::not_found(format!("agent {id}"))),
+        Modified::Refused(last) => Err(ApiError::conflict("id", last.to_string())),
+    }
+}
+
+impl From<LastAdmin> for ApiError {
+    fn from(last: LastAdmin) -> Self {
+        ApiError::conflict("role", last.to_string())
     }
 }

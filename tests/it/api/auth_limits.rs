@@ -57,6 +57,9 @@ async fn an_admin_demoted_to_agent_loses_admin_rights_on_its_old_token() {
         .await;
     assert_eq!(made.status, 201, "{}", made.text);
     let path = agent_path(&api, "boss@example.com").await;
+    // Another admin first: the last active one cannot be demoted.
+    let deputy = json!({"email": "deputy@example.com", "name": "Deputy", "role": "admin"});
+    api.post("/api/v1/agents", &deputy).await.expect(201);
     api.patch(&path, &json!({"role": "agent"}))
         .await
         .expect(200);

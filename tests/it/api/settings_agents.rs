@@ -153,3 +153,38 @@ async fn deleting_an_agent_leaves_its_tickets_unassigned() {
     );
     api.stop().await;
 }
+
+#[tokio::test]
+async fn the_last_active_admin_cannot_be_demoted_deactivated_or_deleted() {
+    let api = Api::start().await;
+    let admin =
+        |name: &str| json!({"email": format!("{name}@example.com"), "name": name, "role": "admin"});
+    let ann = created(api.post("/api/v1/agents", &admin("ann")).await);
+    let ann = format!("/api/v1/agents/{ann}");
+    for change in [json!({"role": "agent"}), json!({"active": false})] {
+        let refused = api.patch(&ann, &change).await.expect(409);
+        assert_eq!(refused["error"]["field"], "role", "{refused}");
+        let message = refused["error"]["message"].as_str().unwrap();
+        assert!(message.contains("last active admin"), "{message}");
+    }
+    let refused = api.delete(&ann).await.expect(409);
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("last active admin"), "{message}");
+    assert_eq!(
+        api.get(&ann).await.expect(200)["role"],
+        "admin",
+        "unchanged"
+    );
+    // An inactive admin does not count; an active second one does.
+    let bo = created(api.post("/api/v1/agents", &admin("bo")).await);
+    let bo = format!("/api/v1/agents/{bo}");
+    api.patch(&bo, &json!({"active": false})).await.expect(200);
+    api.patch(&ann, &json!({"role": "agent"})).await.expect(409);
+    api.patch(&bo, &json!({"active": true})).await.expect(200);
+    api.patch(&ann, &json!({"role": "agent"})).await.expect(200);
+    api.delete(&bo).await.expect(409);
+    // A change that keeps the last admin an active admin goes through.
+    let renamed = api.patch(&bo, &json!({"name": "Bo B"})).await.expect(200);
+    assert_eq!(renamed["name"], "Bo B");
+    api.stop().await;
+}

@@ -1,5 +1,7 @@
 //! The walls: roles, CSRF, origins, sessions, login limits.
 use super::*;
+use postdesk::store::Modified;
+use postdesk::store::agents::LastAdmin;
 
 /// Agents get a 403 page under /admin; a POST without the session's token
 /// or from another origin is refused; logout, a new password and
@@ -71,9 +73,21 @@ async fn sessions_and_forms_are_guarded() {
     );
     let ann = store.login_row(ADMIN).await.unwrap().unwrap().id;
     let cookie = session_cookie(&base, ADMIN).await;
+    // Another admin first: the last active one cannot be deactivated.
     store
+        .insert_agent(&AgentSpec {
+            email: EmailAddress::parse("second-admin@example.com").unwrap(),
+            name: "Second Admin".into(),
+            role: Role::Admin,
+            signature: String::new(),
+            active: true,
+            team_ids: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let deactivated = store
         .modify_agent(ann, |a| {
-            Ok::<_, ()>(AgentSpec {
+            Ok::<_, LastAdmin>(AgentSpec {
                 email: EmailAddress::parse(&a.row.email).unwrap(),
                 name: a.row.name,
                 role: Role::Admin,
@@ -84,6 +98,7 @@ async fn sessions_and_forms_are_guarded() {
         })
         .await
         .unwrap();
+    assert!(matches!(deactivated, Modified::Done(())), "{deactivated:?}");
     assert_eq!(status_of(inbox(&cookie)).await, 303, "deactivation ends it");
     let login = raw_client()
         .post(format!("{base}/login"))
