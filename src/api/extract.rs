@@ -2,7 +2,7 @@
 //! and bad paths answer in the API's error shape with the field named.
 use super::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -82,12 +82,22 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e: QueryRejection| ApiError::bad_request(e.body_text()))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
     }
+}
+
+/// A query string as `T`, a parameter with an empty value (`status=`, as
+/// most clients send a field left blank) read as not given.
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let bad = |e: serde_urlencoded::de::Error| {
+        ApiError::bad_request(format!("Failed to deserialize query string: {e}"))
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(bad)?;
+    let given: Vec<(String, String)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    let query = serde_urlencoded::to_string(&given)
+        .map_err(|e| ApiError::bad_request(format!("Failed to read the query string: {e}")))?;
+    serde_urlencoded::from_str(&query).map_err(bad)
 }
 
 #[cfg(test)]
@@ -105,6 +115,36 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         port: u16,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Listing {
+        status: Option<String>,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn an_empty_query_parameter_is_not_given() {
+        let got: Listing = parse_query("status=&limit=5").unwrap();
+        assert_eq!(
+            got,
+            Listing {
+                status: None,
+                limit: Some(5)
+            }
+        );
+        let got: Listing = parse_query("status=open&limit=").unwrap();
+        assert_eq!(
+            got,
+            Listing {
+                status: Some("open".into()),
+                limit: None
+            }
+        );
+        let pairs: Vec<(String, String)> = parse_query("q=&tag=a%20b&tag=").unwrap();
+        assert_eq!(pairs, vec![("tag".to_string(), "a b".to_string())]);
+        let bad = parse_query::<Listing>("limit=many").unwrap_err();
+        assert_eq!(bad.status, axum::http::StatusCode::BAD_REQUEST);
     }
 
     #[test]
