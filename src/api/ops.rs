@@ -67,29 +67,35 @@ pub struct Health {
     pub mailboxes: Vec<MailboxHealth>,
 }
 
-/// One mailbox: `status` for anyone; the rest (the address, when it last
-/// polled, the remote server's error text) only with a valid token.
+/// One mailbox: `status` for anyone; the rest (the address, whether it is
+/// enabled, when it last polled, the remote server's error text) only with
+/// a valid token, and left out without one.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MailboxHealth {
     pub email_domain_id: i64,
     /// `ok`, or `degraded` when the last poll failed.
     pub status: &'static str,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub details: Option<MailboxDetails>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct MailboxDetails {
-    pub address: String,
-    pub enabled: bool,
-    #[serde(serialize_with = "crate::api::time::utc_opt")]
-    pub last_poll_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub last_error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Null when it has not polled yet.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::api::time::utc_opt_opt"
+    )]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_poll_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Null when the last poll went well.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub last_error: Option<Option<String>>,
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 when not.
-/// Without a valid token only the status of each mailbox is shown.
-#[utoipa::path(get, path = "/healthz", tag = "operations",
+/// Public: without a valid token only the status of each mailbox is
+/// shown; a token shows the rest.
+#[utoipa::path(get, path = "/healthz", tag = "operations", security((), ("bearer" = [])),
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn healthz(
     State(state): State<AppState>,
@@ -101,12 +107,7 @@ async fn healthz(
     for d in domains.unwrap_or_default() {
         let (last_poll_at, last_error) =
             state.store.poll_status(d.id).await.unwrap_or((None, None));
-        let details = caller.is_ok().then(|| MailboxDetails {
-            address: d.address.to_string(),
-            enabled: d.enabled,
-            last_poll_at,
-            last_error: last_error.clone(),
-        });
+        let shown = caller.is_ok();
         mailboxes.push(MailboxHealth {
             email_domain_id: d.id,
             status: if last_error.is_some() {
@@ -114,7 +115,10 @@ async fn healthz(
             } else {
                 "ok"
             },
-            details,
+            address: shown.then(|| d.address.to_string()),
+            enabled: shown.then_some(d.enabled),
+            last_poll_at: shown.then_some(last_poll_at),
+            last_error: shown.then_some(last_error),
         });
     }
     let status = if database {

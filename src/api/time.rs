@@ -20,6 +20,15 @@ pub fn utc_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, 
     }
 }
 
+/// [`utc_opt`] of a value that may itself be left out (outer None,
+/// skipped by the field) or null (inner None).
+pub fn utc_opt_opt<S: Serializer>(
+    t: &Option<Option<DateTime<Utc>>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    utc_opt(&t.flatten(), s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

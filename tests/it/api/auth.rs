@@ -69,6 +69,20 @@ async fn healthz_reports_the_database_and_openapi_lists_the_routes() {
         "{doc}"
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Public, a token optional: the document says so.
+    let security = &doc["paths"]["/healthz"]["get"]["security"];
+    assert_eq!(security[0], serde_json::json!({}), "{security}");
+    // Each mailbox is an object with its status, its details optional.
+    let mailbox = &doc["components"]["schemas"]["MailboxHealth"];
+    assert_eq!(mailbox["type"], "object", "{mailbox}");
+    let required = mailbox["required"].as_array().expect("required");
+    assert_eq!(required.len(), 2, "{mailbox}");
+    for field in ["address", "enabled", "last_poll_at", "last_error"] {
+        assert!(
+            mailbox["properties"][field].is_object(),
+            "{field}: {mailbox}"
+        );
+    }
     api.stop().await;
 }
 
