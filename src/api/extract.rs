@@ -4,6 +4,7 @@ use super::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -29,29 +30,70 @@ where
                 "the body must be JSON (Content-Type: application/json)",
             ));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::bad_request(format!("the body could not be read: {e}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                let limit = super::MAX_BODY_BYTES;
+                let message = format!("the body is larger than the {limit} bytes the API accepts");
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+            } else {
+                ApiError::bad_request(format!("the body could not be read: {e}"))
+            }
+        })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
 
-/// Deserializes with the path of the failing field.
+/// Deserializes with the path of the failing field. A number with a zero
+/// fraction (`7.0`) is an integer, as JSON Schema counts it: a body that
+/// fails only on one is read again with such numbers made integers.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request(format!("the body is not valid JSON: {inner}"));
+    let first = serde_path_to_error::deserialize(de);
+    let Err(e) = first else {
+        return first.map_err(json_error);
+    };
+    if !e
+        .inner()
+        .to_string()
+        .starts_with("invalid type: floating point")
+    {
+        return Err(json_error(e));
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    integral_floats_as_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(json_error)
+}
+
+/// `7.0` becomes `7`, in every array and object.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            let whole = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15);
+            if let (true, Some(f)) = (n.is_f64(), whole) {
+                *n = serde_json::Number::from(f as i64);
+            }
         }
-        let err = ApiError::bad_request(inner.to_string());
-        if path == "." || path.is_empty() {
-            err
-        } else {
-            err.field(path)
-        }
-    })
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
+}
+
+/// A body's error as the API's, naming the field at fault.
+fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return ApiError::bad_request(format!("the body is not valid JSON: {inner}"));
+    }
+    let err = ApiError::bad_request(inner.to_string());
+    if path == "." || path.is_empty() {
+        err
+    } else {
+        err.field(path)
+    }
 }
 
 /// Path parameters.
@@ -145,6 +187,30 @@ mod tests {
         assert_eq!(pairs, vec![("tag".to_string(), "a b".to_string())]);
         let bad = parse_query::<Listing>("limit=many").unwrap_err();
         assert_eq!(bad.status, axum::http::StatusCode::BAD_REQUEST);
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Counted {
+        n: i64,
+        list: Vec<u16>,
+        ratio: f64,
+    }
+
+    #[test]
+    fn a_number_with_a_zero_fraction_is_an_integer() {
+        let got: Counted = parse_json(br#"{"n": 7.0, "list": [1, 2.0], "ratio": 2.0}"#).unwrap();
+        assert_eq!(
+            got,
+            Counted {
+                n: 7,
+                list: vec![1, 2],
+                ratio: 2.0
+            }
+        );
+        let e = parse_json::<Counted>(br#"{"n": 7.5, "list": [], "ratio": 1}"#).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.field.as_deref()), (400, Some("n")));
+        let e = parse_json::<Counted>(br#"{"n": 1, "list": [70000.0], "ratio": 1}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("list[0]"));
     }
 
     #[test]

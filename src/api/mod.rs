@@ -2,6 +2,7 @@
 //! the OpenAPI document. Handlers parse the request into domain types, call
 //! the store or a service, and answer JSON; every failure is an
 //! [`error::ApiError`] in the shape of API.md.
+mod answers;
 pub mod attachments;
 pub mod auth;
 pub mod auth_limit;
@@ -84,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", v1)
         .merge(ops::routes())
         .split_for_parts();
+    let mut doc = doc;
+    answers::document(&mut doc);
     let doc = Arc::new(doc);
     crate::metrics::install();
     routes

@@ -69,6 +69,16 @@ async fn healthz_reports_the_database_and_openapi_lists_the_routes() {
         "{doc}"
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // The shared answers are listed with the error body: an operation with
+    // a path id and a body can answer each of them.
+    let patch = &doc["paths"]["/api/v1/tickets/{id}"]["patch"]["responses"];
+    for status in ["200", "400", "401", "404", "413", "422", "429"] {
+        assert!(patch[status].is_object(), "{status}: {patch}");
+    }
+    let error = &patch["413"]["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(error, "#/components/schemas/ErrorBody");
+    let health = &doc["paths"]["/healthz"]["get"]["responses"];
+    assert!(health["401"].is_null(), "public: {health}");
     // Public, a token optional: the document says so.
     let security = &doc["paths"]["/healthz"]["get"]["security"];
     assert_eq!(security[0], serde_json::json!({}), "{security}");
@@ -189,4 +199,21 @@ async fn emails_created(api: &Api) -> f64 {
         .find_map(|l| l.strip_prefix(r#"postdesk_emails_in_total{outcome="created"} "#))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_a_whole_float_is_an_integer() {
+    let api = Api::start().await;
+    let big = serde_json::json!({"name": "x".repeat(postdesk::api::MAX_BODY_BYTES)});
+    let got = api.post("/api/v1/tags", &big).await;
+    assert_eq!(got.status, 413, "{}", got.text);
+    assert_eq!(got.code(), "too_large");
+    let team = api
+        .post("/api/v1/teams", &serde_json::json!({"name": "Billing"}))
+        .await
+        .expect(201);
+    let agent = serde_json::json!({"email": "fl@example.com", "name": "Fl", "team_ids": [team["id"].as_f64()]});
+    let made = api.post("/api/v1/agents", &agent).await.expect(201);
+    assert_eq!(made["team_ids"], serde_json::json!([team["id"]]));
+    api.stop().await;
 }
