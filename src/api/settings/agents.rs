@@ -1,6 +1,6 @@
 //! `agents`: email (unique), name, role, signature (a tera template, checked
 //! on save), team_ids and active. Deleting an agent keeps its tickets.
-use super::{Admin, Items, MAX_NAME, line, modified_or, referencing, template, text};
+use super::{Admin, Items, MAX_NAME, OneLine, line, modified_or, referencing, template, text};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -67,6 +67,7 @@ impl From<Agent> for AgentView {
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
     pub email: String,
+    #[schema(value_type = OneLine)]
     pub name: String,
     /// admin | agent (default agent)
     #[serde(default)]
@@ -89,6 +90,7 @@ pub struct AgentPatch {
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<OneLine>)]
     pub name: Option<String>,
     #[serde(default)]
     pub role: Option<String>,

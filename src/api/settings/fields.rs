@@ -1,7 +1,7 @@
 //! `fields`: custom field definitions. `key` ([a-z0-9_]{1,64}, unique) names
 //! the field in filters and templates; `options` belong to select fields
 //! only; the type of a field that tickets hold values of stays.
-use super::{Admin, Items, MAX_NAME, line, modified_or};
+use super::{Admin, Items, MAX_NAME, OneLine, line, modified_or};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -60,9 +60,11 @@ impl From<FieldDef> for FieldView {
 #[serde(deny_unknown_fields)]
 pub struct NewField {
     pub key: String,
+    #[schema(value_type = OneLine)]
     pub label: String,
     /// text | number | date | select | checkbox
     #[serde(rename = "type")]
+    #[schema(pattern = "^(text|number|date|select|checkbox)$")]
     pub field_type: String,
     /// Required (not empty) for select, refused for the other types.
     #[serde(default)]
@@ -78,6 +80,7 @@ pub struct FieldPatch {
     #[serde(default)]
     pub key: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<OneLine>)]
     pub label: Option<String>,
     #[serde(default, rename = "type")]
     pub field_type: Option<String>,

@@ -18,6 +18,8 @@ use super::error::{ApiError, ApiResult};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa_axum::router::OpenApiRouter;
 
 /// Longest name (agents, teams, topics, tags, templates, labels), in characters.
@@ -74,6 +76,42 @@ where
 
 /// A required one-line text: trimmed, not empty, at most `max` characters,
 /// no control characters.
+/// A name as [`line`] takes it (at most [`MAX_NAME`] characters, no
+/// control character, not only spaces), for the document: a field that is
+/// one says `#[schema(value_type = OneLine)]`.
+pub struct OneLine;
+
+impl utoipa::PartialSchema for OneLine {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_NAME))
+            .pattern(Some(
+                r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for OneLine {}
+
+/// A text as [`text`] takes it when it must not be empty: something that
+/// is not a space.
+pub struct FilledText;
+
+impl utoipa::PartialSchema for FilledText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .pattern(Some(r"\S"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FilledText {}
+
 pub fn line(field: &str, value: &str, max: usize) -> ApiResult<String> {
     let v = value.trim();
     if v.is_empty() {
@@ -162,6 +200,39 @@ mod tests {
         assert!(line("name", "  ", 10).is_err());
         assert!(line("name", "a\nb", 10).is_err());
         assert_eq!(optional_line("group", " ", 10).unwrap(), "");
+    }
+
+    #[test]
+    fn what_the_one_line_schema_allows_line_accepts() {
+        let RefOr::T(Schema::Object(schema)) = <OneLine as utoipa::PartialSchema>::schema() else {
+            panic!("an object schema");
+        };
+        let pattern = regex::Regex::new(schema.pattern.as_deref().unwrap()).unwrap();
+        let samples = [
+            "Ann",
+            " Ann ",
+            "\u{a0}B\u{3000}",
+            "a b",
+            "\u{2028}x",
+            " ",
+            "\u{a0}",
+            "",
+            "a\nb",
+            "a\u{85}",
+            "\u{1f}x",
+            "x\u{7f}",
+            "\u{200b}",
+            "Zoë 🚀",
+        ];
+        for sample in samples {
+            let allowed = pattern.is_match(sample);
+            let accepted = line("name", sample, MAX_NAME).is_ok();
+            assert!(
+                !allowed || accepted,
+                "{sample:?}: the schema allows it, line refuses it"
+            );
+        }
+        assert!(pattern.is_match("Ann") && !pattern.is_match(" "));
     }
 
     #[test]

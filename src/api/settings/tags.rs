@@ -1,6 +1,6 @@
 //! `tags`: a unique name and an optional `group`. "none" is not a tag name:
 //! `GET tickets?tag=none` means tickets without tags.
-use super::{Admin, Items, MAX_NAME, line, modified_or, nullable, optional_line};
+use super::{Admin, Items, MAX_NAME, OneLine, line, modified_or, nullable, optional_line};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -44,6 +44,7 @@ impl From<Tag> for TagView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTag {
+    #[schema(value_type = OneLine)]
     pub name: String,
     #[serde(default)]
     pub group: Option<String>,
@@ -54,6 +55,7 @@ pub struct NewTag {
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     #[serde(default)]
+    #[schema(value_type = Option<OneLine>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]

@@ -1,6 +1,6 @@
 //! `teams` and `topics`: unique names (API.md). The topic "General" is the
 //! one new tickets get, so it can be neither renamed nor deleted.
-use super::{Admin, Items, MAX_NAME, line};
+use super::{Admin, Items, MAX_NAME, OneLine, line};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -50,6 +50,7 @@ impl From<Named> for NamedView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameBody {
+    #[schema(value_type = OneLine)]
     pub name: String,
 }
 

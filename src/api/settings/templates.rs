@@ -1,7 +1,9 @@
 //! `templates`: reply templates (tera). Every part is compiled on save, so a
 //! template that does not compile is a 422 naming the field and the line.
 //! Previews live in `template_preview`.
-use super::{Admin, Items, MAX_NAME, line, modified_or, nullable, optional_line, template, text};
+use super::{
+    Admin, Items, MAX_NAME, OneLine, line, modified_or, nullable, optional_line, template, text,
+};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -58,6 +60,7 @@ impl From<Template> for TemplateView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTemplate {
+    #[schema(value_type = OneLine)]
     pub name: String,
     #[serde(default)]
     pub subject: Option<String>,
@@ -71,6 +74,7 @@ pub struct NewTemplate {
 #[serde(deny_unknown_fields)]
 pub struct TemplatePatch {
     #[serde(default)]
+    #[schema(value_type = Option<OneLine>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]

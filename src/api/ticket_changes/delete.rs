@@ -17,6 +17,7 @@ pub const MAX_BULK: usize = 1000;
 #[serde(deny_unknown_fields)]
 pub struct BulkDelete {
     /// 1 to 1000 ticket ids; unknown ones are skipped.
+    #[schema(min_items = 1, max_items = 1000)]
     pub ids: Vec<i64>,
 }
 

@@ -6,6 +6,7 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::settings::FilledText;
 use crate::domain::Role;
 use crate::store::notes::NoteRow;
 use axum::Json;
@@ -20,6 +21,7 @@ pub(crate) const COLOURS: [&str; 5] = ["yellow", "blue", "green", "red", "purple
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
     /// 1 to 100,000 characters.
+    #[schema(value_type = FilledText)]
     pub body: String,
     /// yellow (default) | blue | green | red | purple
     pub colour: Option<String>,
@@ -28,6 +30,7 @@ pub struct NewNote {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteEdit {
+    #[schema(value_type = Option<FilledText>)]
     pub body: Option<String>,
     pub colour: Option<String>,
 }

@@ -51,8 +51,10 @@ pub struct ListParams {
     /// descending. Default `-updated_at`.
     sort: Option<String>,
     /// From 1.
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<i64>,
     /// 1 to 100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
 }
 

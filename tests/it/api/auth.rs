@@ -79,6 +79,22 @@ async fn healthz_reports_the_database_and_openapi_lists_the_routes() {
     assert_eq!(error, "#/components/schemas/ErrorBody");
     let health = &doc["paths"]["/healthz"]["get"]["responses"];
     assert!(health["401"].is_null(), "public: {health}");
+    // Request schemas carry the constraints the handlers enforce.
+    let schemas = &doc["components"]["schemas"];
+    let name = &schemas["NameBody"]["properties"]["name"]["$ref"];
+    assert_eq!(
+        name, "#/components/schemas/OneLine",
+        "{}",
+        schemas["NameBody"]
+    );
+    assert_eq!(schemas["OneLine"]["minLength"], 1);
+    assert_eq!(schemas["OneLine"]["maxLength"], 200);
+    assert!(schemas["OneLine"]["pattern"].is_string());
+    let ids = &schemas["BulkDelete"]["properties"]["ids"];
+    assert_eq!(
+        (&ids["minItems"], &ids["maxItems"]),
+        (&1.into(), &1000.into())
+    );
     // Public, a token optional: the document says so.
     let security = &doc["paths"]["/healthz"]["get"]["security"];
     assert_eq!(security[0], serde_json::json!({}), "{security}");
