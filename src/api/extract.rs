@@ -39,6 +39,11 @@ where
                 ApiError::bad_request(format!("the body could not be read: {e}"))
             }
         })?;
+        // Every body of the API is an object: serde would read a struct
+        // from an array of its fields in order too.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::bad_request("the body must be a JSON object"));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }

@@ -24,6 +24,7 @@ pub struct NewNote {
     #[schema(value_type = FilledText)]
     pub body: String,
     /// yellow (default) | blue | green | red | purple
+    #[schema(pattern = "^(yellow|blue|green|red|purple)$")]
     pub colour: Option<String>,
 }
 
@@ -32,6 +33,7 @@ pub struct NewNote {
 pub struct NoteEdit {
     #[schema(value_type = Option<FilledText>)]
     pub body: Option<String>,
+    #[schema(pattern = "^(yellow|blue|green|red|purple)$")]
     pub colour: Option<String>,
 }
 

@@ -224,6 +224,9 @@ async fn a_body_over_the_limit_is_413_and_a_whole_float_is_an_integer() {
     let got = api.post("/api/v1/tags", &big).await;
     assert_eq!(got.status, 413, "{}", got.text);
     assert_eq!(got.code(), "too_large");
+    // A struct's fields as an array are not an object.
+    let array = api.post("/api/v1/tags", &serde_json::json!(["vip"])).await;
+    assert_eq!(array.status, 400, "{}", array.text);
     let team = api
         .post("/api/v1/teams", &serde_json::json!({"name": "Billing"}))
         .await
