@@ -14,6 +14,7 @@ use std::time::Duration;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://postdesk.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 100 * 1024 * 1024;
+pub const DEFAULT_AUTH_FAILURES_PER_MINUTE: u32 = 20;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -23,6 +24,9 @@ pub struct Config {
     /// `/metrics` without a bearer token (for a scraper on a private
     /// network); otherwise any API token reads it.
     pub metrics_public: bool,
+    /// API requests with a bad token a client address may make per minute
+    /// before it is answered 429 (20 by default).
+    pub auth_failures_per_minute: u32,
     /// Between polls of a mailbox whose server offers no IDLE.
     pub poll_interval: Duration,
     /// Extra CA certificates (PEM) trusted for IMAP and SMTP TLS.
@@ -87,6 +91,7 @@ struct File {
     admin_token: Option<String>,
     #[serde(default)]
     metrics_public: bool,
+    auth_failures_per_minute: Option<u32>,
     poll_interval: Option<u64>,
     ca_file: Option<PathBuf>,
     max_message_bytes: Option<u64>,
@@ -276,6 +281,10 @@ impl Config {
                 .or(file.admin_token)
                 .map(Secret::new),
             metrics_public: file.metrics_public,
+            auth_failures_per_minute: file
+                .auth_failures_per_minute
+                .unwrap_or(DEFAULT_AUTH_FAILURES_PER_MINUTE)
+                .max(1),
             poll_interval: Duration::from_secs(poll_interval),
             ca_file: env
                 .var("POSTDESK_CA_FILE")

@@ -69,6 +69,9 @@ fn no_file_means_defaults() {
     let small = Config::parse("max_message_bytes = 4000", &[]).unwrap();
     assert_eq!(small.max_message_bytes, 4000);
     assert!(Config::parse("max_message_bytes = 0", &[]).is_err());
+    assert_eq!(c.auth_failures_per_minute, DEFAULT_AUTH_FAILURES_PER_MINUTE);
+    let lenient = Config::parse("auth_failures_per_minute = 5000", &[]).unwrap();
+    assert_eq!(lenient.auth_failures_per_minute, 5000);
 }
 
 #[test]

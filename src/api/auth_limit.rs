@@ -26,13 +26,6 @@ struct Bucket {
     at: Instant,
 }
 
-impl<K: Hash + Eq + Clone> Default for AuthLimiter<K> {
-    /// 20 failures a minute per client.
-    fn default() -> Self {
-        Self::new(20, Duration::from_secs(60))
-    }
-}
-
 impl<K: Hash + Eq + Clone> AuthLimiter<K> {
     pub fn new(capacity: u32, window: Duration) -> Self {
         Self {
