@@ -1,7 +1,7 @@
 //! `bans`: who may not write in (`user@example.com` or `@example.com`, the
 //! latter covering subdomains), why, until when. Ingest reads the bans in
 //! every batch's transaction, so a new ban applies to the next mail.
-use super::{Admin, Items, modified_or, nullable, optional_line};
+use super::{Admin, Items, LongLine, modified_or, nullable, optional_line};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Longest reason, in characters.
-const MAX_REASON: usize = 1000;
+const MAX_REASON: usize = super::MAX_LONG_LINE;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -61,6 +61,7 @@ impl From<BanRecord> for BanView {
 pub struct NewBan {
     pub pattern: String,
     #[serde(default)]
+    #[schema(value_type = LongLine)]
     pub reason: String,
     /// RFC 3339; absent or null: for good.
     #[serde(default)]
@@ -74,6 +75,7 @@ pub struct BanPatch {
     #[serde(default)]
     pub pattern: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<LongLine>)]
     pub reason: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]

@@ -96,6 +96,42 @@ impl utoipa::PartialSchema for OneLine {
 
 impl utoipa::ToSchema for OneLine {}
 
+/// A one-line text that may be empty, as [`optional_line`] takes it, of
+/// at most [`MAX_NAME`] characters (a tag's group).
+pub struct OptionalLine;
+
+impl utoipa::PartialSchema for OptionalLine {
+    fn schema() -> RefOr<Schema> {
+        optional_line_schema(MAX_NAME)
+    }
+}
+
+impl utoipa::ToSchema for OptionalLine {}
+
+/// [`OptionalLine`] of at most [`MAX_LONG_LINE`] characters (a template's
+/// subject, a ban's reason).
+pub struct LongLine;
+
+/// Characters of a [`LongLine`].
+pub const MAX_LONG_LINE: usize = 1000;
+
+impl utoipa::PartialSchema for LongLine {
+    fn schema() -> RefOr<Schema> {
+        optional_line_schema(MAX_LONG_LINE)
+    }
+}
+
+impl utoipa::ToSchema for LongLine {}
+
+/// One line (no control character) of at most `max` characters.
+fn optional_line_schema(max: usize) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(max))
+        .pattern(Some(r"^[^\x00-\x1f\x7f-\x9f]*$"))
+        .into()
+}
+
 /// A text as [`text`] takes it when it must not be empty: something that
 /// is not a space.
 pub struct FilledText;

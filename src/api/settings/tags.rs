@@ -1,6 +1,8 @@
 //! `tags`: a unique name and an optional `group`. "none" is not a tag name:
 //! `GET tickets?tag=none` means tickets without tags.
-use super::{Admin, Items, MAX_NAME, OneLine, line, modified_or, nullable, optional_line};
+use super::{
+    Admin, Items, MAX_NAME, OneLine, OptionalLine, line, modified_or, nullable, optional_line,
+};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -47,6 +49,7 @@ pub struct NewTag {
     #[schema(value_type = OneLine)]
     pub name: String,
     #[serde(default)]
+    #[schema(value_type = Option<OptionalLine>)]
     pub group: Option<String>,
 }
 
@@ -58,7 +61,7 @@ pub struct TagPatch {
     #[schema(value_type = Option<OneLine>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<OptionalLine>)]
     pub group: Option<Option<String>>,
 }
 

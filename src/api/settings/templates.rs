@@ -2,7 +2,8 @@
 //! template that does not compile is a 422 naming the field and the line.
 //! Previews live in `template_preview`.
 use super::{
-    Admin, Items, MAX_NAME, OneLine, line, modified_or, nullable, optional_line, template, text,
+    Admin, Items, LongLine, MAX_NAME, OneLine, line, modified_or, nullable, optional_line,
+    template, text,
 };
 use crate::api::AppState;
 use crate::api::auth::Caller;
@@ -20,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Longest subject template, in characters.
-const MAX_SUBJECT: usize = 1000;
+const MAX_SUBJECT: usize = super::MAX_LONG_LINE;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -63,6 +64,7 @@ pub struct NewTemplate {
     #[schema(value_type = OneLine)]
     pub name: String,
     #[serde(default)]
+    #[schema(value_type = Option<LongLine>)]
     pub subject: Option<String>,
     pub body: String,
     #[serde(default)]
@@ -77,7 +79,7 @@ pub struct TemplatePatch {
     #[schema(value_type = Option<OneLine>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<LongLine>)]
     pub subject: Option<Option<String>>,
     #[serde(default)]
     pub body: Option<String>,

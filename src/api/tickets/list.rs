@@ -27,10 +27,10 @@ pub struct TicketPage {
 #[allow(dead_code)]
 pub struct ListParams {
     /// One or a comma list of open, pending, overdue, resolved.
-    #[param(pattern = "^(open|pending|overdue|resolved)(,(open|pending|overdue|resolved))*$")]
+    #[param(pattern = "^((open|pending|overdue|resolved)(,(open|pending|overdue|resolved))*)?$")]
     status: Option<String>,
     /// One or a comma list of low, normal, high, urgent.
-    #[param(pattern = "^(low|normal|high|urgent)(,(low|normal|high|urgent))*$")]
+    #[param(pattern = "^((low|normal|high|urgent)(,(low|normal|high|urgent))*)?$")]
     priority: Option<String>,
     /// `me`, an agent id or `none`, or a comma list of them (any of).
     assignee: Option<String>,
@@ -45,14 +45,14 @@ pub struct ListParams {
     /// `me`, an agent id or `none` (tickets customers opened), or a comma list.
     created_by: Option<String>,
     /// `all`, `unassigned`, `mine` or `team:<id>`.
-    #[param(pattern = "^(all|unassigned|mine|team:[0-9]+)$")]
+    #[param(pattern = "^(all|unassigned|mine|team:[0-9]+)?$")]
     folder: Option<String>,
     /// Words found in the subject or a message's text; `word*` for a prefix.
     /// Custom fields filter as `field.<key>=value|none`.
     q: Option<String>,
     /// created_at, updated_at, due_at or priority; prefix `-` for
     /// descending. Default `-updated_at`.
-    #[param(pattern = "^-?(created_at|updated_at|due_at|priority)$")]
+    #[param(pattern = "^(-?(created_at|updated_at|due_at|priority))?$")]
     sort: Option<String>,
     /// From 1.
     #[param(minimum = 1, maximum = 100000)]
