@@ -80,6 +80,7 @@ pub struct NewAgent {
     pub active: Option<bool>,
     /// For the pages' login (write-only, at least 8 characters).
     #[serde(default)]
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: Option<String>,
 }
 
@@ -102,6 +103,7 @@ pub struct AgentPatch {
     pub active: Option<bool>,
     /// A new password for the pages (write-only); the agent's sessions end.
     #[serde(default)]
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: Option<String>,
 }
 

@@ -59,6 +59,7 @@ impl From<FieldDef> for FieldView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewField {
+    #[schema(pattern = "^[a-z0-9_]{1,64}$")]
     pub key: String,
     #[schema(value_type = OneLine)]
     pub label: String,

@@ -153,11 +153,6 @@ pub async fn patch_note(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<NoteEdit>,
 ) -> ApiResult<Json<NoteView>> {
-    if req.body.is_none() && req.colour.is_none() {
-        return Err(ApiError::bad_request(
-            "nothing to change: give body and/or colour",
-        ));
-    }
     edit(&state, &caller, id, req.body, req.colour.as_deref())
         .await
         .map(Json)
@@ -173,7 +168,12 @@ pub(crate) async fn edit(
 ) -> ApiResult<NoteView> {
     let text = text.map(body).transpose()?;
     let new_colour = new_colour.map(colour).transpose()?;
-    may_change(caller, &load(state, id).await?)?;
+    let note = load(state, id).await?;
+    may_change(caller, &note)?;
+    // Nothing asked (`{}`): the note as it is, not marked edited.
+    if text.is_none() && new_colour.is_none() {
+        return Ok(note);
+    }
     if !state
         .store
         .edit_note(id, text.as_deref(), new_colour)

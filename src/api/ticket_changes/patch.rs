@@ -60,10 +60,9 @@ pub async fn patch_ticket(
     ApiJson(body): ApiJson<PatchTicket>,
 ) -> ApiResult<Json<TicketView>> {
     let change = to_change(&state.store, body).await?;
+    // Nothing asked (`{}`): the ticket as it is, no event.
     if change.is_empty() {
-        return Err(ApiError::bad_request(
-            "nothing to change: give any of status, priority, assignee_id, team_ids, topic_id, topic, tags, fields, description, email_domain_id",
-        ));
+        return view::load(&state.store, id).await.map(Json);
     }
     state
         .store
