@@ -324,76 +324,77 @@ pub async fn reply_bases_on(
     .fetch_all(&mut *conn)
     .await
     .context("reading tickets")?;
-    let messages: Vec<(i64, String, String)> = sqlx::query_as(
+    let mut threads = grouped::<String, String>(
+        conn,
         "SELECT ticket_id, message_id, direction FROM messages
          WHERE ticket_id IN (SELECT value FROM json_each($1)) ORDER BY ticket_id, id",
+        &ids,
     )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
     .await
     .context("reading tickets' threads")?;
-    let fields: Vec<(i64, String, String)> = sqlx::query_as(
+    let mut fields = grouped::<String, String>(
+        conn,
         "SELECT v.ticket_id, f.key, v.value FROM ticket_field_values v
              JOIN custom_fields f ON f.id = v.field_id
              WHERE v.ticket_id IN (SELECT value FROM json_each($1))",
+        &ids,
     )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
     .await
     .context("reading tickets' fields")?;
-    let participants: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+    let mut participants = grouped::<String, Option<String>>(
+        conn,
         "SELECT ticket_id, email, name FROM ticket_participants
          WHERE ticket_id IN (SELECT value FROM json_each($1)) AND state = 'active'
          ORDER BY ticket_id, email",
+        &ids,
     )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
     .await
     .context("reading tickets' participants")?;
-    let mut bases: HashMap<i64, ReplyBasis> = found
+    Ok(found
         .into_iter()
         .map(|ticket| {
+            let id = ticket.id;
+            let messages = threads.remove(&id).unwrap_or_default();
             let basis = ReplyBasis {
-                fields: BTreeMap::new(),
-                thread: Vec::new(),
-                answers: None,
-                participants: Vec::new(),
-                outbound_count: 0,
+                // The newest inbound message, else the newest.
+                answers: messages
+                    .iter()
+                    .rev()
+                    .find(|(_, d)| d == "inbound")
+                    .or(messages.last())
+                    .map(|(id, _)| id.clone()),
+                outbound_count: messages.iter().filter(|(_, d)| d == "outbound").count(),
+                thread: messages.into_iter().map(|(id, _)| id).collect(),
+                fields: fields.remove(&id).unwrap_or_default().into_iter().collect(),
+                participants: participants.remove(&id).unwrap_or_default(),
                 ticket,
             };
-            (basis.ticket.id, basis)
+            (id, basis)
         })
-        .collect();
-    let mut threads: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-    for (ticket, message_id, direction) in messages {
-        threads
-            .entry(ticket)
-            .or_default()
-            .push((message_id, direction));
+        .collect())
+}
+
+/// Rows of `sql` (its first column a ticket id, `$1` the tickets as a
+/// JSON array) grouped by ticket, in the order read.
+async fn grouped<A, B>(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    tickets: &str,
+) -> anyhow::Result<HashMap<i64, Vec<(A, B)>>>
+where
+    A: Send + Unpin,
+    B: Send + Unpin,
+    (i64, A, B): for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+{
+    let rows: Vec<(i64, A, B)> = sqlx::query_as(sql)
+        .bind(tickets)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut by_ticket: HashMap<i64, Vec<(A, B)>> = HashMap::new();
+    for (ticket, a, b) in rows {
+        by_ticket.entry(ticket).or_default().push((a, b));
     }
-    for (ticket, messages) in threads {
-        if let Some(b) = bases.get_mut(&ticket) {
-            b.answers = messages
-                .iter()
-                .rev()
-                .find(|(_, d)| d == "inbound")
-                .or(messages.last())
-                .map(|(id, _)| id.clone());
-            b.outbound_count = messages.iter().filter(|(_, d)| d == "outbound").count();
-            b.thread = messages.into_iter().map(|(id, _)| id).collect();
-        }
-    }
-    for (ticket, key, value) in fields {
-        if let Some(b) = bases.get_mut(&ticket) {
-            b.fields.insert(key, value);
-        }
-    }
-    for (ticket, email, name) in participants {
-        if let Some(b) = bases.get_mut(&ticket) {
-            b.participants.push((email, name));
-        }
-    }
-    Ok(bases)
+    Ok(by_ticket)
 }
 
 pub async fn agent_basis_on(
