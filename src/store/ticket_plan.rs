@@ -107,6 +107,21 @@ fn longer_walk(total: i64, all: i64, wanted: i64, arm_entries: i64, cap: i64) ->
     (longer > cap && walk_pays(total, all, wanted, arm_entries)).then_some(longer)
 }
 
+/// The matches expected (when known), about how many match, and the index
+/// entries reading them takes.
+fn expectations(plan: &Plan<'_>, known: Option<i64>, all: i64) -> (Option<i64>, i64, i64) {
+    match plan {
+        Plan::Counted => (known, known.unwrap_or(0), 0),
+        // Unknown: walk the whole way.
+        Plan::Plain => (None, all, 0),
+        Plan::Arms(sized, _, _) => (
+            None,
+            estimate(sized, all),
+            sized.iter().map(|(_, n)| n).sum(),
+        ),
+    }
+}
+
 /// How many tickets a walk visits before giving up.
 fn walk_cap(matching: i64, all: i64, wanted: i64) -> i64 {
     let least = WALK_CAP.0.max(wanted.saturating_mul(WALK_CAP.1));
@@ -140,11 +155,7 @@ impl Store {
         let all = self.counted_total(&[]).await?;
         let plan = self.plan(&query.conds).await?;
         // Nothing to find, or nothing on this page: no list is read.
-        let known = match &plan {
-            Plan::Counted => Some(self.counted_total(&query.conds).await?),
-            Plan::Arms(sized, _, _) if sized.iter().any(|(_, n)| *n == 0) => Some(0),
-            _ => None,
-        };
+        let known = self.known_total(&plan, &query.conds).await?;
         if let Some(total) = known.filter(|total| *total <= offset) {
             return Ok(Page {
                 ids: Vec::new(),
@@ -159,17 +170,7 @@ impl Store {
             Count::UpTo(n) => Count::UpTo(n.max(wanted + 1)),
             exact => exact,
         };
-        // The matches expected, and the index entries reading them takes.
-        let (expected, matching, entries) = match &plan {
-            Plan::Counted => (known, known.unwrap_or(0), 0),
-            // Unknown: walk the whole way.
-            Plan::Plain => (None, all, 0),
-            Plan::Arms(sized, _, _) => (
-                None,
-                estimate(sized, all),
-                sized.iter().map(|(_, n)| n).sum(),
-            ),
-        };
+        let (expected, matching, entries) = expectations(&plan, known, all);
         let walk = query
             .sort
             .index()
@@ -193,6 +194,16 @@ impl Store {
             self.bounded_walk(query, index, (limit, offset, cap), words)
         )?;
         let filled = |ids: &Vec<i64>| ids.len() as i64 == limit.min(total - offset).max(0);
+        // Matches may be sparser near the top than estimated: walk further
+        // if the total says that is still short.
+        let longer = longer_walk(total, all, wanted, entries, cap).filter(|_| !filled(&ids));
+        let ids = match longer {
+            Some(longer) => {
+                self.bounded_walk(query, index, (limit, offset, longer), words)
+                    .await?
+            }
+            None => ids,
+        };
         if filled(&ids) {
             return Ok(Page {
                 ids,
@@ -200,24 +211,20 @@ impl Store {
                 at_least,
             });
         }
-        // Matches were sparser near the top than estimated. Walk further
-        // if the total says that is still short; else read every match.
-        if let Some(longer) = longer_walk(total, all, wanted, entries, cap) {
-            let ids = self
-                .bounded_walk(query, index, (limit, offset, longer), words)
-                .await?;
-            if filled(&ids) {
-                return Ok(Page {
-                    ids,
-                    total,
-                    at_least,
-                });
-            }
-        }
-        // Every match is read and sorted now, which counts them exactly.
+        // Else every match is read and sorted, which counts them exactly.
         let known = (!at_least).then_some(total);
         self.matches_first(query, &plan, known, limit, offset, count)
             .await
+    }
+
+    /// The total when it is known before any list is read: kept counts
+    /// only, or an arm with nothing in it.
+    async fn known_total(&self, plan: &Plan<'_>, conds: &[Cond]) -> anyhow::Result<Option<i64>> {
+        Ok(match plan {
+            Plan::Counted => Some(self.counted_total(conds).await?),
+            Plan::Arms(sized, _, _) if sized.iter().any(|(_, n)| *n == 0) => Some(0),
+            _ => None,
+        })
     }
 
     /// Arms (sized) unless only conditions with kept counts are asked for,
