@@ -85,13 +85,17 @@ impl Store {
 
 impl Store {
     /// The start of each ticket's latest message written by a person (not
-    /// an automatic one), for the inbox's rows.
+    /// an automatic one), for the inbox's rows: a customer's reply text, or
+    /// our reply without the signature it was sent with (after `-- `).
     pub async fn snippets(&self, ticket_ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
         if ticket_ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT ticket_id, substr(COALESCE(reply_text, body_text), 1, 240) FROM messages
+            "SELECT ticket_id, substr(CASE
+                 WHEN direction = 'outbound' AND instr(body_text, char(10) || '-- ' || char(10)) > 0
+                 THEN substr(body_text, 1, instr(body_text, char(10) || '-- ' || char(10)) - 1)
+                 ELSE COALESCE(reply_text, body_text) END, 1, 240) FROM messages
              WHERE id IN (SELECT MAX(id) FROM messages WHERE auto_kind IS NULL AND ticket_id IN (",
         );
         let mut ids = q.separated(", ");

@@ -289,6 +289,13 @@ async fn assign_resolve_reopen(b: &Browser, desk: &Desk, ticket: i64) {
     .await;
     b.go("/?folder=mine").await;
     b.wait_text("Printer on fire").await;
+    // The row's snippet is our reply, without the signature it went with.
+    let row = b.text().await;
+    assert!(
+        row.contains("a technician comes tomorrow at nine."),
+        "{row}"
+    );
+    assert!(!row.contains("Example Support"), "{row}");
 
     b.go(&format!("/tickets/{ticket}")).await;
     b.click("Resolve").await;
