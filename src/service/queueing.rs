@@ -94,7 +94,11 @@ pub(crate) async fn store_all_composed(
         .into_iter()
         .zip(going)
         .map(|(c, going)| {
-            let (message_id, outbox_id) = ids.next().filter(|_| going)?;
+            // Only what went out has ids, in order.
+            if !going {
+                return None;
+            }
+            let (message_id, outbox_id) = ids.next()?;
             Some(Queued {
                 message_id,
                 outbox_id,

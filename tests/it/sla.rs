@@ -174,9 +174,8 @@ async fn mark_overdue_flips_only_open_tickets_past_due_and_records_the_event() {
     );
 }
 
-#[tokio::test]
-async fn an_agent_reply_clears_overdue_but_an_acknowledgement_does_not() {
-    let db = db_with(HOUR).await;
+/// Replies on `db` with an email domain that can send (no sender runs).
+async fn sending(db: &TestDb) -> postdesk::service::replies::Replies {
     let smtp = SmtpSettings {
         host: "127.0.0.1".into(),
         port: 9, // never reached: no sender runs here
@@ -193,8 +192,51 @@ async fn an_agent_reply_clears_overdue_but_an_acknowledgement_does_not() {
         enabled: true,
     };
     db.store.sync_email_domains(&[spec]).await.unwrap();
-    let replies =
-        postdesk::service::replies::Replies::new(db.store.clone(), db.ingestor.signer().clone());
+    postdesk::service::replies::Replies::new(db.store.clone(), db.ingestor.signer().clone())
+}
+
+/// As the poller stores a new ticket: marked for its acknowledgement.
+async fn mark_pending(db: &TestDb, id: i64) {
+    sqlx::query("INSERT INTO pending_acks (ticket_id, created_at) VALUES ($1, $2)")
+        .bind(id)
+        .bind(postdesk::store::now())
+        .execute(db.store.writer())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_counts_each_acknowledgement_whatever_the_one_before_it_became() {
+    let db = db_with(HOUR).await;
+    let replies = sending(&db).await;
+    let first = ticket(&db, &question(1)).await;
+    let second = ticket(&db, &question(2)).await;
+    let bob = mail(
+        "Bob <bob@customer.example>",
+        "Other",
+        "b1@customer.example",
+        "",
+        "Hi",
+    );
+    let other = ticket(&db, &bob).await;
+    for id in [first, second, other] {
+        mark_pending(&db, id).await;
+    }
+    let one = replies.acknowledge_batch(&[first], 1).await.unwrap();
+    assert_eq!((one.queued, one.limited), (1, 0));
+    // Ann has had her one per hour; Bob, after her in the batch, has not.
+    let batch = replies
+        .acknowledge_batch(&[second, other], 1)
+        .await
+        .unwrap();
+    assert_eq!((batch.queued, batch.limited), (1, 1), "{batch:?}");
+    assert_eq!(db.store.count("outbox").await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn an_agent_reply_clears_overdue_but_an_acknowledgement_does_not() {
+    let db = db_with(HOUR).await;
+    let replies = sending(&db).await;
     let agent = db
         .store
         .create_agent("bo@example.com", "Bo", "agent", "")
@@ -204,13 +246,7 @@ async fn an_agent_reply_clears_overdue_but_an_acknowledgement_does_not() {
     let later = postdesk::store::now() + Span::hours(2);
     assert_eq!(sla::mark_overdue(&db.store, later).await.unwrap(), 1);
 
-    // As the poller stores a new ticket: marked for its acknowledgement.
-    sqlx::query("INSERT INTO pending_acks (ticket_id, created_at) VALUES ($1, $2)")
-        .bind(id)
-        .bind(postdesk::store::now())
-        .execute(db.store.writer())
-        .await
-        .unwrap();
+    mark_pending(&db, id).await;
     let first = replies.acknowledge_batch(&[id], 10).await.unwrap();
     assert_eq!(first.queued, 1, "queued");
     let again = replies.acknowledge_batch(&[id], 10).await.unwrap();
