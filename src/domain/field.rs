@@ -19,6 +19,14 @@ pub enum FieldType {
 pub const MAX_FIELD_TEXT: usize = 10_000;
 
 impl FieldType {
+    pub const ALL: [FieldType; 5] = [
+        FieldType::Text,
+        FieldType::Number,
+        FieldType::Date,
+        FieldType::Select,
+        FieldType::Checkbox,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FieldType::Text => "text",
@@ -30,16 +38,14 @@ impl FieldType {
     }
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        match s {
-            "text" => Ok(FieldType::Text),
-            "number" => Ok(FieldType::Number),
-            "date" => Ok(FieldType::Date),
-            "select" => Ok(FieldType::Select),
-            "checkbox" => Ok(FieldType::Checkbox),
-            _ => Err(Invalid(format!(
-                "type must be text, number, date, select or checkbox, not {s:?}"
-            ))),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "type must be text, number, date, select or checkbox, not {s:?}"
+                ))
+            })
     }
 
     /// Checks a JSON value against this type and returns its stored text.

@@ -11,6 +11,13 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::Pending,
+        Status::Overdue,
+        Status::Resolved,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
@@ -21,15 +28,14 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        match s {
-            "open" => Ok(Status::Open),
-            "pending" => Ok(Status::Pending),
-            "overdue" => Ok(Status::Overdue),
-            "resolved" => Ok(Status::Resolved),
-            _ => Err(Invalid(format!(
-                "{s:?} is not a status (open, pending, overdue, resolved)"
-            ))),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "{s:?} is not a status (open, pending, overdue, resolved)"
+                ))
+            })
     }
 
     /// The status a ticket takes when the customer writes again: a reply to
@@ -52,6 +58,13 @@ pub enum Priority {
 }
 
 impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Priority::Low => "low",
@@ -61,16 +74,17 @@ impl Priority {
         }
     }
 
+    /// Any case, spaces around ignored.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "low" => Ok(Priority::Low),
-            "normal" => Ok(Priority::Normal),
-            "high" => Ok(Priority::High),
-            "urgent" => Ok(Priority::Urgent),
-            _ => Err(Invalid(format!(
-                "priority must be low, normal, high or urgent, not {s:?}"
-            ))),
-        }
+        let wanted = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == wanted)
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "priority must be low, normal, high or urgent, not {s:?}"
+                ))
+            })
     }
 }
 

@@ -1,6 +1,8 @@
 //! `agents`: email (unique), name, role, signature (a tera template, checked
 //! on save), team_ids and active. Deleting an agent keeps its tickets.
-use super::{Admin, Items, MAX_NAME, OneLine, line, modified_or, referencing, template, text};
+use super::{
+    Admin, Items, MAX_NAME, OneLine, Password, line, modified_or, referencing, template, text,
+};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -80,7 +82,7 @@ pub struct NewAgent {
     pub active: Option<bool>,
     /// For the pages' login (write-only, at least 8 characters).
     #[serde(default)]
-    #[schema(min_length = 8, max_length = 1024)]
+    #[schema(value_type = Option<Password>)]
     pub password: Option<String>,
 }
 
@@ -103,7 +105,7 @@ pub struct AgentPatch {
     pub active: Option<bool>,
     /// A new password for the pages (write-only); the agent's sessions end.
     #[serde(default)]
-    #[schema(min_length = 8, max_length = 1024)]
+    #[schema(value_type = Option<Password>)]
     pub password: Option<String>,
 }
 

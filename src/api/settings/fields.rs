@@ -1,7 +1,7 @@
 //! `fields`: custom field definitions. `key` ([a-z0-9_]{1,64}, unique) names
 //! the field in filters and templates; `options` belong to select fields
 //! only; the type of a field that tickets hold values of stays.
-use super::{Admin, Items, MAX_NAME, OneLine, line, modified_or};
+use super::{Admin, FieldKey, FieldTypeName, Items, MAX_NAME, OneLine, line, modified_or};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-const MAX_KEY: usize = 64;
+pub(super) const MAX_KEY: usize = 64;
 const MAX_OPTIONS: usize = 500;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -59,13 +59,13 @@ impl From<FieldDef> for FieldView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewField {
-    #[schema(pattern = "^[a-z0-9_]{1,64}$")]
+    #[schema(value_type = FieldKey)]
     pub key: String,
     #[schema(value_type = OneLine)]
     pub label: String,
     /// text | number | date | select | checkbox
     #[serde(rename = "type")]
-    #[schema(pattern = "^(text|number|date|select|checkbox)$")]
+    #[schema(value_type = FieldTypeName)]
     pub field_type: String,
     /// Required (not empty) for select, refused for the other types.
     #[serde(default)]
@@ -84,6 +84,7 @@ pub struct FieldPatch {
     #[schema(value_type = Option<OneLine>)]
     pub label: Option<String>,
     #[serde(default, rename = "type")]
+    #[schema(value_type = Option<FieldTypeName>)]
     pub field_type: Option<String>,
     #[serde(default)]
     pub options: Option<Vec<String>>,

@@ -8,7 +8,10 @@ mod domain_body;
 mod email_domains;
 mod fields;
 mod schemas;
-pub use schemas::{FilledText, LongLine, MAX_LONG_LINE, OneLine, OptionalLine};
+pub use schemas::{
+    FieldKey, FieldTypeName, FilledText, LongLine, MAX_LONG_LINE, NoteColour, OneLine,
+    OptionalLine, Password, PriorityList, StatusList,
+};
 mod tags;
 mod teams;
 mod template_preview;

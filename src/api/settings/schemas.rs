@@ -8,6 +8,9 @@
 //! with the Unicode White_Space property at either end, and what is left
 //! may hold no control character (Unicode Cc).
 use super::MAX_NAME;
+use crate::api::ticket_changes::notes::COLOURS;
+use crate::domain::{FieldType, Priority, Status};
+use crate::service::passwords;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
@@ -96,6 +99,91 @@ fn optional_line_schema(max: usize) -> RefOr<Schema> {
         .into()
 }
 
+/// Declares a schema type whose schema `build()` makes.
+macro_rules! schema_type {
+    ($(#[$doc:meta])* $name:ident => $build:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                $build.into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+schema_type!(
+    /// A password for the pages, as `passwords::check` takes it.
+    Password => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(passwords::MIN_CHARS))
+        .max_length(Some(passwords::MAX_CHARS))
+);
+
+schema_type!(
+    /// A custom field's type, as `FieldType::parse` takes it.
+    FieldTypeName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(FieldType::ALL.map(FieldType::as_str)))
+);
+
+schema_type!(
+    /// A custom field's key: 1 to `MAX_KEY` of a-z, 0-9 and _.
+    FieldKey => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!("^[a-z0-9_]{{1,{}}}$", super::fields::MAX_KEY)))
+);
+
+schema_type!(
+    /// A note's colour, as `notes::colour` takes it (any case, spaces
+    /// around).
+    NoteColour => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&COLOURS, true, false)))
+);
+
+schema_type!(
+    /// Statuses, one or a comma list (spaces around each); empty: not
+    /// given.
+    StatusList => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&Status::ALL.map(Status::as_str), false, true)))
+);
+
+schema_type!(
+    /// Priorities, one or a comma list (any case, spaces around each);
+    /// empty: not given.
+    PriorityList => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&Priority::ALL.map(Priority::as_str), true, true)))
+);
+
+/// One of `names` with spaces around it (any ASCII case with `any_case`);
+/// with `list`, a comma list of them, or nothing.
+fn choice_pattern(names: &[&str], any_case: bool, list: bool) -> String {
+    let spelled: Vec<String> = names
+        .iter()
+        .map(|name| match any_case {
+            true => name
+                .chars()
+                .map(|c| match c.is_ascii_alphabetic() {
+                    true => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+                    false => regex::escape(&c.to_string()),
+                })
+                .collect(),
+            false => regex::escape(name),
+        })
+        .collect();
+    let item = format!("{SPACE}*({}){SPACE}*", spelled.join("|"));
+    match list {
+        true => format!("^({item}(,{item})*)?$"),
+        false => format!("^{item}$"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{line, optional_line};
@@ -141,5 +229,58 @@ mod tests {
         // The length is counted as given, before trimming.
         let padded = format!(" {}", "x".repeat(MAX_NAME));
         assert!(line("name", &padded, MAX_NAME).is_err());
+    }
+
+    /// A list filter's pattern allows exactly what `parse` takes of each
+    /// comma-separated part, as the list filters read them.
+    #[test]
+    fn the_choice_patterns_allow_exactly_what_the_parsers_take() {
+        let status = regex::Regex::new(&choice_pattern(
+            &Status::ALL.map(Status::as_str),
+            false,
+            true,
+        ))
+        .unwrap();
+        let priority = regex::Regex::new(&choice_pattern(
+            &Priority::ALL.map(Priority::as_str),
+            true,
+            true,
+        ))
+        .unwrap();
+        let colour = regex::Regex::new(&choice_pattern(&COLOURS, true, false)).unwrap();
+        let samples = [
+            "",
+            "open",
+            " open , pending",
+            "OPEN",
+            "Urgent",
+            "low,urgent",
+            "low,",
+            ",low",
+            "low,,high",
+            "\u{a0}high\t",
+            "lowx",
+            "open pending",
+            " ",
+            "Blue",
+            " red ",
+            "red,blue",
+        ];
+        let each =
+            |s: &str, ok: &dyn Fn(&str) -> bool| s.is_empty() || s.split(',').all(|p| ok(p.trim()));
+        for s in samples {
+            assert_eq!(
+                status.is_match(s),
+                each(s, &|p| Status::parse(p).is_ok()),
+                "status {s:?}"
+            );
+            assert_eq!(
+                priority.is_match(s),
+                each(s, &|p| Priority::parse(p).is_ok()),
+                "priority {s:?}"
+            );
+            let one = crate::api::ticket_changes::notes::colour(s).is_ok();
+            assert_eq!(colour.is_match(s), one, "colour {s:?}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
-use crate::api::settings::FilledText;
+use crate::api::settings::{FilledText, NoteColour};
 use crate::domain::Role;
 use crate::store::notes::NoteRow;
 use axum::Json;
@@ -24,7 +24,7 @@ pub struct NewNote {
     #[schema(value_type = FilledText)]
     pub body: String,
     /// yellow (default) | blue | green | red | purple
-    #[schema(pattern = "^(yellow|blue|green|red|purple)$")]
+    #[schema(value_type = Option<NoteColour>)]
     pub colour: Option<String>,
 }
 
@@ -33,7 +33,7 @@ pub struct NewNote {
 pub struct NoteEdit {
     #[schema(value_type = Option<FilledText>)]
     pub body: Option<String>,
-    #[schema(pattern = "^(yellow|blue|green|red|purple)$")]
+    #[schema(value_type = Option<NoteColour>)]
     pub colour: Option<String>,
 }
 

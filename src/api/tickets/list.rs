@@ -5,6 +5,7 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::ApiQuery;
+use crate::api::settings::{PriorityList, StatusList};
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
@@ -27,10 +28,10 @@ pub struct TicketPage {
 #[allow(dead_code)]
 pub struct ListParams {
     /// One or a comma list of open, pending, overdue, resolved.
-    #[param(pattern = "^((open|pending|overdue|resolved)(,(open|pending|overdue|resolved))*)?$")]
+    #[param(value_type = Option<StatusList>, inline)]
     status: Option<String>,
     /// One or a comma list of low, normal, high, urgent.
-    #[param(pattern = "^((low|normal|high|urgent)(,(low|normal|high|urgent))*)?$")]
+    #[param(value_type = Option<PriorityList>, inline)]
     priority: Option<String>,
     /// `me`, an agent id or `none`, or a comma list of them (any of).
     assignee: Option<String>,

@@ -95,6 +95,14 @@ async fn healthz_reports_the_database_and_openapi_lists_the_routes() {
         (&ids["minItems"], &ids["maxItems"]),
         (&1.into(), &1000.into())
     );
+    // Every reference names a schema the document holds.
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    for r in &refs {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(schemas[name].is_object(), "{r} is not in the document");
+    }
+    assert!(refs.len() > 50, "{} references", refs.len());
     // Public, a token optional: the document says so.
     let security = &doc["paths"]["/healthz"]["get"]["security"];
     assert_eq!(security[0], serde_json::json!({}), "{security}");
@@ -235,4 +243,19 @@ async fn a_body_over_the_limit_is_413_and_a_whole_float_is_an_integer() {
     let made = api.post("/api/v1/agents", &agent).await.expect(201);
     assert_eq!(made["team_ids"], serde_json::json!([team["id"]]));
     api.stop().await;
+}
+
+fn collect_refs(value: &serde_json::Value, refs: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (key, v) in fields {
+                match (key.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => refs.push(r.to_string()),
+                    _ => collect_refs(v, refs),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
 }
