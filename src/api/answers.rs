@@ -2,7 +2,8 @@
 //! OpenAPI document from what each operation takes, as the shared layers
 //! answer them: an unreadable parameter or body (400), a missing or bad
 //! token (401) and too many bad tokens (429) where a token is required,
-//! no such row where the path names one (404), a body over the limit
+//! no such row where the path names one (404), a body that names a record
+//! that does not exist or cannot be used now (409), a body over the limit
 //! (413), and values the handler refuses where there is input (422).
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
@@ -57,6 +58,11 @@ fn shared_answers(operation: &Operation) -> Vec<(&'static str, &'static str)> {
         answers.push(("404", "What the path names does not exist"));
     }
     if body {
+        answers.push((
+            "409",
+            "A record the body names does not exist (`invalid_reference`), or the change \
+             conflicts with what is stored; `field` names it",
+        ));
         answers.push(("413", "The body is larger than the API accepts"));
     }
     if in_query || body {

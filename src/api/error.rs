@@ -69,6 +69,15 @@ impl ApiError {
         )
     }
 
+    /// 409 `invalid_reference`: the request names a record that does not
+    /// exist. Nothing in the request's own shape is wrong, so the document
+    /// cannot say it; what is stored decides.
+    pub fn reference(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "invalid_reference", message).field(field)
+    }
+
+    /// 409: the request cannot be carried out as things stand (a record
+    /// named is deactivated, a stored template does not render).
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message).field(field)
     }
@@ -99,7 +108,7 @@ impl ApiError {
 
 impl From<anyhow::Error> for ApiError {
     /// A unique constraint becomes a 409 naming the column; a foreign key
-    /// a 422; anything else a logged 500.
+    /// a 409 `invalid_reference`; anything else a logged 500.
     fn from(err: anyhow::Error) -> Self {
         if let Some(e) = constraint(&err) {
             return e;
@@ -133,7 +142,7 @@ fn constraint(err: &anyhow::Error) -> Option<ApiError> {
     }
     if message.starts_with("FOREIGN KEY constraint failed") {
         return Some(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::CONFLICT,
             "invalid_reference",
             "a referenced record does not exist",
         ));

@@ -115,10 +115,10 @@ async fn ticket_context(
     agent_id: Option<i64>,
 ) -> ApiResult<ReplyContext> {
     let basis = store.reply_basis(ticket_id).await?.ok_or_else(|| {
-        ApiError::invalid("ticket_id", format!("ticket {ticket_id} does not exist"))
+        ApiError::reference("ticket_id", format!("ticket {ticket_id} does not exist"))
     })?;
     let domain = sending_domain(&basis, &store.email_domains().await?)
-        .map_err(|e| ApiError::invalid("ticket_id", e.to_string()))?;
+        .map_err(|e| ApiError::conflict("ticket_id", e.to_string()))?;
     let agent = match agent_id {
         Some(id) => store.agent_basis(id).await?,
         None => None,

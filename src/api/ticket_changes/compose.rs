@@ -106,20 +106,20 @@ pub fn reply_error(err: ReplyError) -> ApiError {
     match err {
         ReplyError::TicketNotFound(id) => ApiError::not_found(format!("ticket {id}")),
         ReplyError::TemplateNotFound(name) => {
-            ApiError::invalid("template", format!("there is no template named {name:?}"))
+            ApiError::reference("template", format!("there is no template named {name:?}"))
         }
         ReplyError::Template { name, error } => ApiError::invalid(
             "template",
             format!("template {name:?} could not be rendered: {error}"),
         ),
-        ReplyError::Signature(error) => ApiError::invalid(
+        ReplyError::Signature(error) => ApiError::conflict(
             "signature",
             format!(
                 "your signature could not be rendered (fix it in your agent settings): {error}"
             ),
         ),
         ReplyError::Empty => ApiError::invalid("body", "the reply is empty"),
-        ReplyError::NoEmailDomain(why) => ApiError::invalid(
+        ReplyError::NoEmailDomain(why) => ApiError::conflict(
             "email_domain_id",
             format!("no email domain can send this ticket's mail: {why}"),
         ),
@@ -138,7 +138,7 @@ pub fn reply_error(err: ReplyError) -> ApiError {
         // What a customer's mail left on the ticket (an address no mail
         // can carry) is the ticket's problem, answered as such, not a 500.
         ReplyError::Compose(e @ (ComposeError::Address { .. } | ComposeError::NoRecipient)) => {
-            ApiError::invalid("requester", e.to_string())
+            ApiError::conflict("requester", e.to_string())
         }
         ReplyError::Compose(e) => ApiError::from(anyhow::Error::new(e)),
         ReplyError::Store(e) => ApiError::from(e),

@@ -119,7 +119,7 @@ async fn new_ticket(store: &Store, agent_id: Option<i64>, p: Parts) -> ApiResult
     let to = EmailAddress::parse(&p.to).map_err(|e| ApiError::invalid("to", e.0))?;
     let domain = validate::email_domain(store, p.email_domain_id).await?;
     if !domain.enabled || domain.smtp.is_none() {
-        return Err(ApiError::invalid(
+        return Err(ApiError::conflict(
             "email_domain_id",
             format!(
                 "email domain {} cannot send mail: it is disabled or has no SMTP settings",

@@ -117,7 +117,7 @@ async fn topic(
             if store.topic_exists(id).await? {
                 Ok(Some(TopicChoice::Id(Some(id))))
             } else {
-                Err(ApiError::invalid(
+                Err(ApiError::reference(
                     "topic_id",
                     format!("topic {id} does not exist"),
                 ))

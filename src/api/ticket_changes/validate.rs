@@ -72,11 +72,11 @@ pub fn priority(value: &str) -> ApiResult<Priority> {
 pub async fn assignee(store: &Store, id: i64) -> ApiResult<i64> {
     match store.agent_active(id).await? {
         Some(true) => Ok(id),
-        Some(false) => Err(ApiError::invalid(
+        Some(false) => Err(ApiError::conflict(
             "assignee_id",
             format!("agent {id} is deactivated"),
         )),
-        None => Err(ApiError::invalid(
+        None => Err(ApiError::reference(
             "assignee_id",
             format!("agent {id} does not exist"),
         )),
@@ -97,7 +97,7 @@ pub async fn teams(store: &Store, ids: Vec<i64>) -> ApiResult<Vec<i64>> {
         ));
     }
     match store.missing_teams(&ids).await?.first() {
-        Some(id) => Err(ApiError::invalid(
+        Some(id) => Err(ApiError::reference(
             "team_ids",
             format!("team {id} does not exist"),
         )),
@@ -130,7 +130,7 @@ pub async fn fields(store: &Store, values: Map<String, Value>) -> ApiResult<Vec<
     for (key, value) in values {
         let field = format!("fields.{key}");
         let def = defs.iter().find(|d| d.key == key).ok_or_else(|| {
-            ApiError::invalid(&field, format!("there is no custom field {key:?}"))
+            ApiError::reference(&field, format!("there is no custom field {key:?}"))
         })?;
         let field_type = FieldType::parse(&def.field_type)
             .map_err(|e| anyhow::anyhow!("custom field {key:?} has a bad stored type: {e}"))?;
@@ -155,7 +155,7 @@ pub async fn fields(store: &Store, values: Map<String, Value>) -> ApiResult<Vec<
 /// An existing email domain.
 pub async fn email_domain(store: &Store, id: i64) -> ApiResult<EmailDomain> {
     store.email_domain(id).await?.ok_or_else(|| {
-        ApiError::invalid(
+        ApiError::reference(
             "email_domain_id",
             format!("email domain {id} does not exist"),
         )

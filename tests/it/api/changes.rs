@@ -242,32 +242,36 @@ async fn invalid_values_are_422_naming_the_field_and_change_nothing() {
     )
     .await;
     exec(&api, "INSERT INTO custom_fields (key, label, field_type, options, created_at) VALUES ('plan', 'Plan', 'select', '[\"gold\"]', '2026-01-01T00:00:00Z') RETURNING id").await;
+    // Values the document can describe are 422; names of records that do
+    // not exist (or cannot be used) are 409, as what is stored decides.
+    let (bad, missing, unusable) = ("invalid_value", "invalid_reference", "conflict");
     let cases = [
-        (json!({"status": "overdue"}), "status"),
-        (json!({"status": "closed"}), "status"),
-        (json!({"priority": "asap"}), "priority"),
-        (json!({"assignee_id": 999}), "assignee_id"),
-        (json!({"assignee_id": gone}), "assignee_id"),
-        (json!({"team_ids": [999]}), "team_ids"),
-        (json!({"topic_id": 999}), "topic_id"),
-        (json!({"topic_id": 1, "topic": "Both"}), "topic"),
-        (json!({"topic": "  "}), "topic"),
-        (json!({"tags": ["ok", ""]}), "tags[1]"),
-        (json!({"tags": ["x".repeat(201)]}), "tags[0]"),
-        (json!({"fields": {"nope": 1}}), "fields.nope"),
-        (json!({"fields": {"plan": "bronze"}}), "fields.plan"),
-        (json!({"description": "d".repeat(10_001)}), "description"),
-        (json!({"email_domain_id": 999}), "email_domain_id"),
+        (json!({"status": "overdue"}), "status", bad),
+        (json!({"status": "closed"}), "status", bad),
+        (json!({"priority": "asap"}), "priority", bad),
+        (json!({"assignee_id": 999}), "assignee_id", missing),
+        (json!({"assignee_id": gone}), "assignee_id", unusable),
+        (json!({"team_ids": [999]}), "team_ids", missing),
+        (json!({"topic_id": 999}), "topic_id", missing),
+        (json!({"topic_id": 1, "topic": "Both"}), "topic", bad),
+        (json!({"topic": "  "}), "topic", bad),
+        (json!({"tags": ["ok", ""]}), "tags[1]", bad),
+        (json!({"tags": ["x".repeat(201)]}), "tags[0]", bad),
+        (json!({"fields": {"nope": 1}}), "fields.nope", missing),
+        (json!({"fields": {"plan": "bronze"}}), "fields.plan", bad),
+        (
+            json!({"description": "d".repeat(10_001)}),
+            "description",
+            bad,
+        ),
+        (json!({"email_domain_id": 999}), "email_domain_id", missing),
     ];
     let path = format!("/api/v1/tickets/{id}");
-    for (body, field) in cases {
+    for (body, field, code) in cases {
         let got = api.patch(&path, &body).await;
-        assert_eq!(got.status, 422, "{body}: {}", got.text);
-        assert_eq!(
-            (got.code(), got.field()),
-            ("invalid_value", field),
-            "{body}"
-        );
+        let status = if code == bad { 422 } else { 409 };
+        assert_eq!(got.status, status, "{body}: {}", got.text);
+        assert_eq!((got.code(), got.field()), (code, field), "{body}");
     }
     assert!(events(&api, id).await.is_empty());
     api.stop().await;

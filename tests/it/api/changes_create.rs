@@ -92,15 +92,21 @@ async fn bad_input_is_4xx_naming_the_field_and_leaves_no_ticket() {
     };
     let cases = [
         (with("to", json!("not-an-address")), 422, "to"),
-        (with("email_domain_id", json!(999)), 422, "email_domain_id"),
+        (with("email_domain_id", json!(999)), 409, "email_domain_id"),
         (with("subject", json!("  ")), 422, "subject"),
         (with("subject", json!("s".repeat(501))), 422, "subject"),
         (without("body"), 422, "body"),
         (with("template", json!("no-such-template")), 422, "template"),
-        (with("assignee_id", json!(999)), 422, "assignee_id"),
-        (with("team_ids", json!([999])), 422, "team_ids"),
+        (
+            json!({"subject": "s", "email_domain_id": domain, "to": "a@example.com",
+                   "template": "no-such-template"}),
+            409,
+            "template",
+        ),
+        (with("assignee_id", json!(999)), 409, "assignee_id"),
+        (with("team_ids", json!([999])), 409, "team_ids"),
         (with("priority", json!("asap")), 422, "priority"),
-        (with("fields", json!({"nope": 1})), 422, "fields.nope"),
+        (with("fields", json!({"nope": 1})), 409, "fields.nope"),
         (with("tags", json!([""])), 422, "tags[0]"),
         (with("body", json!("x".repeat(100_001))), 422, "body"),
         (with("body", json!(" ")), 422, "body"),
@@ -140,7 +146,7 @@ async fn a_domain_that_cannot_send_is_refused() {
     let got = api.post("/api/v1/tickets", &opening(domain)).await;
     assert_eq!(
         (got.status.as_u16(), got.field()),
-        (422, "email_domain_id"),
+        (409, "email_domain_id"),
         "{}",
         got.text
     );

@@ -96,7 +96,7 @@ async fn a_reply_shows_its_attachments_in_the_thread_and_a_delimited_signature_o
 }
 
 #[tokio::test]
-async fn a_requester_no_mail_can_carry_is_a_422_not_a_500() {
+async fn a_requester_no_mail_can_carry_is_a_409_not_a_500() {
     let api = Api::start_with(SENDING_DOMAIN).await;
     let id = seed_ticket(&api, "Broken sender").await;
     let (_, token) = agent(&api, "ann@example.com", "").await;
@@ -122,7 +122,7 @@ async fn a_requester_no_mail_can_carry_is_a_422_not_a_500() {
             )
             .await;
         assert!(
-            answer.status.as_u16() == 202 || answer.status.as_u16() == 422,
+            answer.status.as_u16() == 202 || answer.status.as_u16() == 409,
             "{email} / {name}: {} {}",
             answer.status,
             answer.body
@@ -201,7 +201,7 @@ async fn refused_replies_are_4xx_naming_the_field_and_queue_nothing() {
     api.store().put_template(&broken).await.unwrap();
     let path = format!("/api/v1/tickets/{id}/replies");
     let cases = [
-        (json!({"template": "nope"}), 422, "template"),
+        (json!({"template": "nope"}), 409, "template"),
         (json!({"template": "broken"}), 422, "template"),
         (json!({"body": "hi", "template": "broken"}), 422, "template"),
         (json!({}), 422, "body"),
@@ -241,7 +241,7 @@ async fn refused_replies_are_4xx_naming_the_field_and_queue_nothing() {
 }
 
 #[tokio::test]
-async fn without_an_email_domain_that_can_send_a_reply_is_422() {
+async fn without_an_email_domain_that_can_send_a_reply_is_409() {
     let api = Api::start().await;
     let id = seed_ticket(&api, "Nowhere to send from").await;
     let got = api
@@ -252,7 +252,7 @@ async fn without_an_email_domain_that_can_send_a_reply_is_422() {
         .await;
     assert_eq!(
         (got.status.as_u16(), got.field()),
-        (422, "email_domain_id"),
+        (409, "email_domain_id"),
         "{}",
         got.text
     );

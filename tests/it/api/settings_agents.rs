@@ -70,7 +70,7 @@ async fn bad_agents_get_the_right_4xx_naming_the_field() {
         (agent(json!({"name": " "})), 422, "name"),
         (agent(json!({"name": "n".repeat(201)})), 422, "name"),
         (agent(json!({"role": "owner"})), 422, "role"),
-        (agent(json!({"team_ids": [4242]})), 422, "team_ids"),
+        (agent(json!({"team_ids": [4242]})), 409, "team_ids"),
         (agent(json!({"team_ids": ["x"]})), 400, "team_ids[0]"),
         (
             agent(json!({"signature": "s".repeat(10_001)})),

@@ -181,7 +181,7 @@ async fn bad_email_domains_get_the_right_4xx_naming_the_field() {
         (other("name", json!("n".repeat(201))), 422, "name"),
         (
             other("default_team_id", json!(4242)),
-            422,
+            409,
             "default_team_id",
         ),
         (other("enabled", json!("yes")), 400, "enabled"),

@@ -220,8 +220,8 @@ async fn a_preview_against_a_ticket_uses_the_reply_context() {
     assert_eq!(out["html"], Value::Null);
     refused(
         &api.post(&preview, &json!({"ticket_id": 999})).await,
-        422,
-        "invalid_value",
+        409,
+        "invalid_reference",
         "ticket_id",
     );
     refused(
