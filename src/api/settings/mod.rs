@@ -9,8 +9,8 @@ mod email_domains;
 mod fields;
 mod schemas;
 pub use schemas::{
-    FieldKey, FieldTypeName, FilledText, LongLine, MAX_LONG_LINE, NoteColour, OneLine,
-    OptionalLine, Password, PriorityList, StatusList,
+    FieldKey, FieldTypeName, FilledText, LongLine, MAX_LONG_LINE, NameFilter, NameList, NoteColour,
+    OneLine, OptionalLine, Password, PeopleList, PriorityList, StatusList,
 };
 mod tags;
 mod teams;

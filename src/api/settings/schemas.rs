@@ -9,6 +9,7 @@
 //! may hold no control character (Unicode Cc).
 use super::MAX_NAME;
 use crate::api::ticket_changes::notes::COLOURS;
+use crate::api::tickets::filters;
 use crate::domain::{FieldType, Priority, Status};
 use crate::service::passwords;
 use utoipa::openapi::RefOr;
@@ -161,6 +162,57 @@ schema_type!(
         .pattern(Some(choice_pattern(&Priority::ALL.map(Priority::as_str), true, true)))
 );
 
+schema_type!(
+    /// `assignee` and `created_by`: `me`, an id or `none`, or a comma list
+    /// of them (spaces around each); empty: not given.
+    PeopleList => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(people_list_pattern()))
+);
+
+schema_type!(
+    /// `team`, `topic` and `tag`: a name, an id or `none`, or a comma list
+    /// of them (spaces around each); empty: not given.
+    NameList => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(name_list_pattern()))
+);
+
+schema_type!(
+    /// `from_domain`: one name (spaces around); empty: not given.
+    NameFilter => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(name_filter_pattern()))
+);
+
+/// A comma list of one to `MAX_LIST` of `item`, or nothing.
+fn filter_list(item: &str) -> String {
+    format!("^({item}(,{item}){{0,{}}})?$", filters::MAX_LIST - 1)
+}
+
+fn people_list_pattern() -> String {
+    let id = format!("[0-9]{{1,{}}}", filters::MAX_ID_DIGITS);
+    filter_list(&format!("{SPACE}*(me|none|{id}){SPACE}*"))
+}
+
+/// Not a space and not `extra`.
+fn shown_but(extra: &str) -> String {
+    format!("[^{extra}{}", &SPACE[1..])
+}
+
+/// Something that is not a space, among `any`.
+fn filter_name(any: &str, shown: &str) -> String {
+    format!("{SPACE}*{shown}{any}*")
+}
+
+fn name_list_pattern() -> String {
+    filter_list(&filter_name("[^,]", &shown_but(",")))
+}
+
+fn name_filter_pattern() -> String {
+    format!("^({})?$", filter_name(r"[\s\S]", &shown_but("")))
+}
+
 /// One of `names` with spaces around it (any ASCII case with `any_case`);
 /// with `list`, a comma list of them, or nothing.
 fn choice_pattern(names: &[&str], any_case: bool, list: bool) -> String {
@@ -281,6 +333,57 @@ mod tests {
             );
             let one = crate::api::ticket_changes::notes::colour(s).is_ok();
             assert_eq!(colour.is_match(s), one, "colour {s:?}");
+        }
+    }
+
+    /// The list filters' patterns allow exactly what `GET tickets` takes
+    /// of each comma-separated part.
+    #[test]
+    fn the_filter_patterns_allow_exactly_what_the_list_takes() {
+        let people = regex::Regex::new(&people_list_pattern()).unwrap();
+        let names = regex::Regex::new(&name_list_pattern()).unwrap();
+        let one_name = regex::Regex::new(&name_filter_pattern()).unwrap();
+        let long = "x".repeat(1000);
+        let many = vec!["1"; filters::MAX_LIST].join(",");
+        let too_many = format!("{many},2");
+        let samples = [
+            "",
+            "me",
+            "none",
+            "7",
+            " 7 , me",
+            "+7",
+            "-7",
+            "7x",
+            "me,",
+            ",me",
+            "1,,2",
+            " ",
+            "\u{a0}12\t",
+            "123456789012345678",
+            "1234567890123456789",
+            "Billing",
+            "a b",
+            "\u{3000}x\u{3000}",
+            "é",
+            "x,y",
+            long.as_str(),
+            many.as_str(),
+            too_many.as_str(),
+            "\n",
+            "a\u{1}b",
+        ];
+        let parts = |s: &str, ok: &dyn Fn(&str) -> bool| {
+            s.is_empty()
+                || (s.split(',').count() <= filters::MAX_LIST && s.split(',').all(|p| ok(p.trim())))
+        };
+        let person = |p: &str| p == "me" || filters::id_or_none("assignee", p).is_ok();
+        let name = |p: &str| p == "none" || filters::name("team", p).is_ok();
+        for s in samples {
+            assert_eq!(people.is_match(s), parts(s, &person), "people {s:?}");
+            assert_eq!(names.is_match(s), parts(s, &name), "names {s:?}");
+            let whole = s.is_empty() || filters::name("from_domain", s).is_ok();
+            assert_eq!(one_name.is_match(s), whole, "name {s:?}");
         }
     }
 }

@@ -18,8 +18,6 @@ pub const MAX_PAGE: i64 = 100_000;
 /// Longest keyword search, in characters, and most words in one.
 pub const MAX_Q_CHARS: usize = 500;
 pub const MAX_Q_WORDS: usize = 10;
-/// Longest tag name or domain worth looking for.
-const MAX_NAME: usize = 255;
 
 /// What a list request asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +147,7 @@ fn comma_list<T: PartialEq>(
 /// name where the thing has one, `none`, or (for people) `me`.
 const NAMED: &[&str] = &["assignee", "created_by", "team", "topic", "tag"];
 /// Most values in one comma list.
-const MAX_LIST: usize = 50;
+pub const MAX_LIST: usize = 50;
 
 /// `team=1,3`, `tag=a,b`, `topic=Billing`, `assignee=me,none`: tickets
 /// meeting any of the values. A tag whose own name holds a comma is taken
@@ -193,7 +191,8 @@ async fn one_value(store: &Store, caller: &Caller, key: &str, value: &str) -> Ap
     })
 }
 
-/// An id, `none`, or the name of a team or topic.
+/// An id, `none`, or the name of a team or topic. A name that no team
+/// (topic) has selects no ticket, as an id that none has does.
 async fn named_id(
     store: &Store,
     catalog: Catalog,
@@ -203,27 +202,41 @@ async fn named_id(
     if value == "none" {
         return Ok(None);
     }
-    if let Ok(id) = value.parse::<i64>() {
+    if let Some(id) = id(value) {
         return Ok(Some(id));
     }
     let name = name(key, value)?;
-    match store.named_id(catalog, &name).await? {
-        Some(id) => Ok(Some(id)),
-        None => Err(ApiError::invalid(
-            key,
-            format!("{key} must be an id, a name or none; there is no {key} named {name:?}"),
-        )),
-    }
+    Ok(Some(
+        store.named_id(catalog, &name).await?.unwrap_or(NO_ROW),
+    ))
 }
 
-fn id_or_none(key: &str, value: &str) -> ApiResult<Option<i64>> {
+/// An id no row has (SQLite's start at 1; the kept counts file "none"
+/// under 0).
+const NO_ROW: i64 = -1;
+
+/// Most digits of an id in a query: every such number fits an i64.
+pub const MAX_ID_DIGITS: usize = 18;
+
+/// An id as the list's parameters spell it: 1 to [`MAX_ID_DIGITS`] ASCII
+/// digits, nothing else (no sign).
+pub fn id(value: &str) -> Option<i64> {
+    let digits =
+        (1..=MAX_ID_DIGITS).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| value.parse().ok()).flatten()
+}
+
+/// One part of `assignee` or `created_by` (`me` is read before).
+pub fn id_or_none(key: &str, value: &str) -> ApiResult<Option<i64>> {
     if value == "none" {
         return Ok(None);
     }
-    value
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| ApiError::invalid(key, format!("{key} must be an id or none, not {value:?}")))
+    id(value).map(Some).ok_or_else(|| {
+        ApiError::invalid(
+            key,
+            format!("{key} must be me, an id or none, not {value:?}"),
+        )
+    })
 }
 
 /// The agent the caller acts for.
@@ -236,12 +249,12 @@ fn me(caller: &Caller) -> ApiResult<i64> {
     })
 }
 
-fn name(key: &str, value: &str) -> ApiResult<String> {
+pub fn name(key: &str, value: &str) -> ApiResult<String> {
     let value = value.trim();
-    if value.is_empty() || value.chars().count() > MAX_NAME {
+    if value.is_empty() {
         return Err(ApiError::invalid(
             key,
-            format!("{key} must be 1 to {MAX_NAME} characters"),
+            format!("{key} must hold something other than spaces"),
         ));
     }
     Ok(value.to_string())
@@ -275,7 +288,7 @@ fn folder(caller: &Caller, value: &str) -> ApiResult<Option<Cond>> {
         "mine" => Cond::Assignee(Some(me(caller).map_err(|e| e.field("folder"))?)),
         _ => {
             let id = value.strip_prefix("team:").ok_or_else(bad)?;
-            Cond::Team(Some(id.parse().map_err(|_| bad())?))
+            Cond::Team(Some(self::id(id).ok_or_else(bad)?))
         }
     }))
 }

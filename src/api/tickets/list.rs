@@ -5,7 +5,7 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiResult, ErrorBody};
 use crate::api::extract::ApiQuery;
-use crate::api::settings::{PriorityList, StatusList};
+use crate::api::settings::{NameFilter, NameList, PeopleList, PriorityList, StatusList};
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
@@ -34,19 +34,27 @@ pub struct ListParams {
     #[param(value_type = Option<PriorityList>, inline)]
     priority: Option<String>,
     /// `me`, an agent id or `none`, or a comma list of them (any of).
+    #[param(value_type = Option<PeopleList>, inline)]
     assignee: Option<String>,
-    /// A team id or name or `none`, or a comma list of them (any of).
+    /// A team id or name or `none`, or a comma list of them (any of); a
+    /// name no team has selects nothing.
+    #[param(value_type = Option<NameList>, inline)]
     team: Option<String>,
     /// A tag name or `none`, or a comma list of them (any of).
+    #[param(value_type = Option<NameList>, inline)]
     tag: Option<String>,
-    /// A topic id or name or `none`, or a comma list of them (any of).
+    /// A topic id or name or `none`, or a comma list of them (any of); a
+    /// name no topic has selects nothing.
+    #[param(value_type = Option<NameList>, inline)]
     topic: Option<String>,
     /// The requester's email domain.
+    #[param(value_type = Option<NameFilter>, inline)]
     from_domain: Option<String>,
     /// `me`, an agent id or `none` (tickets customers opened), or a comma list.
+    #[param(value_type = Option<PeopleList>, inline)]
     created_by: Option<String>,
     /// `all`, `unassigned`, `mine` or `team:<id>`.
-    #[param(pattern = "^(all|unassigned|mine|team:[0-9]+)?$")]
+    #[param(pattern = "^(all|unassigned|mine|team:[0-9]{1,18})?$")]
     folder: Option<String>,
     /// Words found in the subject or a message's text; `word*` for a prefix.
     /// Custom fields filter as `field.<key>=value|none`.
