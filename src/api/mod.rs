@@ -9,6 +9,7 @@ pub mod auth_limit;
 pub mod error;
 pub mod extract;
 mod ops;
+mod rules;
 pub mod settings;
 pub mod ticket_changes;
 pub mod tickets;
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     let mut doc = doc;
     answers::document(&mut doc);
+    rules::document(&mut doc);
     let doc = Arc::new(doc);
     crate::metrics::install();
     routes

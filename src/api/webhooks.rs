@@ -5,7 +5,8 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::service::webhooks::{check_secret, generate_secret, parse_events, parse_url};
+use crate::api::settings::{WebhookEventName, WebhookSecret, WebhookUrl};
+use crate::service::webhooks::{UrlError, check_secret, generate_secret, parse_events, parse_url};
 use crate::store::webhook_deliveries::DeliveryRow;
 use crate::store::webhooks::{NewWebhook, WebhookChange, WebhookRow};
 use axum::Json;
@@ -71,12 +72,15 @@ pub struct WebhookList {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// http:// or https://
+    #[schema(value_type = WebhookUrl)]
     pub url: String,
     /// Signs every body (HMAC-SHA256); generated when not given.
+    #[schema(value_type = Option<WebhookSecret>)]
     pub secret: Option<String>,
     /// ticket.created, ticket.replied, ticket.assigned, ticket.resolved,
     /// ticket.reopened; empty or missing means all.
     #[serde(default)]
+    #[schema(value_type = Vec<WebhookEventName>)]
     pub events: Vec<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -89,8 +93,11 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
+    #[schema(value_type = Option<WebhookUrl>)]
     pub url: Option<String>,
+    #[schema(value_type = Option<WebhookSecret>)]
     pub secret: Option<String>,
+    #[schema(value_type = Option<Vec<WebhookEventName>>)]
     pub events: Option<Vec<String>>,
     pub enabled: Option<bool>,
 }
@@ -144,11 +151,18 @@ pub struct DeliveryList {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DeliveriesQuery {
     /// How many, newest first (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
+/// A malformed URL is a 422; a host the configuration refuses a 403.
 fn url(state: &AppState, text: &str) -> ApiResult<String> {
-    parse_url(text, &state.webhook_targets).map_err(|e| ApiError::invalid("url", e.0))
+    parse_url(text, &state.webhook_targets).map_err(|e| match e {
+        UrlError::Malformed(m) => ApiError::invalid("url", m),
+        UrlError::Refused(m) => {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden_target", m).field("url")
+        }
+    })
 }
 
 fn events(names: &[String]) -> ApiResult<Vec<String>> {

@@ -16,15 +16,18 @@ pub enum TlsMode {
 }
 
 impl TlsMode {
+    pub const ALL: [TlsMode; 3] = [Self::None, Self::Starttls, Self::Tls];
+
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "none" => Ok(Self::None),
-            "starttls" => Ok(Self::Starttls),
-            "tls" => Ok(Self::Tls),
-            _ => Err(Invalid(format!(
-                "tls must be \"none\", \"starttls\" or \"tls\", not {s:?}"
-            ))),
-        }
+        let name = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name)
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "tls must be \"none\", \"starttls\" or \"tls\", not {s:?}"
+                ))
+            })
     }
 
     pub fn as_str(self) -> &'static str {

@@ -11,6 +11,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 2] = [Role::Admin, Role::Agent];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -19,11 +21,11 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "admin" => Ok(Role::Admin),
-            "agent" => Ok(Role::Agent),
-            _ => Err(Invalid(format!("role must be admin or agent, not {s:?}"))),
-        }
+        let name = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .ok_or_else(|| Invalid(format!("role must be admin or agent, not {s:?}")))
     }
 }
 

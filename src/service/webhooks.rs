@@ -113,29 +113,47 @@ pub fn generate_secret() -> String {
     format!("whsec_{}", data_encoding::HEXLOWER.encode(&bytes))
 }
 
+/// Why a webhook URL is not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlError {
+    /// Not an absolute http(s) URL with a host.
+    Malformed(String),
+    /// A host the configuration (`[webhooks] allow_targets`) does not
+    /// permit.
+    Refused(String),
+}
+
+impl UrlError {
+    pub fn message(&self) -> &str {
+        match self {
+            UrlError::Malformed(m) | UrlError::Refused(m) => m,
+        }
+    }
+}
+
 /// An absolute http(s) URL with a host that `targets` permits as far as
 /// that shows without DNS, normalised.
-pub fn parse_url(text: &str, targets: &targets::Targets) -> Result<String, Invalid> {
+pub fn parse_url(text: &str, targets: &targets::Targets) -> Result<String, UrlError> {
     let text = text.trim();
     if text.chars().count() > MAX_URL_CHARS {
-        return Err(Invalid(format!(
+        return Err(UrlError::Malformed(format!(
             "the URL is longer than {MAX_URL_CHARS} characters"
         )));
     }
-    let url =
-        reqwest::Url::parse(text).map_err(|e| Invalid(format!("{text:?} is not a URL: {e}")))?;
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| UrlError::Malformed(format!("{text:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Invalid(format!(
+        return Err(UrlError::Malformed(format!(
             "the URL must start with http:// or https://, not {}:",
             url.scheme()
         )));
     }
     let host = url.host_str().unwrap_or_default();
     if host.is_empty() {
-        return Err(Invalid("the URL has no host".into()));
+        return Err(UrlError::Malformed("the URL has no host".into()));
     }
     if let Some(refused) = targets.refuse_host(host) {
-        return Err(Invalid(refused));
+        return Err(UrlError::Refused(refused));
     }
     Ok(url.to_string())
 }
@@ -280,7 +298,11 @@ mod tests {
             assert!(parse_url(bad).is_err(), "{bad:?} should be refused");
         }
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_CHARS));
-        assert!(parse_url(&long).unwrap_err().0.contains("2048"));
+        assert!(parse_url(&long).unwrap_err().message().contains("2048"));
+        assert!(matches!(
+            parse_url("http://localhost:9000/"),
+            Err(UrlError::Refused(_))
+        ));
         let loopback = targets::Targets::parse(&["127.0.0.1".into()]).unwrap();
         assert!(super::parse_url("http://127.0.0.1:9000", &loopback).is_ok());
     }

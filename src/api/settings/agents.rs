@@ -1,7 +1,8 @@
 //! `agents`: email (unique), name, role, signature (a tera template, checked
 //! on save), team_ids and active. Deleting an agent keeps its tickets.
 use super::{
-    Admin, Items, MAX_NAME, OneLine, Password, line, modified_or, referencing, template, text,
+    Admin, EmailText, Items, MAX_NAME, OneLine, Password, RoleName, line, modified_or, referencing,
+    template, text,
 };
 use crate::api::AppState;
 use crate::api::auth::Caller;
@@ -68,11 +69,13 @@ impl From<Agent> for AgentView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
+    #[schema(value_type = EmailText)]
     pub email: String,
     #[schema(value_type = OneLine)]
     pub name: String,
     /// admin | agent (default agent)
     #[serde(default)]
+    #[schema(value_type = Option<RoleName>)]
     pub role: Option<String>,
     #[serde(default)]
     pub signature: String,
@@ -91,11 +94,13 @@ pub struct NewAgent {
 #[serde(deny_unknown_fields)]
 pub struct AgentPatch {
     #[serde(default)]
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<OneLine>)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<RoleName>)]
     pub role: Option<String>,
     #[serde(default)]
     pub signature: Option<String>,

@@ -1,7 +1,9 @@
 //! `bans`: who may not write in (`user@example.com` or `@example.com`, the
 //! latter covering subdomains), why, until when. Ingest reads the bans in
 //! every batch's transaction, so a new ban applies to the next mail.
-use super::{Admin, Items, LongLine, modified_or, nullable, optional_line};
+use super::{
+    Admin, BanPatternText, Items, LongLine, Rfc3339, modified_or, nullable, optional_line,
+};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -59,12 +61,14 @@ impl From<BanRecord> for BanView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBan {
+    #[schema(value_type = BanPatternText)]
     pub pattern: String,
     #[serde(default)]
     #[schema(value_type = LongLine)]
     pub reason: String,
     /// RFC 3339; absent or null: for good.
     #[serde(default)]
+    #[schema(value_type = Option<Rfc3339>)]
     pub expires_at: Option<String>,
 }
 
@@ -73,12 +77,13 @@ pub struct NewBan {
 #[serde(deny_unknown_fields)]
 pub struct BanPatch {
     #[serde(default)]
+    #[schema(value_type = Option<BanPatternText>)]
     pub pattern: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<LongLine>)]
     pub reason: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Rfc3339>)]
     pub expires_at: Option<Option<String>>,
 }
 

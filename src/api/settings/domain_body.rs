@@ -1,6 +1,10 @@
 //! The JSON of an email domain: what the API shows (passwords only as
 //! `has_password`) and what it accepts, merged onto the stored settings so
 //! a PATCH may leave passwords out.
+use super::schemas::{
+    AfterName, EmailText, FolderName, HostName, OptionalFolder, OptionalLine, Port, ServerPassword,
+    ServerUser, TlsName,
+};
 use super::{MAX_NAME, line, nullable, optional_line};
 use crate::api::error::{ApiError, ApiResult};
 use crate::domain::{
@@ -11,9 +15,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-const MAX_HOST: usize = 253;
-const MAX_USER: usize = 320;
-const MAX_PASSWORD: usize = 1024;
+pub(super) const MAX_HOST: usize = 253;
+pub(super) const MAX_USER: usize = 320;
+/// Characters.
+pub(super) const MAX_PASSWORD: usize = 1024;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImapView {
@@ -100,19 +105,26 @@ impl From<DomainRecord> for EmailDomainView {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImapInput {
+    #[schema(value_type = Option<HostName>)]
     pub host: Option<String>,
+    #[schema(value_type = Option<Port>)]
     pub port: Option<i64>,
     /// none | starttls | tls (default tls)
+    #[schema(value_type = Option<TlsName>)]
     pub tls: Option<String>,
+    #[schema(value_type = Option<ServerUser>)]
     pub username: Option<String>,
     /// Write-only.
+    #[schema(value_type = Option<ServerPassword>)]
     pub password: Option<String>,
     /// Default INBOX.
+    #[schema(value_type = Option<FolderName>)]
     pub folder: Option<String>,
     /// seen | delete | move:<Folder> (default seen)
+    #[schema(value_type = Option<AfterName>)]
     pub after: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<OptionalFolder>)]
     pub quarantine_folder: Option<Option<String>>,
 }
 
@@ -121,16 +133,19 @@ pub struct ImapInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpInput {
+    #[schema(value_type = Option<HostName>)]
     pub host: Option<String>,
+    #[schema(value_type = Option<Port>)]
     pub port: Option<i64>,
     /// none | starttls | tls (default starttls)
+    #[schema(value_type = Option<TlsName>)]
     pub tls: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ServerUser>)]
     pub username: Option<Option<String>>,
     /// Write-only.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ServerPassword>)]
     pub password: Option<Option<String>>,
 }
 
@@ -139,7 +154,9 @@ pub struct SmtpInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DomainInput {
+    #[schema(value_type = Option<EmailText>)]
     pub address: Option<String>,
+    #[schema(value_type = Option<OptionalLine>)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<ImapInput>)]
@@ -156,12 +173,13 @@ pub struct DomainInput {
 impl DomainInput {
     /// The domain after this input: onto `current`, or a new one.
     pub fn apply(self, current: Option<EmailDomain>) -> ApiResult<EmailDomain> {
+        let patching = current.is_some();
         let address = match (self.address, &current) {
             (Some(a), _) => {
                 EmailAddress::parse(&a).map_err(|e| ApiError::invalid("address", e.0))?
             }
             (None, Some(c)) => c.address.clone(),
-            (None, None) => return Err(required("address")),
+            (None, None) => return Err(required("address", false)),
         };
         let name = match (self.name, &current) {
             (Some(n), _) => optional_line("name", &n, MAX_NAME)?,
@@ -170,13 +188,13 @@ impl DomainInput {
         };
         let old_imap = current.as_ref().and_then(|c| c.imap.as_ref());
         let imap = match self.imap {
-            Some(Some(input)) => Some(imap(old_imap, input)?),
+            Some(Some(input)) => Some(imap(old_imap, input, patching)?),
             Some(None) => None,
             None => old_imap.cloned(),
         };
         let old_smtp = current.as_ref().and_then(|c| c.smtp.as_ref());
         let smtp = match self.smtp {
-            Some(Some(input)) => Some(smtp(old_smtp, input)?),
+            Some(Some(input)) => Some(smtp(old_smtp, input, patching)?),
             Some(None) => None,
             None => old_smtp.cloned(),
         };
@@ -197,15 +215,15 @@ impl DomainInput {
     }
 }
 
-fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
+fn imap(old: Option<&ImapSettings>, i: ImapInput, patching: bool) -> ApiResult<ImapSettings> {
     let f = "imap";
     let quarantine_folder = match i.quarantine_folder {
         Some(Some(q)) if !q.trim().is_empty() => Some(folder("imap.quarantine_folder", &q)?),
         Some(_) => None,
         None => old.and_then(|o| o.quarantine_folder.clone()),
     };
-    let host = host(f, i.host, old.map(|o| &o.host))?;
-    let port = port(f, i.port, old.map(|o| o.port))?;
+    let host = host(f, i.host, old.map(|o| &o.host), patching)?;
+    let port = port(f, i.port, old.map(|o| o.port), patching)?;
     let tls = tls(f, i.tls, old.map(|o| o.tls), TlsMode::Tls)?;
     let same_server = old.filter(|o| !moved(&o.host, o.port, o.tls, &host, port, tls));
     Ok(ImapSettings {
@@ -213,13 +231,13 @@ fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
             Some(u) => line("imap.username", &u, MAX_USER)?,
             None => old
                 .map(|o| o.username.clone())
-                .ok_or_else(|| required("imap.username"))?,
+                .ok_or_else(|| required("imap.username", patching))?,
         },
         password: match i.password {
             Some(p) => password("imap.password", p)?,
             None => same_server
                 .map(|o| o.password.clone())
-                .ok_or_else(|| password_again("imap.password", old.is_some()))?,
+                .ok_or_else(|| password_again("imap.password", old.is_some(), patching))?,
         },
         host,
         port,
@@ -236,10 +254,10 @@ fn imap(old: Option<&ImapSettings>, i: ImapInput) -> ApiResult<ImapSettings> {
     })
 }
 
-fn smtp(old: Option<&SmtpSettings>, s: SmtpInput) -> ApiResult<SmtpSettings> {
+fn smtp(old: Option<&SmtpSettings>, s: SmtpInput, patching: bool) -> ApiResult<SmtpSettings> {
     let f = "smtp";
-    let host = host(f, s.host, old.map(|o| &o.host))?;
-    let port = port(f, s.port, old.map(|o| o.port))?;
+    let host = host(f, s.host, old.map(|o| &o.host), patching)?;
+    let port = port(f, s.port, old.map(|o| o.port), patching)?;
     let tls = tls(f, s.tls, old.map(|o| o.tls), TlsMode::Starttls)?;
     let kept = old.and_then(|o| o.password.clone());
     let moved = old.is_some_and(|o| moved(&o.host, o.port, o.tls, &host, port, tls));
@@ -253,7 +271,7 @@ fn smtp(old: Option<&SmtpSettings>, s: SmtpInput) -> ApiResult<SmtpSettings> {
             Some(Some(p)) => Some(password("smtp.password", p)?),
             Some(None) => None,
             None if moved && kept.is_some() => {
-                return Err(password_again("smtp.password", true));
+                return Err(password_again("smtp.password", true, patching));
             }
             None => kept,
         },
@@ -281,11 +299,11 @@ fn moved(
 /// A password that must be given: required on create, and again when the
 /// server changes, so a stored one is never sent to a server it was not
 /// given for.
-fn password_again(field: &str, stored: bool) -> ApiError {
+fn password_again(field: &str, stored: bool, patching: bool) -> ApiError {
     if !stored {
-        return required(field);
+        return required(field, patching);
     }
-    ApiError::invalid(
+    ApiError::conflict(
         field,
         format!(
             "{field} is required again: the stored password is only sent to the host, port and TLS it was given for"
@@ -293,14 +311,27 @@ fn password_again(field: &str, stored: bool) -> ApiError {
     )
 }
 
-fn required(field: &str) -> ApiError {
-    ApiError::invalid(field, format!("{field} is required"))
+/// A value that must be given: on create the document says so (422); on a
+/// change, whether one is stored to keep decides (409).
+fn required(field: &str, patching: bool) -> ApiError {
+    match patching {
+        false => ApiError::invalid(field, format!("{field} is required")),
+        true => ApiError::conflict(
+            field,
+            format!("{field} is required: none is stored to keep"),
+        ),
+    }
 }
 
-fn host(section: &str, given: Option<String>, old: Option<&String>) -> ApiResult<String> {
+fn host(
+    section: &str,
+    given: Option<String>,
+    old: Option<&String>,
+    patching: bool,
+) -> ApiResult<String> {
     let field = format!("{section}.host");
     let Some(h) = given else {
-        return old.cloned().ok_or_else(|| required(&field));
+        return old.cloned().ok_or_else(|| required(&field, patching));
     };
     let h = line(&field, &h, MAX_HOST)?;
     if h.contains(char::is_whitespace) {
@@ -312,13 +343,13 @@ fn host(section: &str, given: Option<String>, old: Option<&String>) -> ApiResult
     Ok(h)
 }
 
-fn port(section: &str, given: Option<i64>, old: Option<u16>) -> ApiResult<u16> {
+fn port(section: &str, given: Option<i64>, old: Option<u16>, patching: bool) -> ApiResult<u16> {
     let field = format!("{section}.port");
     match given {
         Some(p) => u16::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| {
             ApiError::invalid(field, format!("port must be between 1 and 65535, not {p}"))
         }),
-        None => old.ok_or_else(|| required(&field)),
+        None => old.ok_or_else(|| required(&field, patching)),
     }
 }
 
@@ -335,10 +366,10 @@ fn tls(
 }
 
 fn password(field: &str, p: String) -> ApiResult<Secret> {
-    if p.is_empty() || p.len() > MAX_PASSWORD {
+    if p.is_empty() || p.chars().count() > MAX_PASSWORD {
         return Err(ApiError::invalid(
             field,
-            format!("{field} must be 1 to {MAX_PASSWORD} bytes"),
+            format!("{field} must be 1 to {MAX_PASSWORD} characters"),
         ));
     }
     Ok(Secret::new(p))

@@ -54,7 +54,8 @@ async fn list_domains(
 
 /// Adds an email domain (admin); when enabled with IMAP settings, its
 /// mailbox is polled within a second or two.
-#[utoipa::path(post, path = "/email-domains", tag = "email-domains", request_body = DomainInput,
+#[utoipa::path(post, path = "/email-domains", tag = "email-domains",
+    request_body = super::domain_docs::DomainCreate,
     responses((status = 201, body = EmailDomainView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_domain(
     State(s): State<AppState>,

@@ -1,7 +1,9 @@
 //! `fields`: custom field definitions. `key` ([a-z0-9_]{1,64}, unique) names
 //! the field in filters and templates; `options` belong to select fields
 //! only; the type of a field that tickets hold values of stays.
-use super::{Admin, FieldKey, FieldTypeName, Items, MAX_NAME, OneLine, line, modified_or};
+use super::{
+    Admin, FieldKey, FieldTypeName, Items, MAX_NAME, OneLine, OptionNames, line, modified_or,
+};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -18,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(super) const MAX_KEY: usize = 64;
-const MAX_OPTIONS: usize = 500;
+pub(crate) const MAX_OPTIONS: usize = 500;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -69,6 +71,7 @@ pub struct NewField {
     pub field_type: String,
     /// Required (not empty) for select, refused for the other types.
     #[serde(default)]
+    #[schema(value_type = Option<OptionNames>)]
     pub options: Option<Vec<String>>,
     /// Where it sorts; absent: after the last.
     #[serde(default)]
@@ -79,6 +82,7 @@ pub struct NewField {
 #[serde(deny_unknown_fields)]
 pub struct FieldPatch {
     #[serde(default)]
+    #[schema(value_type = Option<FieldKey>)]
     pub key: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<OneLine>)]
@@ -87,6 +91,7 @@ pub struct FieldPatch {
     #[schema(value_type = Option<FieldTypeName>)]
     pub field_type: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<OptionNames>)]
     pub options: Option<Vec<String>>,
     #[serde(default)]
     pub position: Option<i64>,
@@ -111,20 +116,26 @@ fn field_type(value: &str) -> ApiResult<FieldType> {
     FieldType::parse(value).map_err(|e| ApiError::invalid("type", e.0))
 }
 
-/// Options for `t`: a select needs some, the other types take none.
-fn options(t: FieldType, given: Option<Vec<String>>) -> ApiResult<Vec<String>> {
+/// Options for `t`: a select needs some, the other types take none. When
+/// the request gave both (`stated`), a mismatch is its own (422, as the
+/// document says); else the stored type or options decide (409).
+fn options(t: FieldType, given: Option<Vec<String>>, stated: bool) -> ApiResult<Vec<String>> {
+    let mismatch = |message: String| match stated {
+        true => ApiError::invalid("options", message),
+        false => ApiError::conflict("options", message),
+    };
     let given = given.unwrap_or_default();
     if t != FieldType::Select {
         if !given.is_empty() {
-            return Err(ApiError::invalid(
-                "options",
-                format!("options are for select fields only, not {}", t.as_str()),
-            ));
+            return Err(mismatch(format!(
+                "options are for select fields only, not {}",
+                t.as_str()
+            )));
         }
         return Ok(given);
     }
     if given.is_empty() {
-        return Err(ApiError::invalid("options", "a select field needs options"));
+        return Err(mismatch("a select field needs options".into()));
     }
     if given.len() > MAX_OPTIONS {
         return Err(ApiError::invalid(
@@ -135,13 +146,9 @@ fn options(t: FieldType, given: Option<Vec<String>>) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = Vec::with_capacity(given.len());
     for (i, o) in given.iter().enumerate() {
         let o = line(&format!("options[{i}]"), o, MAX_NAME)?;
-        if out.contains(&o) {
-            return Err(ApiError::invalid(
-                format!("options[{i}]"),
-                format!("the option {o:?} is listed twice"),
-            ));
+        if !out.contains(&o) {
+            out.push(o);
         }
-        out.push(o);
     }
     Ok(out)
 }
@@ -175,7 +182,7 @@ async fn create_field(
     let spec = FieldSpec {
         key: key(&body.key)?,
         label: line("label", &body.label, MAX_NAME)?,
-        options: options(t, body.options)?,
+        options: options(t, body.options, true)?,
         field_type: t,
         position: body.position,
     };
@@ -211,6 +218,7 @@ async fn update_field(
             Some(t) => field_type(t)?,
             None => current.field_type,
         };
+        let stated = body.field_type.is_some() && body.options.is_some();
         // A type change without options drops the old type's options.
         let kept = (t == current.field_type).then_some(current.options);
         Ok(FieldSpec {
@@ -220,7 +228,7 @@ async fn update_field(
                 body.label.as_deref().unwrap_or(&current.label),
                 MAX_NAME,
             )?,
-            options: options(t, body.options.or(kept))?,
+            options: options(t, body.options.or(kept), stated)?,
             field_type: t,
             position: body.position,
         })

@@ -5,12 +5,15 @@
 mod agents;
 mod bans;
 mod domain_body;
+mod domain_docs;
 mod email_domains;
 mod fields;
 mod schemas;
 pub use schemas::{
-    FieldKey, FieldTypeName, FilledText, LongLine, MAX_LONG_LINE, NameFilter, NameList, NoteColour,
-    OneLine, OptionalLine, Password, PeopleList, PriorityList, StatusList,
+    BanPatternText, Base64, EmailText, FieldKey, FieldTypeName, FilledText, LongLine,
+    MAX_LONG_LINE, MimeType, NameFilter, NameList, NoteColour, OneLine, OptionNames, OptionalLine,
+    Password, PeopleList, PriorityList, PriorityName, Rfc3339, RoleName, SettableStatus,
+    StatusList, Subject, TagNames, TlsName, WebhookEventName, WebhookSecret, WebhookUrl,
 };
 mod tags;
 mod teams;

@@ -11,9 +11,13 @@ use super::MAX_NAME;
 use crate::api::ticket_changes::notes::COLOURS;
 use crate::api::tickets::filters;
 use crate::domain::{FieldType, Priority, Status};
+use crate::domain::{Role, TlsMode};
 use crate::service::passwords;
+use crate::service::webhooks::{self, WebhookEvent};
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 
 /// What `trim` takes away (White_Space).
 const SPACE: &str =
@@ -90,6 +94,14 @@ pub(super) fn one_line_pattern() -> String {
 
 pub(super) fn optional_line_pattern() -> String {
     format!("^{SPACE}*({IN_LINE}*{SHOWN})?{SPACE}*$")
+}
+
+fn one_line_schema(max: usize) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(one_line_pattern()))
 }
 
 fn optional_line_schema(max: usize) -> RefOr<Schema> {
@@ -183,6 +195,252 @@ schema_type!(
     NameFilter => ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(name_filter_pattern()))
+);
+
+schema_type!(
+    /// An email address (`EmailAddress::parse`).
+    EmailText => email_schema()
+);
+
+fn email_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+        .max_length(Some(MAX_EMAIL))
+}
+
+/// Longest address `EmailAddress::parse` takes.
+const MAX_EMAIL: usize = 254;
+
+schema_type!(
+    /// A ban: an address, or `@` and a domain (`BanPattern::parse`; the
+    /// document spells domains in ASCII).
+    BanPatternText => utoipa::openapi::schema::OneOfBuilder::new()
+        .item(email_schema())
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_EMAIL))
+                .pattern(Some(domain_ban_pattern())),
+        )
+);
+
+/// `@` and a domain of ASCII labels of 1 to 63 characters, none starting
+/// with `xn--` (a punycode label must decode), with spaces around and dots
+/// after.
+fn domain_ban_pattern() -> String {
+    let c = "[A-Za-z0-9_-]";
+    let label = format!(
+        "([A-WYZa-wyz0-9_-]{c}{{0,62}}|[Xx]([A-MO-Za-mo-z0-9_-]{c}{{0,61}}|[Nn]([A-Za-z0-9_]{c}{{0,60}}|-([A-Za-z0-9_]{c}{{0,59}})?)?)?)"
+    );
+    format!(r"^{SPACE}*@{label}(\.{label})*\.*{SPACE}*$")
+}
+
+schema_type!(
+    /// A webhook's target as `webhooks::parse_url` takes it, spelled in
+    /// ASCII: http or https, a host name whose last label starts with a
+    /// letter (a number there reads as an IPv4 address), a port and a
+    /// plain path. Hosts the configuration does not allow are a 403.
+    WebhookUrl => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(webhooks::MAX_URL_CHARS))
+        .pattern(Some(webhook_url_pattern()))
+);
+
+fn webhook_url_pattern() -> String {
+    let label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    let last = "[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    format!(
+        "^{SPACE}*[hH][tT][tT][pP][sS]?://({label}\\.)*{last}(:[1-9][0-9]{{0,3}})?(/[A-Za-z0-9._~/-]*)?{SPACE}*$"
+    )
+}
+
+schema_type!(
+    /// Names as `validate::tags` takes them: at most `MAX_SET`, each a
+    /// [`OneLine`].
+    TagNames => ArrayBuilder::new()
+        .items(OneLine::schema())
+        .max_items(Some(crate::api::ticket_changes::validate::MAX_SET))
+);
+
+schema_type!(
+    /// A select field's options: at most `MAX_OPTIONS`, each a [`OneLine`]
+    /// (one listed twice is kept once).
+    OptionNames => ArrayBuilder::new()
+        .items(OneLine::schema())
+        .max_items(Some(super::fields::MAX_OPTIONS))
+);
+
+schema_type!(
+    /// An agent's role, any case, spaces around.
+    RoleName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&Role::ALL.map(Role::as_str), true, false)))
+);
+
+schema_type!(
+    /// How to speak TLS to a mail server, any case, spaces around.
+    TlsName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&TlsMode::ALL.map(TlsMode::as_str), true, false)))
+);
+
+schema_type!(
+    /// A ticket's subject: one line of at most `MAX_SUBJECT` characters.
+    Subject => one_line_schema(crate::api::ticket_changes::validate::MAX_SUBJECT)
+);
+
+schema_type!(
+    /// An IMAP folder's name: one line without quotes or backslashes.
+    FolderName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_NAME))
+        .pattern(Some(folder_pattern(false)))
+);
+
+schema_type!(
+    /// A folder for quarantined mail, or blank for none.
+    OptionalFolder => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX_NAME))
+        .pattern(Some(folder_pattern(true)))
+);
+
+schema_type!(
+    /// What to do with a mail once stored: `seen`, `delete` or
+    /// `move:<Folder>` (any case, spaces around).
+    AfterName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(after_pattern()))
+);
+
+/// Not a quote or a backslash.
+const NOT_QUOTED: &str = "\"\\\\";
+
+/// A one-line name without `"` or `\`; with `blank`, spaces alone too.
+fn folder_pattern(blank: bool) -> String {
+    let shown = format!("[^{NOT_QUOTED}{}", &SHOWN[2..]);
+    let in_line = format!("[^{NOT_QUOTED}{}", &IN_LINE[2..]);
+    match blank {
+        false => format!("^{SPACE}*{in_line}*{shown}{in_line}*{SPACE}*$"),
+        true => format!("^{SPACE}*({in_line}*{shown})?{SPACE}*$"),
+    }
+}
+
+fn after_pattern() -> String {
+    let word = |w: &str| -> String {
+        w.chars()
+            .map(|c| format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()))
+            .collect()
+    };
+    let folder = format!("[^\\r\\n{NOT_QUOTED}]");
+    let shown = format!("[^\\r\\n{NOT_QUOTED}{}", &SPACE[1..]);
+    format!(
+        "^{SPACE}*({}|{}|{}:{folder}*{shown}{folder}*){SPACE}*$",
+        word("seen"),
+        word("delete"),
+        word("move")
+    )
+}
+
+schema_type!(
+    /// A MIME type: `type/subtype`, parameters allowed (`; name=value`).
+    MimeType => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX_NAME))
+        .pattern(Some(mime_pattern()))
+);
+
+fn mime_pattern() -> String {
+    let token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+    format!("^{token}/{token}(; ?{token}=({token}|\"[ !#-\\[\\]-~]*\"))*$")
+}
+
+schema_type!(
+    /// Bytes in standard base64, padded (canonical: unused bits zero).
+    Base64 => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(base64_pattern()))
+);
+
+fn base64_pattern() -> String {
+    let c = "[A-Za-z0-9+/]";
+    format!("^({c}{{4}})*({c}[AQgw]==|{c}{{2}}[AEIMQUYcgkosw048]=)?$")
+}
+
+schema_type!(
+    /// A status an agent may set (overdue is the system's).
+    SettableStatus => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(
+            Status::ALL
+                .into_iter()
+                .filter(|s| *s != Status::Overdue)
+                .map(Status::as_str),
+        ))
+);
+
+schema_type!(
+    /// A priority, any case, spaces around.
+    PriorityName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&Priority::ALL.map(Priority::as_str), true, false)))
+);
+
+schema_type!(
+    /// An RFC 3339 time, such as 2026-12-31T23:59:59Z.
+    Rfc3339 => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+);
+
+schema_type!(
+    /// A webhook's secret (write-only).
+    WebhookSecret => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(webhooks::MIN_SECRET_CHARS))
+        .max_length(Some(webhooks::MAX_SECRET_CHARS))
+);
+
+schema_type!(
+    /// A webhook event's name (spaces around allowed).
+    WebhookEventName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(choice_pattern(&WebhookEvent::ALL.map(WebhookEvent::as_str), false, false)))
+);
+
+schema_type!(
+    /// A mail server's host name: one word, spaces around allowed.
+    HostName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(super::domain_body::MAX_HOST))
+        .pattern(Some(format!("^{SPACE}*{SHOWN}+{SPACE}*$")))
+);
+
+schema_type!(
+    /// A mail server's user name: one line.
+    ServerUser => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(super::domain_body::MAX_USER))
+        .pattern(Some(one_line_pattern()))
+);
+
+schema_type!(
+    /// A mail server's password (write-only).
+    ServerPassword => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(super::domain_body::MAX_PASSWORD))
+);
+
+schema_type!(
+    /// A TCP port.
+    Port => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(u16::MAX))
 );
 
 /// A comma list of one to `MAX_LIST` of `item`, or nothing.
@@ -384,6 +642,120 @@ mod tests {
             assert_eq!(names.is_match(s), parts(s, &name), "names {s:?}");
             let whole = s.is_empty() || filters::name("from_domain", s).is_ok();
             assert_eq!(one_name.is_match(s), whole, "name {s:?}");
+        }
+    }
+
+    /// The ban and webhook patterns allow only what the parsers take, and
+    /// take the plain shapes they name.
+    #[test]
+    fn the_ban_and_url_patterns_allow_only_what_the_parsers_take() {
+        use crate::domain::BanPattern;
+        use crate::service::webhooks::{parse_url, targets::Targets};
+        let ban = regex::Regex::new(&domain_ban_pattern()).unwrap();
+        let url = regex::Regex::new(&webhook_url_pattern()).unwrap();
+        let bans = [
+            ("@example.com", true),
+            (" @Example.COM. ", true),
+            ("@a_b-c.d", true),
+            ("@localhost", true),
+            ("@xn--abc.com", false),
+            ("@-a.com", true),
+            ("@ab--c.com", true),
+            ("@a-.b", true),
+            ("@xn.com", true),
+            ("@xn-.com", true),
+            ("@x.xn-a", true),
+            ("@xn--a.com", false),
+            ("@a..b", false),
+            ("@", false),
+            ("example.com", false),
+            ("@a b.com", false),
+        ];
+        for (s, shape) in bans {
+            assert_eq!(ban.is_match(s), shape, "ban {s:?}");
+            if shape {
+                assert!(BanPattern::parse(s).is_ok(), "{s:?}");
+            }
+        }
+        let targets = Targets::default();
+        let urls = [
+            ("https://hooks.example.com/in", true),
+            (" HTTP://Example.com:8080/a/b_c ", true),
+            ("http://a-b.example", true),
+            ("http://example.123", false),
+            ("ftp://a.com", false),
+            ("http://a.com/?q=1", false),
+            ("http://", false),
+            ("http://a.com:0", false),
+        ];
+        for (s, shape) in urls {
+            assert_eq!(url.is_match(s), shape, "url {s:?}");
+            if shape {
+                assert!(parse_url(s, &targets).is_ok(), "{s:?}");
+            }
+        }
+    }
+
+    /// Folder, after, MIME type and base64 patterns allow only what the
+    /// parsers take.
+    #[test]
+    fn the_mail_setting_patterns_allow_only_what_the_parsers_take() {
+        use crate::domain::AfterAction;
+        let after = regex::Regex::new(&after_pattern()).unwrap();
+        for (s, ok) in [
+            ("seen", true),
+            (" Delete ", true),
+            ("move:Archive", true),
+            ("MOVE: Old mail ", true),
+            ("move:", false),
+            ("move:a\"b", false),
+            ("move: ", false),
+            ("keep", false),
+        ] {
+            assert_eq!(after.is_match(s), ok, "after {s:?}");
+            assert_eq!(AfterAction::parse(s).is_ok(), ok, "after parse {s:?}");
+        }
+        let folder = regex::Regex::new(&folder_pattern(false)).unwrap();
+        let blank = regex::Regex::new(&folder_pattern(true)).unwrap();
+        for (s, ok) in [
+            ("INBOX", true),
+            (" Old mail ", true),
+            ("", false),
+            (" ", false),
+            ("a\"b", false),
+            ("a\\b", false),
+            ("a\u{1}", false),
+        ] {
+            assert_eq!(folder.is_match(s), ok, "folder {s:?}");
+            assert_eq!(blank.is_match(s), ok || s.trim().is_empty(), "blank {s:?}");
+        }
+        let mime = regex::Regex::new(&mime_pattern()).unwrap();
+        for (s, ok) in [
+            ("application/pdf", true),
+            ("text/csv; charset=utf-8", true),
+            ("text/plain;name=\"a b\"", true),
+            ("text", false),
+            ("a/b c", false),
+            ("", false),
+            ("a/b; c=x", true),
+            ("a/b;c=\"x\"", true),
+            ("a/b ; c=x", false),
+            ("a/b; c=\"\u{7f}\"", false),
+        ] {
+            assert_eq!(mime.is_match(s), ok, "mime {s:?}");
+            if ok {
+                assert!(
+                    lettre::message::header::ContentType::parse(s).is_ok(),
+                    "{s:?}"
+                );
+            }
+        }
+        let base64 = regex::Regex::new(&base64_pattern()).unwrap();
+        for s in [
+            "", "YQ==", "YWI=", "YWJj", "YR==", "YWJ=", "YQ", "Y===", "YWJj\n",
+        ] {
+            let decodes = data_encoding::BASE64.decode(s.as_bytes()).is_ok();
+            assert_eq!(base64.is_match(s), decodes, "base64 {s:?}");
         }
     }
 }

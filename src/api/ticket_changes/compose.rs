@@ -16,10 +16,13 @@ pub const MAX_ATTACHMENTS: usize = 20;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentIn {
+    #[schema(value_type = crate::api::settings::OneLine)]
     pub filename: String,
     /// `type/subtype`, e.g. `application/pdf`.
+    #[schema(value_type = crate::api::settings::MimeType)]
     pub content_type: String,
     /// The bytes, base64 (standard alphabet, padded).
+    #[schema(value_type = crate::api::settings::Base64)]
     pub content_base64: String,
 }
 

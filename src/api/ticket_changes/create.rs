@@ -22,13 +22,16 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct OpenTicket {
     /// At most 500 characters.
+    #[schema(value_type = crate::api::settings::Subject)]
     pub subject: String,
     /// The identity the email is sent as.
     pub email_domain_id: i64,
     /// The customer's email address.
+    #[schema(value_type = crate::api::settings::EmailText)]
     pub to: String,
     /// The first email's text; or `template` (+ `vars`).
     pub body: Option<String>,
+    #[schema(value_type = Option<crate::api::settings::OneLine>)]
     pub template: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub vars: Option<Map<String, Value>>,
@@ -36,10 +39,12 @@ pub struct OpenTicket {
     pub assignee_id: Option<i64>,
     /// Default: the email domain's default team.
     pub team_ids: Option<Vec<i64>>,
+    #[schema(value_type = Option<crate::api::settings::TagNames>)]
     pub tags: Option<Vec<String>>,
     #[schema(value_type = Option<Object>)]
     pub fields: Option<Map<String, Value>>,
     /// low | normal (default) | high | urgent
+    #[schema(value_type = Option<crate::api::settings::PriorityName>)]
     pub priority: Option<String>,
 }
 
@@ -111,11 +116,7 @@ struct Parts {
 }
 
 async fn new_ticket(store: &Store, agent_id: Option<i64>, p: Parts) -> ApiResult<NewTicket> {
-    let subject = p.subject.trim();
-    if subject.is_empty() {
-        return Err(ApiError::invalid("subject", "subject must not be empty"));
-    }
-    let subject = validate::limited("subject", subject.to_string(), validate::MAX_SUBJECT)?;
+    let subject = crate::api::settings::line("subject", &p.subject, validate::MAX_SUBJECT)?;
     let to = EmailAddress::parse(&p.to).map_err(|e| ApiError::invalid("to", e.0))?;
     let domain = validate::email_domain(store, p.email_domain_id).await?;
     if !domain.enabled || domain.smtp.is_none() {

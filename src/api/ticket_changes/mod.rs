@@ -7,7 +7,7 @@ pub(crate) mod notes;
 pub(crate) mod participants;
 pub(crate) mod patch;
 mod replies;
-mod validate;
+pub(crate) mod validate;
 
 use super::AppState;
 use utoipa_axum::router::OpenApiRouter;

@@ -70,7 +70,7 @@ fn address(email: &str) -> ApiResult<EmailAddress> {
 /// on (recorded as a `participant_accepted` event).
 #[utoipa::path(post, path = "/tickets/{id}/participants/{email}/accept", tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id"),
-        ("email" = String, Path, description = "The participant's address")),
+        ("email" = crate::api::settings::EmailText, Path, description = "The participant's address")),
     responses((status = 200, body = ParticipantView), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn accept_participant(
@@ -101,7 +101,7 @@ pub(crate) async fn accept(
 /// `participant_removed` event). A later mail may bring them again.
 #[utoipa::path(delete, path = "/tickets/{id}/participants/{email}", tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id"),
-        ("email" = String, Path, description = "The participant's address")),
+        ("email" = crate::api::settings::EmailText, Path, description = "The participant's address")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn remove_participant(
     State(state): State<AppState>,

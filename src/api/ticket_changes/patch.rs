@@ -19,8 +19,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct PatchTicket {
     /// open | pending | resolved (overdue is set by the system).
+    #[schema(value_type = Option<crate::api::settings::SettableStatus>)]
     pub status: Option<String>,
     /// low | normal | high | urgent
+    #[schema(value_type = Option<crate::api::settings::PriorityName>)]
     pub priority: Option<String>,
     /// An active agent; null unassigns.
     #[serde(default, deserialize_with = "nullable")]
@@ -33,8 +35,10 @@ pub struct PatchTicket {
     #[schema(value_type = Option<i64>)]
     pub topic_id: Option<Option<i64>>,
     /// A topic by name, created when new (instead of topic_id).
+    #[schema(value_type = Option<crate::api::settings::OneLine>)]
     pub topic: Option<String>,
     /// The whole set of tags by name; unknown tags are created.
+    #[schema(value_type = Option<crate::api::settings::TagNames>)]
     pub tags: Option<Vec<String>>,
     /// Custom field values by key; null removes a value.
     #[schema(value_type = Option<Object>)]

@@ -23,6 +23,7 @@ pub struct NewReply {
     /// The text, sent as written (at most 100,000 characters).
     pub body: Option<String>,
     /// A stored template's name, rendered with the ticket and `vars`.
+    #[schema(value_type = Option<crate::api::settings::OneLine>)]
     pub template: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub vars: Option<Map<String, Value>>,

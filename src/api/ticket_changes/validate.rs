@@ -37,16 +37,10 @@ pub fn limited(field: &str, value: String, max: usize) -> ApiResult<String> {
     Ok(value)
 }
 
-/// A trimmed, non-empty name of at most `MAX_NAME` characters.
+/// A name as the settings take one (`settings::line`, documented as
+/// `OneLine`): one line, not empty, at most `MAX_NAME` characters.
 pub fn name(field: &str, value: &str) -> ApiResult<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must not be empty"),
-        ));
-    }
-    limited(field, v.to_string(), MAX_NAME)
+    crate::api::settings::line(field, value, MAX_NAME)
 }
 
 /// A status an agent may set: open, pending or resolved.

@@ -326,5 +326,22 @@ async fn the_openapi_document_lists_the_configuration_routes() {
     let schemas = &doc["components"]["schemas"];
     assert!(schemas["ImapView"]["properties"]["has_password"].is_object());
     assert!(schemas["ImapView"]["properties"]["password"].is_null());
+    // What a new domain needs is required; a change may leave it out.
+    assert_eq!(schemas["DomainCreate"]["required"], json!(["address"]));
+    let create = &paths["/api/v1/email-domains"]["post"]["requestBody"]["content"];
+    assert_eq!(
+        create["application/json"]["schema"]["$ref"],
+        "#/components/schemas/DomainCreate"
+    );
+    assert!(schemas["DomainInput"]["required"].is_null());
+    // The rules between fields are in the document.
+    for (name, keyword) in [
+        ("NewReply", "oneOf"),
+        ("OpenTicket", "oneOf"),
+        ("NewField", "oneOf"),
+        ("FieldPatch", "anyOf"),
+    ] {
+        assert!(schemas[name][keyword].is_array(), "{name} {keyword}");
+    }
     api.stop().await;
 }

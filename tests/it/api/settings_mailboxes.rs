@@ -80,7 +80,7 @@ async fn testing_an_email_domain_reports_each_servers_answer() {
     let again = api.patch(&path, &moved).await;
     assert_eq!(
         (again.status.as_u16(), again.field()),
-        (422, "smtp.password")
+        (409, "smtp.password")
     );
     let closed = json!({"smtp": {"port": 1, "username": null, "password": null}});
     let gone = api.patch(&path, &closed).await.expect(200);
