@@ -149,6 +149,7 @@ pub struct DeliveryList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
     /// How many, newest first (default 50, at most 500).
     #[param(minimum = 1, maximum = 500)]

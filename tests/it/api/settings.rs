@@ -334,6 +334,21 @@ async fn the_openapi_document_lists_the_configuration_routes() {
         "#/components/schemas/DomainCreate"
     );
     assert!(schemas["DomainInput"]["required"].is_null());
+    // A path parameter is one the path names (a query one declared in
+    // the path reaches no handler).
+    for (path, item) in paths.as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name}"
+                    );
+                }
+            }
+        }
+    }
     // The rules between fields are in the document.
     for (name, keyword) in [
         ("NewReply", "oneOf"),
