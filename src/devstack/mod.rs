@@ -88,7 +88,9 @@ pub use client::SmtpRefused;
 pub use sink::SmtpSink;
 
 use dovecot::{DovecotPorts, MailOwner};
-use process::{Slot, append, free_ports, greets, is_open, launch, lock, stop, wait_closed};
+use process::{
+    Slot, append, free_ports, greets, is_open, launch, lock, on_fresh_ports, stop, wait_closed,
+};
 use tls::TlsFiles;
 
 pub const SUPPORT: &str = "support@example.com";
@@ -131,8 +133,15 @@ impl MailStack {
         MailStack::start_with(Options::default())
     }
 
-    /// Like [`MailStack::start`], set up as `options` say.
+    /// Like [`MailStack::start`], set up as `options` say. The ports are
+    /// free when chosen but are bound only when the servers start, so
+    /// another process may take one in between: then it starts again on
+    /// new ports, a few times.
     pub fn start_with(options: Options) -> Result<MailStack> {
+        on_fresh_ports(|| MailStack::start_once(options))
+    }
+
+    fn start_once(options: Options) -> Result<MailStack> {
         let dir = tempfile::Builder::new().prefix("mailstack-").tempdir();
         let dir = dir.context("mail stack: create the temp dir")?;
         let [imap_port, imaps_port, lmtp_port, smtp_port, smtps_port] = free_ports()?;

@@ -110,6 +110,29 @@ pub(super) fn free_ports<const N: usize>() -> Result<[u16; N]> {
     Ok(ports)
 }
 
+/// What Dovecot and Python log when a port they are to listen on is taken.
+const PORT_TAKEN: &str = "Address already in use";
+
+/// Runs `start` (which picks its ports with [`free_ports`]) until it does
+/// not fail for a port taken between being picked and being bound (by
+/// another process: the ports are free only when picked), a few times.
+pub(super) fn on_fresh_ports<T>(mut start: impl FnMut() -> Result<T>) -> Result<T> {
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 1;
+    loop {
+        match start() {
+            Err(e) if attempt < ATTEMPTS && format!("{e:#}").contains(PORT_TAKEN) => {
+                tracing::warn!(
+                    attempt,
+                    "a port was taken before the server bound it; again"
+                );
+                attempt += 1;
+            }
+            started => return started,
+        }
+    }
+}
+
 pub(super) fn local(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
@@ -138,4 +161,35 @@ pub(super) fn wait_closed(ports: &[u16]) -> Result<()> {
         sleep(POLL);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_is_tried_again_only_while_a_port_was_taken() {
+        let taken =
+            || anyhow::anyhow!("dovecot exited\n--- log ---\nlisten: Address already in use");
+        let mut calls = 0;
+        let got = on_fresh_ports(|| {
+            calls += 1;
+            if calls < 3 { Err(taken()) } else { Ok(calls) }
+        });
+        assert_eq!(got.unwrap(), 3);
+        let mut calls = 0;
+        let other = on_fresh_ports(|| -> Result<()> {
+            calls += 1;
+            Err(anyhow::anyhow!("no such file"))
+        });
+        assert!(other.is_err());
+        assert_eq!(calls, 1);
+        let mut calls = 0;
+        let always = on_fresh_ports(|| -> Result<()> {
+            calls += 1;
+            Err(taken())
+        });
+        assert!(always.is_err());
+        assert_eq!(calls, 5);
+    }
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 use tempfile::TempDir;
 
-use super::process::{Slot, free_ports, greets, launch, lock, stop};
+use super::process::{Slot, free_ports, greets, launch, lock, on_fresh_ports, stop};
 use super::{PYTHON, write_relay};
 
 /// `smtp_relay.py --discard` on a free port of 127.0.0.1: every message is
@@ -23,6 +23,10 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Starts the sink (~0.2 s) and waits until it greets.
     pub fn start() -> Result<SmtpSink> {
+        on_fresh_ports(SmtpSink::start_once)
+    }
+
+    fn start_once() -> Result<SmtpSink> {
         let dir = tempfile::Builder::new().prefix("smtpsink-").tempdir();
         let dir = dir.context("create the SMTP sink's temp dir")?;
         let [port] = free_ports()?;
