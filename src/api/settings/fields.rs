@@ -73,8 +73,9 @@ pub struct NewField {
     #[serde(default)]
     #[schema(value_type = Option<OptionNames>)]
     pub options: Option<Vec<String>>,
-    /// Where it sorts; absent: after the last.
+    /// Where it sorts, -1,000,000 to 1,000,000; absent: after the last.
     #[serde(default)]
+    #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub position: Option<i64>,
 }
 
@@ -94,7 +95,23 @@ pub struct FieldPatch {
     #[schema(value_type = Option<OptionNames>)]
     pub options: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub position: Option<i64>,
+}
+
+/// Highest (and, negated, lowest) position: the next one after it
+/// (`MAX + 1`) stays an integer (SQLite turns an overflowing sum into a
+/// float).
+const MAX_POSITION: i64 = 1_000_000;
+
+fn position(value: Option<i64>) -> ApiResult<Option<i64>> {
+    match value {
+        Some(p) if !(-MAX_POSITION..=MAX_POSITION).contains(&p) => Err(ApiError::invalid(
+            "position",
+            format!("position must be -{MAX_POSITION} to {MAX_POSITION}, not {p}"),
+        )),
+        v => Ok(v),
+    }
 }
 
 fn key(value: &str) -> ApiResult<String> {
@@ -184,7 +201,7 @@ async fn create_field(
         label: line("label", &body.label, MAX_NAME)?,
         options: options(t, body.options, true)?,
         field_type: t,
-        position: body.position,
+        position: position(body.position)?,
     };
     let made = s.store.create_field(&spec).await?;
     Ok((StatusCode::CREATED, Json(made.into())))
@@ -230,7 +247,7 @@ async fn update_field(
             )?,
             options: options(t, body.options.or(kept), stated)?,
             field_type: t,
-            position: body.position,
+            position: position(body.position)?,
         })
     };
     let modified = s.store.modify_field(id, change).await?;

@@ -149,6 +149,16 @@ async fn bad_field_definitions_are_refused_naming_the_field() {
             "options",
         ),
         (
+            json!({"key": "a", "label": "L", "type": "text", "position": i64::MAX}),
+            422,
+            "position",
+        ),
+        (
+            json!({"key": "a", "label": "L", "type": "text", "position": -1_000_001}),
+            422,
+            "position",
+        ),
+        (
             json!({"key": "a", "label": "L", "type": "text", "position": "1"}),
             400,
             "position",
@@ -159,6 +169,16 @@ async fn bad_field_definitions_are_refused_naming_the_field() {
         assert_eq!(got.status.as_u16(), status, "{body}: {}", got.text);
         assert_eq!(got.field(), field, "{body}: {}", got.text);
     }
+    // The last position, then one after it: still a whole number (SQLite
+    // made the sum past i64::MAX a float, and every later read a 500).
+    let last = json!({"key": "c", "label": "L", "type": "text", "position": 1_000_000});
+    api.post("/api/v1/fields", &last).await.expect(201);
+    let next = json!({"key": "d", "label": "L", "type": "text"});
+    assert_eq!(
+        api.post("/api/v1/fields", &next).await.expect(201)["position"],
+        1_000_001
+    );
+    api.get("/api/v1/fields").await.expect(200);
     // An option listed twice (once trimmed) is kept once.
     let twice = json!({"key": "b", "label": "L", "type": "select", "options": ["x", " x", "y"]});
     let made = api.post("/api/v1/fields", &twice).await.expect(201);
