@@ -8,6 +8,7 @@ pub mod auth;
 pub mod auth_limit;
 pub mod error;
 pub mod extract;
+mod links;
 mod ops;
 mod rules;
 pub mod settings;
@@ -89,6 +90,8 @@ pub fn router(state: AppState) -> Router {
     let mut doc = doc;
     answers::document(&mut doc);
     rules::document(&mut doc);
+    let mut doc = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+    links::document(&mut doc);
     let doc = Arc::new(doc);
     crate::metrics::install();
     routes

@@ -349,6 +349,31 @@ async fn the_openapi_document_lists_the_configuration_routes() {
             }
         }
     }
+    // A creation links to the operations on what it made, the id taken
+    // from its answer.
+    for (create, status, target, method) in [
+        ("/api/v1/bans", "201", "/api/v1/bans/{id}", "delete"),
+        (
+            "/api/v1/tickets",
+            "201",
+            "/api/v1/tickets/{id}/messages",
+            "get",
+        ),
+        (
+            "/api/v1/tickets/{id}/notes",
+            "201",
+            "/api/v1/notes/{id}",
+            "patch",
+        ),
+    ] {
+        let id = paths[target][method]["operationId"].as_str().unwrap();
+        let link = &paths[create]["post"]["responses"][status]["links"][id];
+        assert_eq!(
+            link["operationId"], id,
+            "{create} → {method} {target}: {link}"
+        );
+        assert_eq!(link["parameters"]["path.id"], "$response.body#/id");
+    }
     // The rules between fields are in the document.
     for (name, keyword) in [
         ("NewReply", "oneOf"),
