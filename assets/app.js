@@ -47,4 +47,78 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+
+  keys();
 });
+
+// Keys, never while typing in a field: j / k move in the list, Enter or o
+// opens, r reply, n note, e resolve, a assign to me, / search, ? the keys.
+const KEYS = [
+  ["j / k", "Next / previous ticket in the list"],
+  ["Enter or o", "Open the chosen ticket"],
+  ["r", "Reply"],
+  ["n", "Internal note"],
+  ["e", "Resolve"],
+  ["a", "Assign to me"],
+  ["/", "Search"],
+  ["Esc", "Leave a field"],
+  ["?", "Show these keys"],
+];
+
+function keys() {
+  const rows = () => [...document.querySelectorAll("table tbody tr")];
+  let chosen = -1;
+  const choose = (i) => {
+    const all = rows();
+    if (!all.length) return;
+    chosen = Math.max(0, Math.min(all.length - 1, i));
+    all.forEach((row, n) => row.classList.toggle("chosen", n === chosen));
+    all[chosen].scrollIntoView({ block: "nearest" });
+  };
+  const press = (selector) => document.querySelector(selector)?.click();
+  const write = (mode) => {
+    const radio = document.querySelector(`#composer input[name=mode][value=${mode}]`);
+    if (!radio) return;
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+    document.getElementById("body")?.focus();
+  };
+  const actions = {
+    j: () => choose(chosen + 1),
+    k: () => choose(chosen - 1),
+    o: () => rows()[chosen]?.querySelector("td.subject a")?.click(),
+    Enter: () => rows()[chosen]?.querySelector("td.subject a")?.click(),
+    r: () => write("reply"),
+    n: () => write("note"),
+    e: () => press("button[name=action][value=resolve]"),
+    a: () => press("button[name=action][value=assign_me]"),
+    "/": () => document.getElementById("q")?.focus(),
+    "?": () => help(),
+  };
+  document.addEventListener("keydown", (event) => {
+    const field = event.target.closest?.("input, textarea, select, [contenteditable]");
+    if (field) {
+      if (event.key === "Escape") field.blur();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const action = actions[event.key];
+    if (!action || (event.key === "Enter" && chosen < 0)) return;
+    event.preventDefault();
+    action();
+  });
+}
+
+function help() {
+  let dialog = document.getElementById("keys");
+  if (!dialog) {
+    dialog = document.createElement("dialog");
+    dialog.id = "keys";
+    dialog.setAttribute("aria-label", "Keys");
+    const list = KEYS.map(([k, what]) => `<dt><kbd>${k}</kbd></dt><dd>${what}</dd>`).join("");
+    dialog.innerHTML = `<h2>Keys</h2><dl>${list}</dl><form method="dialog"><button>Close</button></form>`;
+    document.body.append(dialog);
+  }
+  if (dialog.open) dialog.close();
+  else dialog.showModal();
+}

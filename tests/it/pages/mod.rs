@@ -3,6 +3,7 @@
 //! file holds the desk and the helpers; a module per area.
 mod guards;
 mod journey;
+mod keys;
 mod mail;
 mod writing;
 
