@@ -43,13 +43,11 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<Response> {
         .ok_or_else(|| ApiError::not_found(format!("attachment {id}")))?;
     match download(&state.store, file) {
         Download::File(response) => Ok(response),
-        Download::Omitted(reason) => Err(ApiError {
-            status: axum::http::StatusCode::GONE,
-            code: "attachment_omitted",
-            message: format!("attachment {id} was not kept: {reason}"),
-            field: None,
-            retry_after: None,
-        }),
+        Download::Omitted(reason) => Err(ApiError::new(
+            axum::http::StatusCode::GONE,
+            "attachment_omitted",
+            format!("attachment {id} was not kept: {reason}"),
+        )),
     }
 }
 

@@ -15,6 +15,8 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds for a `Retry-After` header (429).
     pub retry_after: Option<u64>,
+    /// What is new on a ticket since the caller looked (409 `stale_ticket`).
+    pub newer: Option<Vec<NewerView>>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -31,6 +33,23 @@ pub struct ErrorDetail {
     /// The request field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `stale_ticket`: the messages and notes added since the
+    /// `seen_message_id` given, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newer: Option<Vec<NewerView>>,
+}
+
+/// A message or note added to a ticket since the caller looked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NewerView {
+    /// inbound (the customer), outbound (a reply) or note
+    pub kind: String,
+    /// The message's or note's id.
+    pub id: i64,
+    pub author: String,
+    /// Its text (the first 500 characters).
+    pub text: String,
+    pub created_at: String,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -43,6 +62,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after: None,
+            newer: None,
         }
     }
 
@@ -157,6 +177,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 field: self.field,
+                newer: self.newer,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

@@ -18,6 +18,7 @@ use crate::store::messages::Outbound;
 use crate::store::replies::{
     AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, reply_basis_on, template_named_on,
 };
+use crate::store::stale::{self, Newer};
 use sqlx::SqliteConnection;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -71,6 +72,8 @@ pub enum ReplyError {
     Empty,
     #[error("no email domain can send this ticket's mail: {0}")]
     NoEmailDomain(String),
+    #[error("{} new on the ticket since the agent looked", .0.len())]
+    Stale(Vec<Newer>),
     #[error(transparent)]
     Compose(#[from] ComposeError),
     #[error(transparent)]
@@ -115,8 +118,27 @@ impl Replies {
 
     /// `reply(ticket, agent, body|template+vars) -> queued message`.
     pub async fn reply(&self, req: ReplyRequest) -> Result<Queued, ReplyError> {
+        self.reply_after(req, None).await
+    }
+
+    /// [`Replies::reply`], refused as [`ReplyError::Stale`] when someone
+    /// else added a message or note to the ticket after message `seen`
+    /// (the newest the agent had seen), checked in the transaction that
+    /// queues it.
+    pub async fn reply_after(
+        &self,
+        req: ReplyRequest,
+        seen: Option<i64>,
+    ) -> Result<Queued, ReplyError> {
+        let (ticket_id, agent_id) = (req.ticket_id, req.agent_id);
         let composed = self.composed(req).await?;
         let mut tx = self.store.begin_write().await?;
+        if let Some(seen) = seen {
+            let newer = stale::newer_than(&mut tx, ticket_id, seen, agent_id).await?;
+            if !newer.is_empty() {
+                return Err(ReplyError::Stale(newer));
+            }
+        }
         let queued = store_composed(&mut tx, composed, None).await?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.wake.notify_one();

@@ -20,6 +20,7 @@ pub mod search;
 pub mod settings;
 pub mod sla;
 mod sql_functions;
+pub mod stale;
 pub mod tags;
 pub mod teams;
 pub mod templates;

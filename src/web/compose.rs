@@ -59,6 +59,9 @@ pub struct Composed {
     vars: String,
     #[serde(default)]
     colour: String,
+    /// The newest message the page showed (the collision check).
+    #[serde(default)]
+    seen: Option<i64>,
     /// Uploaded files (from a multipart form).
     #[serde(skip)]
     files: Vec<OutgoingAttachment>,
@@ -112,6 +115,7 @@ impl FromRequest<AppState> for ComposerForm {
                 "template" => f.template = text,
                 "vars" => f.vars = text,
                 "colour" => f.colour = text,
+                "seen_message_id" => f.seen = text.trim().parse().ok(),
                 _ => {}
             }
         }
@@ -184,7 +188,7 @@ pub async fn send(
         match f.request(id, &agent) {
             Ok(req) => state
                 .replies
-                .reply(req)
+                .reply_after(req, f.seen)
                 .await
                 .map(|_| ())
                 .map_err(compose::reply_error),

@@ -36,6 +36,9 @@ struct TicketPage {
     /// The agent's signature as a reply appends it, or why it cannot be.
     signature: Option<String>,
     panel: Panel,
+    /// The newest message on the page: a reply sent from it is stopped
+    /// when someone else has added to the ticket since.
+    seen: i64,
 }
 
 /// One line of the thread, ready to show.
@@ -99,7 +102,9 @@ pub async fn render(
     };
     let panel = super::panel::load(state, agent, &t).await?;
     let now = Utc::now();
+    let seen = thread.messages.iter().map(|m| m.id).max().unwrap_or(0);
     let page = TicketPage {
+        seen,
         panel,
         layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), agent),
         entries: merge(thread).into_iter().map(entry).collect(),

@@ -2,7 +2,7 @@
 //! `template` + `vars`, and attachments), and how the reply service's
 //! refusals answer over HTTP.
 use super::validate::{self, MAX_BODY};
-use crate::api::error::{ApiError, ApiResult};
+use crate::api::error::{ApiError, ApiResult, NewerView};
 use crate::outbound::compose::{ComposeError, OutgoingAttachment};
 use crate::service::replies::{Body, ReplyError};
 use axum::http::StatusCode;
@@ -103,6 +103,39 @@ pub(crate) fn outgoing(list: Vec<OutgoingAttachment>) -> ApiResult<Vec<OutgoingA
         .collect()
 }
 
+/// 409 `stale_ticket`: what was added since the agent looked, listed.
+fn stale(newer: Vec<crate::store::stale::Newer>) -> ApiError {
+    let what: Vec<String> = newer
+        .iter()
+        .map(|n| match n.kind.as_str() {
+            "note" => format!("{} wrote a note", n.author),
+            "inbound" => format!("{} wrote", n.author),
+            _ => format!("{} replied", n.author),
+        })
+        .collect();
+    let views: Vec<NewerView> = newer
+        .into_iter()
+        .map(|n| NewerView {
+            kind: n.kind,
+            id: n.id,
+            author: n.author,
+            text: n.text,
+            created_at: n.created_at,
+        })
+        .collect();
+    let mut e = ApiError::new(
+        StatusCode::CONFLICT,
+        "stale_ticket",
+        format!(
+            "While you were writing, {}: read it, then send again to send anyway",
+            what.join(", ")
+        ),
+    )
+    .field("seen_message_id");
+    e.newer = Some(views);
+    e
+}
+
 /// The HTTP answer to a refused reply: the caller's mistakes are 4xx
 /// naming the field; the rest is logged and answered as a 500.
 pub fn reply_error(err: ReplyError) -> ApiError {
@@ -122,6 +155,7 @@ pub fn reply_error(err: ReplyError) -> ApiError {
             ),
         ),
         ReplyError::Empty => ApiError::invalid("body", "the reply is empty"),
+        ReplyError::Stale(newer) => stale(newer),
         ReplyError::NoEmailDomain(why) => ApiError::conflict(
             "email_domain_id",
             format!("no email domain can send this ticket's mail: {why}"),

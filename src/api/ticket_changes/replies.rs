@@ -28,6 +28,10 @@ pub struct NewReply {
     #[schema(value_type = Option<Object>)]
     pub vars: Option<Map<String, Value>>,
     pub attachments: Option<Vec<AttachmentIn>>,
+    /// The newest message the agent had seen: when someone else has added
+    /// a message or note since, nothing is sent and the answer is 409
+    /// `stale_ticket` listing them (`newer`).
+    pub seen_message_id: Option<i64>,
 }
 
 /// The reply, stored and waiting for the sender.
@@ -77,12 +81,15 @@ pub async fn post_reply(
     let (body, attachments) = compose::content(req.body, req.template, req.vars, req.attachments)?;
     let queued = state
         .replies
-        .reply(ReplyRequest {
-            ticket_id,
-            agent_id: caller.agent_id,
-            body,
-            attachments,
-        })
+        .reply_after(
+            ReplyRequest {
+                ticket_id,
+                agent_id: caller.agent_id,
+                body,
+                attachments,
+            },
+            req.seen_message_id,
+        )
         .await
         .map_err(compose::reply_error)?;
     Ok((StatusCode::ACCEPTED, Json(queued.into())))

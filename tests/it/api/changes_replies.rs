@@ -258,3 +258,71 @@ async fn without_an_email_domain_that_can_send_a_reply_is_409() {
     );
     api.stop().await;
 }
+
+/// The collision check: a reply that names the newest message its agent
+/// had seen is refused (409 `stale_ticket`, nothing queued) when another
+/// agent replied or wrote a note since, and lists them; the agent's own
+/// messages do not count, and naming the newest one sends.
+#[tokio::test]
+async fn a_reply_after_someone_elses_is_stopped_and_shown_them() {
+    let api = Api::start_with(SENDING_DOMAIN).await;
+    let id = seed_ticket(&api, "Door off its hinges").await;
+    let (_, ann) = agent(&api, "ann@example.com", "Ann").await;
+    let (_, bob) = agent(&api, "bob@example.com", "Bob").await;
+    let path = format!("/api/v1/tickets/{id}/replies");
+    let seen: i64 = sqlx::query_scalar("SELECT MAX(id) FROM messages WHERE ticket_id = $1")
+        .bind(id)
+        .fetch_one(api.store().pool())
+        .await
+        .unwrap();
+    let send = |token: &str, text: &str, seen: i64| {
+        let body = json!({"body": text, "seen_message_id": seen});
+        let token = token.to_string();
+        let path = path.clone();
+        let api = &api;
+        async move {
+            api.call(Method::POST, &path, Some(&token), Some(&body))
+                .await
+        }
+    };
+    let first = send(&ann, "A carpenter comes on Monday.", seen)
+        .await
+        .expect(202);
+    let notes = format!("/api/v1/tickets/{id}/notes");
+    api.call(
+        Method::POST,
+        &notes,
+        Some(&ann),
+        Some(&json!({"body": "Monday, 9:00"})),
+    )
+    .await
+    .expect(201);
+    let queued_before = api.store().count("outbox").await.unwrap();
+    let stale = send(&bob, "I will send someone.", seen).await;
+    assert_eq!(stale.status, 409, "{}", stale.text);
+    assert_eq!(stale.code(), "stale_ticket");
+    let newer = stale.body["error"]["newer"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = newer.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["outbound", "note"], "{}", stale.text);
+    assert_eq!(newer[0]["author"], "Agent ann@example.com");
+    assert!(
+        newer[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("A carpenter comes on Monday.")
+    );
+    assert_eq!(newer[1]["text"], "Monday, 9:00");
+    assert_eq!(
+        api.store().count("outbox").await.unwrap(),
+        queued_before,
+        "nothing queued"
+    );
+    // Ann's own reply and note are not news to Ann.
+    let newest = send(&ann, "Or Tuesday.", seen).await.expect(202);
+    assert!(newest["message_id"].as_i64() > first["message_id"].as_i64());
+    // Bob, having seen the newest message, sends.
+    let newest = newest["message_id"].as_i64().unwrap();
+    let sent = send(&bob, "I will send someone.", newest).await;
+    assert_eq!(sent.status, 202, "{}", sent.text);
+    api.stop().await;
+}

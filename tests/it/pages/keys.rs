@@ -84,7 +84,10 @@ async fn the_keys_move_open_reply_assign_and_resolve() {
     press(&b, Key::Escape.into()).await;
     press(&b, Key::Enter.into()).await;
     b.wait_text("Internal note").await;
-    assert!(b.text().await.contains(&rows[0]), "the chosen ticket opened");
+    assert!(
+        b.text().await.contains(&rows[0]),
+        "the chosen ticket opened"
+    );
     let ticket = b.path().await;
     assert!(ticket.starts_with("/tickets/"), "{ticket}");
     let id: i64 = ticket.trim_start_matches("/tickets/").parse().unwrap();
