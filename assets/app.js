@@ -13,6 +13,7 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     composer.addEventListener("change", update);
     update();
+    drafts(composer, body);
   }
   // Replies waiting for the SMTP server: their state follows without a reload.
   const pending = () => document.querySelectorAll(".delivery.queued, .delivery.retrying");
@@ -121,4 +122,33 @@ function help() {
   }
   if (dialog.open) dialog.close();
   else dialog.showModal();
+}
+
+// The composer's text is saved as a draft as the agent types (and when the
+// page is left), so a reload or another browser finds it again.
+function drafts(form, body) {
+  const url = location.pathname + "/draft";
+  const csrf = form.querySelector("input[name=csrf]")?.value || "";
+  let timer = null;
+  const save = () => {
+    if (timer === null) return;
+    clearTimeout(timer);
+    timer = null;
+    const mode = form.querySelector("input[name=mode]:checked")?.value || "reply";
+    const data = new URLSearchParams({ csrf, mode, body: body.value });
+    fetch(url, { method: "POST", body: data, keepalive: true }).catch(() => {});
+  };
+  const later = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, 700);
+  };
+  body.addEventListener("input", later);
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "mode") later();
+  });
+  form.addEventListener("submit", () => {
+    clearTimeout(timer);
+    timer = null;
+  });
+  window.addEventListener("pagehide", save);
 }

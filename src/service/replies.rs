@@ -14,6 +14,7 @@ use crate::outbound::thread_index::ThreadIndex;
 use crate::store::Store;
 use crate::store::Tx;
 use crate::store::domains::email_domains_on;
+use crate::store::drafts;
 use crate::store::messages::Outbound;
 use crate::store::replies::{
     AgentBasis, ReplyBasis, TemplateRow, agent_basis_on, reply_basis_on, template_named_on,
@@ -140,6 +141,8 @@ impl Replies {
             }
         }
         let queued = store_composed(&mut tx, composed, None).await?;
+        // The agent's draft there was this reply.
+        drafts::forget_draft(&mut tx, ticket_id, agent_id).await?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         self.wake.notify_one();
         queued.ok_or_else(|| ReplyError::Store(anyhow::anyhow!("the reply was not queued")))

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod bans;
 mod bounces;
 pub mod domains;
+pub mod drafts;
 pub mod fields;
 pub mod fixtures;
 pub mod ingest;

@@ -29,7 +29,8 @@ impl Store {
             .context("reading a note")
     }
 
-    /// Adds a note to ticket `ticket_id`; None when the ticket does not exist.
+    /// Adds a note to ticket `ticket_id` (and forgets the author's draft
+    /// there); None when the ticket does not exist.
     pub async fn add_note(
         &self,
         ticket_id: i64,
@@ -38,7 +39,8 @@ impl Store {
         colour: &str,
     ) -> anyhow::Result<Option<i64>> {
         let now = super::now();
-        sqlx::query_scalar(
+        let mut tx = self.begin_write().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO notes (ticket_id, author_id, body, colour, created_at, updated_at)
              SELECT id, $2, $3, $4, $5, $5 FROM tickets WHERE id = $1 RETURNING id",
         )
@@ -47,9 +49,13 @@ impl Store {
         .bind(body)
         .bind(colour)
         .bind(now)
-        .fetch_optional(self.writer())
+        .fetch_optional(&mut *tx)
         .await
-        .context("adding a note")
+        .context("adding a note")?;
+        // The author's draft there was this note.
+        super::drafts::forget_draft(&mut tx, ticket_id, author_id).await?;
+        tx.commit().await.context("adding a note")?;
+        Ok(id)
     }
 
     /// Changes a note's body and/or colour and marks it edited; false when

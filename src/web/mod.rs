@@ -4,6 +4,7 @@
 mod assets;
 mod compose;
 mod csrf;
+mod drafts;
 mod error;
 mod inbox;
 mod login;
@@ -43,6 +44,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}/deliveries", get(ticket::deliveries))
         .route("/tickets/{id}/reply", post(compose::send))
         .route("/tickets/{id}/preview", post(compose::preview))
+        .route("/tickets/{id}/draft", post(drafts::save))
         .route("/notes/{id}/edit", post(compose::edit_note))
         .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))

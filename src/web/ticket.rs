@@ -67,7 +67,8 @@ pub async fn page(
     agent: WebAgent,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    render(&state, &agent, id, Composer::default(), StatusCode::OK).await
+    let composer = super::drafts::composer(&state, &agent, id).await?;
+    render(&state, &agent, id, composer, StatusCode::OK).await
 }
 
 /// The ticket page with `composer` as given (a draft, its preview or the

@@ -2,6 +2,7 @@
 //! Dovecot and SMTP: an agent's working day, and the walls around it. This
 //! file holds the desk and the helpers; a module per area.
 mod collision;
+mod drafts;
 mod guards;
 mod journey;
 mod keys;
