@@ -19,6 +19,7 @@ pub fn document(doc: &mut OpenApi) {
         ("NewField", "oneOf", options_by_type(false)),
         ("FieldPatch", "anyOf", options_by_type(true)),
         ("PreviewRequest", "anyOf", ticket_or_sample()),
+        ("PatchTicket", "anyOf", topic_or_its_id()),
     ];
     for (name, keyword, rule) in rules {
         if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
@@ -30,11 +31,24 @@ pub fn document(doc: &mut OpenApi) {
     }
 }
 
-/// Text, or a template (with its `vars`): exactly one.
+/// A topic by name or by id, not both (`topic_id: null` is given).
+fn topic_or_its_id() -> Value {
+    json!([
+        {"properties": {"topic": {"type": "null"}}},
+        {"not": {"required": ["topic_id"]}},
+    ])
+}
+
+/// Text (something besides spaces, or attachments), or a template (with
+/// its `vars`): exactly one.
 fn body_or_template() -> Value {
     json!([
         {"required": ["body"], "properties": {
-            "body": {"type": "string"}, "template": {"type": "null"}, "vars": {"type": "null"}}},
+            "body": {"type": "string"}, "template": {"type": "null"}, "vars": {"type": "null"}},
+         "anyOf": [
+            {"properties": {"body": {"pattern": "\\S"}}},
+            {"required": ["attachments"],
+             "properties": {"attachments": {"type": "array", "minItems": 1}}}]},
         {"required": ["template"], "properties": {
             "template": {"type": "string"}, "body": {"type": "null"}}},
     ])

@@ -50,6 +50,10 @@ pub fn content(
             if vars.is_some() {
                 return Err(ApiError::invalid("vars", "vars go with a template"));
             }
+            let no_files = attachments.as_ref().is_none_or(Vec::is_empty);
+            if text.trim().is_empty() && no_files {
+                return Err(ApiError::invalid("body", "the reply is empty"));
+            }
             Body::Text(validate::limited("body", text, MAX_BODY)?)
         }
         (None, Some(name)) => Body::Template {
@@ -154,7 +158,12 @@ pub fn reply_error(err: ReplyError) -> ApiError {
                 "your signature could not be rendered (fix it in your agent settings): {error}"
             ),
         ),
-        ReplyError::Empty => ApiError::invalid("body", "the reply is empty"),
+        // A text without attachments is checked before (`content`): this
+        // is a stored template that renders to nothing.
+        ReplyError::Empty => ApiError::conflict(
+            "template",
+            "the template renders to nothing here: fix it, or write the reply",
+        ),
         ReplyError::Stale(newer) => stale(newer),
         ReplyError::NoEmailDomain(why) => ApiError::conflict(
             "email_domain_id",

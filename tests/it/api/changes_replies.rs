@@ -199,9 +199,18 @@ async fn refused_replies_are_4xx_naming_the_field_and_queue_nothing() {
         body_html: None,
     };
     api.store().put_template(&broken).await.unwrap();
+    let blank = TemplateRow {
+        name: "blank".into(),
+        subject: None,
+        body: "{% if false %}never{% endif %}  ".into(),
+        body_html: None,
+    };
+    api.store().put_template(&blank).await.unwrap();
     let path = format!("/api/v1/tickets/{id}/replies");
     let cases = [
         (json!({"template": "nope"}), 409, "template"),
+        // What is stored renders to nothing: the request is not at fault.
+        (json!({"template": "blank"}), 409, "template"),
         (json!({"template": "broken"}), 422, "template"),
         (json!({"body": "hi", "template": "broken"}), 422, "template"),
         (json!({}), 422, "body"),
