@@ -14,7 +14,10 @@ document.addEventListener("DOMContentLoaded", () => {
     composer.addEventListener("change", update);
     update();
     drafts(composer, body);
+    present(composer, body);
   }
+  const rowsHere = document.querySelectorAll("tbody tr[data-ticket]");
+  if (rowsHere.length) whoIsOn(rowsHere);
   // Replies waiting for the SMTP server: their state follows without a reload.
   const pending = () => document.querySelectorAll(".delivery.queued, .delivery.retrying");
   const follow = async () => {
@@ -151,4 +154,52 @@ function drafts(form, body) {
     timer = null;
   });
   window.addEventListener("pagehide", save);
+}
+
+// Presence: the ticket page says every few seconds that this agent is here
+// (and whether they are writing), and shows who else is.
+function present(form, body) {
+  const url = location.pathname + "/presence";
+  const csrf = form.querySelector("input[name=csrf]")?.value || "";
+  const shown = document.getElementById("presence");
+  let typed = 0;
+  body.addEventListener("input", () => { typed = Date.now(); });
+  const say = (extra) => new URLSearchParams({ csrf, ...extra });
+  const beat = async () => {
+    const writing = body.value.trim() !== "" && Date.now() - typed < 10000 ? "1" : "0";
+    try {
+      const answer = await fetch(url, { method: "POST", body: say({ writing }) });
+      if (answer.ok && shown) {
+        const here = await answer.json();
+        shown.textContent = here
+          .map((h) => `${h.name} is ${h.writing ? "writing a reply" : "viewing this ticket"}`)
+          .join(" · ");
+        shown.hidden = here.length === 0;
+      }
+    } catch (_) { /* offline for a moment: the next beat tells */ }
+  };
+  beat();
+  setInterval(beat, 3000);
+  window.addEventListener("pagehide", () => {
+    fetch(url, { method: "POST", body: say({ leave: "1" }), keepalive: true }).catch(() => {});
+  });
+}
+
+// Presence in the list: who has each ticket open, refreshed every few seconds.
+function whoIsOn(rows) {
+  const ids = [...rows].map((row) => row.dataset.ticket).join(",");
+  const look = async () => {
+    try {
+      const answer = await fetch("/presence?tickets=" + ids, { headers: { accept: "application/json" } });
+      if (!answer.ok) return;
+      const on = await answer.json();
+      for (const row of rows) {
+        const here = on[row.dataset.ticket] || [];
+        const span = row.querySelector(".presence");
+        if (span) span.textContent = here.map((h) => `${h.name} ${h.writing ? "writing" : "viewing"}`).join(", ");
+      }
+    } catch (_) { /* offline for a moment */ }
+  };
+  look();
+  setInterval(look, 4000);
 }

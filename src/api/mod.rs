@@ -53,6 +53,8 @@ pub struct AppState {
     pub webhook_targets: Arc<crate::service::webhooks::targets::Targets>,
     /// Failed logins to the pages, per client IP and per account.
     pub logins: Arc<crate::web::LoginLimits>,
+    /// Who has which ticket open in the pages, and who writes on it.
+    pub presence: Arc<crate::web::presence::Presence>,
 }
 
 #[derive(OpenApi)]

@@ -114,6 +114,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         )),
         webhook_targets: config.webhooks.allow_targets.clone(),
         logins: Arc::default(),
+        presence: Arc::default(),
     };
     let http = rx.clone();
     tasks.spawn(async move {

@@ -11,6 +11,7 @@ mod login;
 mod new_ticket;
 mod original;
 mod panel;
+pub mod presence;
 pub mod session;
 mod ticket;
 mod views;
@@ -45,6 +46,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}/reply", post(compose::send))
         .route("/tickets/{id}/preview", post(compose::preview))
         .route("/tickets/{id}/draft", post(drafts::save))
+        .route("/tickets/{id}/presence", post(presence::beat))
+        .route("/presence", get(presence::on_tickets))
         .route("/notes/{id}/edit", post(compose::edit_note))
         .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))

@@ -7,6 +7,7 @@ mod guards;
 mod journey;
 mod keys;
 mod mail;
+mod presence;
 mod writing;
 
 use crate::browser::Browser;
