@@ -69,8 +69,10 @@ pub enum ReplyError {
     Template { name: String, error: TemplateError },
     #[error("the agent's signature: {0}")]
     Signature(TemplateError),
+    /// Nothing but spaces and no attachment: as written, or as the
+    /// template named renders here.
     #[error("the reply is empty")]
-    Empty,
+    Empty { template: Option<String> },
     #[error("no email domain can send this ticket's mail: {0}")]
     NoEmailDomain(String),
     #[error("{} new on the ticket since the agent looked", .0.len())]
@@ -196,18 +198,19 @@ impl Replies {
         let ours = domains.iter().map(|d| d.address.clone()).collect();
         let domain = sending_domain(&basis, &domains)?;
         let mut ctx = context(&basis, &domain, agent.as_ref());
-        let (text, html, subject_line) = match req.body {
-            Body::Text(text) => (text, None, None),
+        let (text, html, subject_line, template) = match req.body {
+            Body::Text(text) => (text, None, None, None),
             Body::Template { name, vars } => {
                 ctx.vars = vars;
                 let template = template_named_on(conn, &name)
                     .await?
                     .ok_or_else(|| ReplyError::TemplateNotFound(name.clone()))?;
-                render_template(&template, &ctx).await?
+                let (text, html, subject) = render_template(&template, &ctx).await?;
+                (text, html, subject, Some(name))
             }
         };
         if text.trim().is_empty() && req.attachments.is_empty() {
-            return Err(ReplyError::Empty);
+            return Err(ReplyError::Empty { template });
         }
         let (text, html) = sign(text, html, agent.as_ref(), &ctx).await?;
         let answer = Answer {

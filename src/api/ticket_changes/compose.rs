@@ -50,10 +50,6 @@ pub fn content(
             if vars.is_some() {
                 return Err(ApiError::invalid("vars", "vars go with a template"));
             }
-            let no_files = attachments.as_ref().is_none_or(Vec::is_empty);
-            if text.trim().is_empty() && no_files {
-                return Err(ApiError::invalid("body", "the reply is empty"));
-            }
             Body::Text(validate::limited("body", text, MAX_BODY)?)
         }
         (None, Some(name)) => Body::Template {
@@ -158,11 +154,13 @@ pub fn reply_error(err: ReplyError) -> ApiError {
                 "your signature could not be rendered (fix it in your agent settings): {error}"
             ),
         ),
-        // A text without attachments is checked before (`content`): this
-        // is a stored template that renders to nothing.
-        ReplyError::Empty => ApiError::conflict(
+        ReplyError::Empty { template: None } => ApiError::invalid("body", "the reply is empty"),
+        // What is stored renders to nothing: the request is not at fault.
+        ReplyError::Empty {
+            template: Some(name),
+        } => ApiError::conflict(
             "template",
-            "the template renders to nothing here: fix it, or write the reply",
+            format!("template {name:?} renders to nothing here: fix it, or write the reply"),
         ),
         ReplyError::Stale(newer) => stale(newer),
         ReplyError::NoEmailDomain(why) => ApiError::conflict(
