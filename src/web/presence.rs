@@ -51,16 +51,25 @@ impl Presence {
 
     /// Who else is on `ticket` as of `now`, by name.
     pub fn on(&self, ticket: i64, except: i64, now: Instant) -> Vec<Here> {
+        self.on_each(&[ticket], except, now)
+            .remove(&ticket)
+            .unwrap_or_default()
+    }
+
+    /// Who else is on each of `tickets` (those with anyone), by name: one
+    /// pass over what is kept, however many tickets are asked about.
+    pub fn on_each(&self, tickets: &[i64], except: i64, now: Instant) -> HashMap<i64, Vec<Here>> {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let mut here: Vec<Here> = seen
-            .iter()
-            .filter(|((t, a), (_, at))| {
-                *t == ticket && *a != except && now.duration_since(*at) < TTL
-            })
-            .map(|(_, (h, _))| h.clone())
-            .collect();
-        here.sort_by(|a, b| a.name.cmp(&b.name));
-        here
+        let mut out: HashMap<i64, Vec<Here>> = HashMap::new();
+        for ((ticket, agent), (here, at)) in seen.iter() {
+            if *agent != except && now.duration_since(*at) < TTL && tickets.contains(ticket) {
+                out.entry(*ticket).or_default().push(here.clone());
+            }
+        }
+        for here in out.values_mut() {
+            here.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        out
     }
 }
 
@@ -108,16 +117,14 @@ pub async fn on_tickets(
     agent: WebAgent,
     Query(q): Query<Tickets>,
 ) -> PageResult<Json<HashMap<i64, Vec<Here>>>> {
-    let now = Instant::now();
-    let out = q
+    let tickets: Vec<i64> = q
         .tickets
         .split(',')
         .filter_map(|t| t.trim().parse::<i64>().ok())
         .take(MAX_TICKETS)
-        .map(|t| (t, state.presence.on(t, agent.agent_id, now)))
-        .filter(|(_, here)| !here.is_empty())
         .collect();
-    Ok(Json(out))
+    let now = Instant::now();
+    Ok(Json(state.presence.on_each(&tickets, agent.agent_id, now)))
 }
 
 #[cfg(test)]
@@ -143,6 +150,9 @@ mod tests {
         p.leave(7, 1);
         assert_eq!(p.on(7, 2, t0), []);
         assert_eq!(p.on(8, 2, t0), [here("Ann", false)]);
+        let each = p.on_each(&[7, 8, 9], 2, t0);
+        assert_eq!(each.len(), 1, "only tickets with someone: {each:?}");
+        assert_eq!(each[&8], [here("Ann", false)]);
         let later = t0 + TTL;
         assert_eq!(p.on(8, 2, later), [], "the beats stopped");
         p.beat(9, 3, here("Cy", false), later);
