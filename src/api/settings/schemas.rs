@@ -329,18 +329,13 @@ fn folder_pattern(blank: bool) -> String {
 }
 
 fn after_pattern() -> String {
-    let word = |w: &str| -> String {
-        w.chars()
-            .map(|c| format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()))
-            .collect()
-    };
     let folder = format!("[^\\r\\n{NOT_QUOTED}]");
     let shown = format!("[^\\r\\n{NOT_QUOTED}{}", &SPACE[1..]);
     format!(
         "^{SPACE}*({}|{}|{}:{folder}*{shown}{folder}*){SPACE}*$",
-        word("seen"),
-        word("delete"),
-        word("move")
+        any_case("seen"),
+        any_case("delete"),
+        any_case("move")
     )
 }
 
@@ -473,17 +468,21 @@ fn name_filter_pattern() -> String {
 
 /// One of `names` with spaces around it (any ASCII case with `any_case`);
 /// with `list`, a comma list of them, or nothing.
+/// `name` in any ASCII case, as a pattern.
+fn any_case(name: &str) -> String {
+    name.chars()
+        .map(|c| match c.is_ascii_alphabetic() {
+            true => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+            false => regex::escape(&c.to_string()),
+        })
+        .collect()
+}
+
 fn choice_pattern(names: &[&str], any_case: bool, list: bool) -> String {
     let spelled: Vec<String> = names
         .iter()
         .map(|name| match any_case {
-            true => name
-                .chars()
-                .map(|c| match c.is_ascii_alphabetic() {
-                    true => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
-                    false => regex::escape(&c.to_string()),
-                })
-                .collect(),
+            true => self::any_case(name),
             false => regex::escape(name),
         })
         .collect();
