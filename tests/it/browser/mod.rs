@@ -141,6 +141,13 @@ impl Browser {
         element.text().await.unwrap_or_default()
     }
 
+    /// The current value of the first field `css` selects.
+    pub async fn value(&self, css: &str) -> String {
+        let found = self.c.find(Locator::Css(css)).await;
+        let field = found.unwrap_or_else(|e| panic!("a field {css}: {e}"));
+        field.prop("value").await.unwrap().unwrap_or_default()
+    }
+
     /// Waits until the page's text contains `needle`.
     pub async fn wait_text(&self, needle: &str) {
         let start = Instant::now();

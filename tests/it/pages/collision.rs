@@ -44,10 +44,9 @@ async fn a_reply_written_while_another_agent_answered_stops_and_shows_it() {
         page.contains("a new shelf is on its way."),
         "Ann's answer shows: {page}"
     );
-    let draft = b.c.find(Locator::Css("#body")).await.unwrap();
     assert_eq!(
-        draft.prop("value").await.unwrap().as_deref(),
-        Some("Bob here: please tighten the screws."),
+        b.value("#body").await,
+        "Bob here: please tighten the screws.",
         "the draft is kept"
     );
     b.screenshot("collision").await;

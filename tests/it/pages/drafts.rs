@@ -14,11 +14,6 @@ async fn draft_of(desk: &Desk, ticket: i64) -> Option<(String, String)> {
     .unwrap()
 }
 
-async fn composer_text(b: &Browser) -> String {
-    let body = b.c.find(Locator::Css("#body")).await.unwrap();
-    body.prop("value").await.unwrap().unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_draft_survives_a_reload_and_another_browser_until_it_is_sent() {
     let desk = Desk::start().await;
@@ -39,7 +34,7 @@ async fn a_draft_survives_a_reload_and_another_browser_until_it_is_sent() {
     .await;
     b.go(&page).await;
     b.wait_text("It jams.").await;
-    assert_eq!(composer_text(&b).await, text, "back after a reload");
+    assert_eq!(b.value("#body").await, text, "back after a reload");
 
     // As a note, and in another browser of the same agent.
     b.c.find(Locator::Css("input[name=mode][value=note]"))
@@ -73,6 +68,6 @@ async fn a_draft_survives_a_reload_and_another_browser_until_it_is_sent() {
     assert_eq!(draft_of(&desk, ticket).await, None, "sent: gone");
     b.go(&page).await;
     b.wait_text("It jams.").await;
-    assert_eq!(composer_text(&b).await, "", "an empty composer again");
+    assert_eq!(b.value("#body").await, "", "an empty composer again");
     b.close().await;
 }

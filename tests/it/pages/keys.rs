@@ -38,11 +38,6 @@ async fn sids(b: &Browser) -> Vec<String> {
     out
 }
 
-async fn value_of(b: &Browser, css: &str) -> String {
-    let element = b.c.find(Locator::Css(css)).await.unwrap();
-    element.prop("value").await.unwrap().unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_keys_move_open_reply_assign_and_resolve() {
     let desk = Desk::start().await;
@@ -72,7 +67,7 @@ async fn the_keys_move_open_reply_assign_and_resolve() {
     press(&b, '/').await;
     assert_eq!(focused(&b).await, "q");
     press(&b, 'k').await;
-    assert_eq!(value_of(&b, "#q").await, "k");
+    assert_eq!(b.value("#q").await, "k");
     assert_eq!(chosen(&b).await, rows[0], "typing moved nothing");
     press(&b, Key::Escape.into()).await;
     assert_ne!(focused(&b).await, "q");
@@ -96,13 +91,13 @@ async fn the_keys_move_open_reply_assign_and_resolve() {
     // is text (e does not resolve).
     press(&b, 'n').await;
     assert_eq!(focused(&b).await, "body");
-    assert_eq!(value_of(&b, "input[name=mode]:checked").await, "note");
+    assert_eq!(b.value("input[name=mode]:checked").await, "note");
     press(&b, Key::Escape.into()).await;
     press(&b, 'r').await;
     assert_eq!(focused(&b).await, "body");
-    assert_eq!(value_of(&b, "input[name=mode]:checked").await, "reply");
+    assert_eq!(b.value("input[name=mode]:checked").await, "reply");
     press(&b, 'e').await;
-    assert_eq!(value_of(&b, "#body").await, "e");
+    assert_eq!(b.value("#body").await, "e");
     let detail = || async {
         let t = desk.gw.store().ticket_detail(id).await.unwrap().unwrap();
         (t.base.status.clone(), t.base.assignee_id)

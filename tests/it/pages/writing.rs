@@ -19,14 +19,8 @@ async fn an_agent_opens_a_ticket_by_writing_to_a_customer() {
     b.click("Open ticket and send").await;
     b.wait_text("subject must not be empty").await;
     assert_eq!(
-        b.c.find(Locator::Css("#body"))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("Your replacement hinge left our warehouse today."),
+        b.value("#body").await,
+        "Your replacement hinge left our warehouse today.",
         "the draft is kept"
     );
     b.fill("subject", "Your replacement hinge").await;
