@@ -40,6 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (pending().length) setTimeout(follow, 1500);
   };
   if (/^\/tickets\/\d+$/.test(location.pathname) && pending().length) setTimeout(follow, 1500);
+  undoCountdown();
 
   // A bulk delete asks first.
   const bulk = document.querySelector("form.bulk");
@@ -54,6 +55,30 @@ document.addEventListener("DOMContentLoaded", () => {
 
   keys();
 });
+
+// A reply held for the undo window counts down, and its Undo goes when
+// the window is over (the sender takes it then).
+function undoCountdown() {
+  const forms = [...document.querySelectorAll("form.undo[data-left-ms]")];
+  if (!forms.length) return;
+  // Counted from the page's arrival, so the two clocks need not agree.
+  const start = performance.now();
+  const tick = () => {
+    let left = 0;
+    for (const form of forms) {
+      if (!form.isConnected) continue;
+      const secs = Math.ceil((Number(form.dataset.leftMs) - (performance.now() - start)) / 1000);
+      if (secs <= 0) {
+        form.remove();
+        continue;
+      }
+      form.querySelector(".undo-left").textContent = `sending in ${secs} s`;
+      left++;
+    }
+    if (left) setTimeout(tick, 250);
+  };
+  tick();
+}
 
 // Keys, never while typing in a field: j / k move in the list, Enter or o
 // opens, r reply, n note, e resolve, a assign to me, / search, ? the keys.

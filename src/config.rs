@@ -69,6 +69,9 @@ pub struct Outbound {
     /// How long a claimed outbox row is this instance's; after a crash its
     /// unrecorded rows are sent again once it runs out.
     pub lease_secs: u64,
+    /// How long an agent's reply waits in the outbox before it is sent,
+    /// to be taken back (undo send); 0 sends at once. At most 600.
+    pub undo_secs: u64,
 }
 
 impl Default for Outbound {
@@ -78,6 +81,7 @@ impl Default for Outbound {
             retry_base_secs: 30.0,
             connections_per_domain: 4,
             lease_secs: 120,
+            undo_secs: 10,
         }
     }
 }
@@ -252,6 +256,9 @@ impl Config {
         }
         if !(file.outbound.retry_base_secs > 0.0 && file.outbound.retry_base_secs.is_finite()) {
             bail!("outbound.retry_base_secs must be a positive number");
+        }
+        if file.outbound.undo_secs > 600 {
+            bail!("outbound.undo_secs must be at most 600 (ten minutes)");
         }
         let sla = sla_targets(&file.sla, env)?;
         let webhooks = webhook_settings(&file.webhooks)?;

@@ -212,3 +212,15 @@ fn the_shipped_example_file_reads() {
     assert_eq!(c.email_domains.len(), 1);
     assert_eq!(c.webhooks.max_attempts, 8);
 }
+
+#[test]
+fn replies_wait_ten_seconds_to_be_taken_back_unless_configured() {
+    assert_eq!(Config::parse("", &[]).unwrap().outbound.undo_secs, 10);
+    let c = Config::parse("[outbound]\nundo_secs = 0", &[]).unwrap();
+    assert_eq!(c.outbound.undo_secs, 0, "sent at once");
+    let err = format!(
+        "{:#}",
+        Config::parse("[outbound]\nundo_secs = 601", &[]).unwrap_err()
+    );
+    assert!(err.contains("outbound.undo_secs"), "{err}");
+}

@@ -64,7 +64,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     let ingestor = Ingestor::new(store.clone(), Limits::default())
         .await?
         .with_sla(config.sla);
-    let replies = Replies::new(store.clone(), ingestor.signer().clone());
+    let replies = Replies::new(store.clone(), ingestor.signer().clone())
+        .with_undo(Duration::from_secs(config.outbound.undo_secs));
     let tls = TlsConfig::from_ca_file(config.ca_file.as_deref())
         .context("loading the extra CA certificates")?;
     let (shutdown, rx) = watch::channel(false);

@@ -8,4 +8,5 @@ mod queueing;
 pub mod replies;
 pub mod signature;
 pub mod sla;
+pub mod undo;
 pub mod webhooks;

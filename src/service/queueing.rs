@@ -8,6 +8,7 @@ use crate::outbound::recipients::Recipients;
 use crate::store::Tx;
 use crate::store::ingest::{NewEvent, insert_events};
 use crate::store::messages::{AttachmentRow, Outbound, insert_attachment_rows};
+use crate::store::outbox::Hold;
 use crate::store::replies::{ToQueue, queue_replies, take_auto_reply_tokens, take_pending_acks};
 
 /// A reply composed, waiting to be stored.
@@ -21,6 +22,11 @@ pub(crate) struct Composed {
     pub(super) automatic: bool,
     pub(super) recipients: Recipients,
     pub(super) now: chrono::DateTime<chrono::Utc>,
+    /// What the agent wrote (before the signature), kept while the reply
+    /// is held for the undo window.
+    pub(super) written: Option<String>,
+    /// Held in the outbox until then (undo send).
+    pub(super) hold_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Stores the message with its outbox row in `tx` (an acknowledgement also
@@ -60,6 +66,10 @@ pub(crate) async fn store_all_composed(
             message: &c.message,
             email_domain_id: Some(c.email_domain_id),
             raw: &c.raw,
+            hold: c.hold_until.map(|until| Hold {
+                until,
+                written: c.written.as_deref().unwrap_or_default(),
+            }),
         })
         .collect();
     let ids = queue_replies(tx, &rows, now).await?;
@@ -104,6 +114,7 @@ pub(crate) async fn store_all_composed(
                 outbox_id,
                 header_message_id: c.message.message_id,
                 recipients: c.recipients,
+                undo_until: c.hold_until,
             })
         })
         .collect())

@@ -55,6 +55,8 @@ pub struct Queued {
     pub header_message_id: String,
     /// Who it goes to.
     pub recipients: Recipients,
+    /// Held in the outbox until then, and can be taken back until then.
+    pub undo_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +105,8 @@ pub struct Replies {
     pub(super) store: Store,
     signer: TokenSigner,
     pub(super) wake: Arc<Notify>,
+    /// How long an agent's reply waits in the outbox, to be taken back.
+    undo: chrono::Duration,
 }
 
 impl Replies {
@@ -111,7 +115,15 @@ impl Replies {
             store,
             signer,
             wake: Arc::new(Notify::new()),
+            undo: chrono::Duration::zero(),
         }
+    }
+
+    /// Agents' replies wait `window` in the outbox before the sender may
+    /// take them, and can be taken back meanwhile ([`Replies::undo`]).
+    pub fn with_undo(mut self, window: std::time::Duration) -> Self {
+        self.undo = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::zero());
+        self
     }
 
     /// Notified whenever something is queued: the sender waits on it.
@@ -134,7 +146,10 @@ impl Replies {
         seen: Option<i64>,
     ) -> Result<Queued, ReplyError> {
         let (ticket_id, agent_id) = (req.ticket_id, req.agent_id);
-        let composed = self.composed(req).await?;
+        let mut composed = self.composed(req).await?;
+        if self.undo > chrono::Duration::zero() {
+            composed.hold_until = Some(composed.now + self.undo);
+        }
         let mut tx = self.store.begin_write().await?;
         if let Some(seen) = seen {
             let newer = stale::newer_than(&mut tx, ticket_id, seen, agent_id).await?;
@@ -212,6 +227,7 @@ impl Replies {
         if text.trim().is_empty() && req.attachments.is_empty() {
             return Err(ReplyError::Empty { template });
         }
+        let written = text.clone();
         let (text, html) = sign(text, html, agent.as_ref(), &ctx).await?;
         let answer = Answer {
             text,
@@ -223,7 +239,9 @@ impl Replies {
             cc: copied(&basis),
             ours,
         };
-        self.compose(&basis, &domain, answer)
+        let mut composed = self.compose(&basis, &domain, answer)?;
+        composed.written = Some(written);
+        Ok(composed)
     }
 
     pub(super) async fn basis(&self, ticket_id: i64) -> Result<ReplyBasis, ReplyError> {
@@ -311,6 +329,8 @@ impl Replies {
             automatic: answer.automatic,
             recipients: to,
             now,
+            written: None,
+            hold_until: None,
         })
     }
 

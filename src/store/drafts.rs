@@ -25,21 +25,9 @@ impl Store {
             forget_draft(&mut conn, ticket_id, Some(agent_id)).await?;
             return Ok(true);
         }
-        let saved = sqlx::query(
-            "INSERT INTO drafts (ticket_id, agent_id, mode, body, updated_at)
-             SELECT id, $2, $3, $4, $5 FROM tickets WHERE id = $1
-             ON CONFLICT (ticket_id, agent_id) DO UPDATE
-                SET mode = excluded.mode, body = excluded.body, updated_at = excluded.updated_at",
-        )
-        .bind(ticket_id)
-        .bind(agent_id)
-        .bind(mode)
-        .bind(body)
-        .bind(super::now())
-        .execute(self.writer())
-        .await
-        .context("saving a draft")?;
-        Ok(saved.rows_affected() == 1)
+        let mut conn = self.writer().acquire().await?;
+        let saved = put_draft(&mut conn, ticket_id, agent_id, mode, body).await?;
+        Ok(saved)
     }
 
     /// The agent's draft on the ticket, if any.
@@ -66,4 +54,30 @@ pub async fn forget_draft(
         .await
         .context("forgetting a draft")?;
     Ok(())
+}
+
+/// Keeps `body` as the agent's draft on the ticket; false when there is no
+/// such ticket.
+pub async fn put_draft(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    agent_id: i64,
+    mode: &str,
+    body: &str,
+) -> anyhow::Result<bool> {
+    let saved = sqlx::query(
+        "INSERT INTO drafts (ticket_id, agent_id, mode, body, updated_at)
+         SELECT id, $2, $3, $4, $5 FROM tickets WHERE id = $1
+         ON CONFLICT (ticket_id, agent_id) DO UPDATE
+            SET mode = excluded.mode, body = excluded.body, updated_at = excluded.updated_at",
+    )
+    .bind(ticket_id)
+    .bind(agent_id)
+    .bind(mode)
+    .bind(body)
+    .bind(super::now())
+    .execute(conn)
+    .await
+    .context("saving a draft")?;
+    Ok(saved.rows_affected() == 1)
 }

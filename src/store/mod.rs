@@ -39,6 +39,7 @@ pub mod ticket_view;
 mod ticket_walk;
 pub mod tickets;
 pub mod tokens;
+pub mod undo;
 pub mod web_sessions;
 pub mod webhook_deliveries;
 pub mod webhooks;

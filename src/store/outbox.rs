@@ -62,9 +62,25 @@ async fn release(tx: &mut Tx<'_>, c: &Claimed, now: DateTime<Utc>) -> anyhow::Re
     Ok(())
 }
 
-/// A stored outbound message to queue: (message row id, email domain,
-/// raw bytes).
-pub type ToSend<'a> = (i64, Option<i64>, &'a [u8]);
+/// A stored outbound message to queue.
+#[derive(Debug, Clone, Copy)]
+pub struct ToSend<'a> {
+    /// The message row.
+    pub message: i64,
+    pub email_domain_id: Option<i64>,
+    pub raw: &'a [u8],
+    /// Held until then, and taken back until then with the text the agent
+    /// wrote (undo send); None: due at once.
+    pub hold: Option<Hold<'a>>,
+}
+
+/// An agent's reply held for the undo window.
+#[derive(Debug, Clone, Copy)]
+pub struct Hold<'a> {
+    pub until: DateTime<Utc>,
+    /// What the agent wrote, before the signature.
+    pub written: &'a str,
+}
 
 /// Queues stored outbound messages: their raw bytes and outbox rows, a
 /// statement of each per [`CHUNK`]. Runs inside the caller's transaction,
@@ -77,21 +93,22 @@ pub async fn enqueue_all(
     let mut ids = Vec::with_capacity(messages.len());
     for chunk in messages.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO message_sources (message_id, raw) ");
-        q.push_values(chunk, |mut b, (id, _, raw)| {
-            b.push_bind(*id).push_bind(*raw);
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(m.message).push_bind(m.raw);
         });
         q.build()
             .execute(&mut **tx)
             .await
             .context("keeping outbound messages' sources")?;
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO outbox (message_id, email_domain_id, status, next_attempt_at, created_at, updated_at) ",
+            "INSERT INTO outbox (message_id, email_domain_id, status, next_attempt_at, undo_text, created_at, updated_at) ",
         );
-        q.push_values(chunk, |mut b, (id, domain, _)| {
-            b.push_bind(*id)
-                .push_bind(*domain)
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(m.message)
+                .push_bind(m.email_domain_id)
                 .push("'queued'")
-                .push_bind(now)
+                .push_bind(m.hold.map_or(now, |h| h.until))
+                .push_bind(m.hold.map(|h| h.written))
                 .push_bind(now)
                 .push_bind(now);
         });

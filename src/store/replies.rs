@@ -2,7 +2,7 @@
 //! template) and the one transaction that queues it.
 use super::ingest::{NewEvent, insert_events};
 use super::messages::{Outbound, insert_outbounds};
-use super::outbox::ToSend;
+use super::outbox::{Hold, ToSend};
 use super::{Store, Tx};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -155,6 +155,8 @@ pub struct ToQueue<'a> {
     pub message: &'a Outbound,
     pub email_domain_id: Option<i64>,
     pub raw: &'a [u8],
+    /// Held for the undo window.
+    pub hold: Option<Hold<'a>>,
 }
 
 /// Stores composed replies and queues them, in the caller's transaction:
@@ -176,7 +178,12 @@ pub async fn queue_replies(
     let sends: Vec<ToSend> = ids
         .iter()
         .zip(replies)
-        .map(|(id, r)| (*id, r.email_domain_id, r.raw))
+        .map(|(id, r)| ToSend {
+            message: *id,
+            email_domain_id: r.email_domain_id,
+            raw: r.raw,
+            hold: r.hold,
+        })
         .collect();
     let outboxes = super::outbox::enqueue_all(tx, &sends, now).await?;
     let tickets: Vec<i64> = messages.iter().map(|m| m.ticket_id).collect();

@@ -22,6 +22,8 @@ pub struct ThreadMessage {
     pub delivery_status: String,
     pub delivery_error: Option<String>,
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Held for the undo window until then (see [`super::undo`]).
+    pub undo_until: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -83,14 +85,18 @@ impl Store {
         if exists.is_none() {
             return Ok(None);
         }
-        let messages = sqlx::query_as(
+        let messages = sqlx::query_as(concat!(
             "SELECT m.id, m.direction, m.from_address, m.from_name, m.to_addrs, m.cc_addrs, m.subject,
                     m.body_text, m.reply_text, m.auto_kind, m.author_id, a.name AS author_name,
-                    a.email AS author_email, m.delivery_status, m.delivery_error, m.sent_at, m.created_at
+                    a.email AS author_email, m.delivery_status, m.delivery_error, m.sent_at,
+                    (SELECT o.next_attempt_at FROM outbox o WHERE o.message_id = m.id AND ",
+            super::undo::held_outbox!(),
+            ") AS undo_until, m.created_at
              FROM messages m LEFT JOIN agents a ON a.id = m.author_id
              WHERE m.ticket_id = $1 ORDER BY m.id",
-        )
+        ))
         .bind(id)
+        .bind(super::now())
         .fetch_all(&mut *tx)
         .await
         .context("reading a thread's messages")?;

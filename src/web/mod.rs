@@ -14,6 +14,7 @@ mod panel;
 pub mod presence;
 pub mod session;
 mod ticket;
+mod undo;
 mod views;
 
 use crate::api::AppState;
@@ -52,6 +53,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))
         .route("/tickets/{id}/participants", post(panel::participant))
+        .route("/messages/{id}/undo", post(undo::undo))
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))
         .route("/attachments/{id}", get(attachment))

@@ -60,6 +60,9 @@ struct Entry {
     message: i64,
     /// (attachment id, name, size)
     files: Vec<(i64, String, String)>,
+    /// A reply held for the undo window: (seconds left, milliseconds left
+    /// for the script's countdown).
+    undo: Option<(i64, i64)>,
 }
 
 pub async fn page(
@@ -166,6 +169,7 @@ fn entry(item: ThreadItem) -> Entry {
         auto: false,
         message: 0,
         files: Vec::new(),
+        undo: None,
     };
     match item {
         ThreadItem::Message(m) => Entry {
@@ -186,6 +190,10 @@ fn entry(item: ThreadItem) -> Entry {
             text: m.reply_text,
             status: m.delivery_status,
             error: m.delivery_error.unwrap_or_default(),
+            undo: m.undo_until.map(|until| {
+                let left = (until - Utc::now()).num_milliseconds();
+                ((left + 999) / 1000, left)
+            }),
             files: m
                 .attachments
                 .iter()

@@ -27,7 +27,7 @@ pub fn config_text(
     extra: &str,
 ) -> String {
     let top = format!(
-        "listen = \"127.0.0.1:0\"\npoll_interval = 1\n{extra}\n\n[outbound]\nretry_base_secs = 0.2"
+        "listen = \"127.0.0.1:0\"\npoll_interval = 1\n{extra}\n\n[outbound]\nretry_base_secs = 0.2\nundo_secs = 0"
     );
     stack.gateway_config(db, address, password, &top)
 }
@@ -38,6 +38,15 @@ impl Gateway {
         Self::start_for(stack, SUPPORT, SUPPORT_PASSWORD, extra, "").await
     }
 
+    /// A gateway whose agents' replies wait `secs` to be taken back
+    /// (`outbound.undo_secs`; the others send at once).
+    pub async fn start_with_undo(stack: &MailStack, extra: &str, secs: u64) -> Gateway {
+        Self::start_edited(stack, SUPPORT, SUPPORT_PASSWORD, extra, |text| {
+            text.replace("undo_secs = 0", &format!("undo_secs = {secs}"))
+        })
+        .await
+    }
+
     /// `imap_extra` goes into the `[email_domain.imap]` section.
     pub async fn start_for(
         stack: &MailStack,
@@ -46,15 +55,29 @@ impl Gateway {
         extra: &str,
         imap_extra: &str,
     ) -> Gateway {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = format!("sqlite://{}", dir.path().join("gateway.db").display());
-        let mut text = config_text(stack, &db, address, password, extra);
-        if !imap_extra.is_empty() {
-            text = text.replace(
+        Self::start_edited(stack, address, password, extra, |text| {
+            if imap_extra.is_empty() {
+                return text;
+            }
+            text.replace(
                 "\n[email_domain.smtp]",
                 &format!("{imap_extra}\n\n[email_domain.smtp]"),
-            );
-        }
+            )
+        })
+        .await
+    }
+
+    /// A gateway on the config [`config_text`] writes, changed by `edit`.
+    async fn start_edited(
+        stack: &MailStack,
+        address: &str,
+        password: &str,
+        extra: &str,
+        edit: impl FnOnce(String) -> String,
+    ) -> Gateway {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = format!("sqlite://{}", dir.path().join("gateway.db").display());
+        let text = edit(config_text(stack, &db, address, password, extra));
         let config = Config::parse(&text, &[]).expect("test config");
         let running = serve::start(&config).await.expect("start the gateway");
         Gateway {

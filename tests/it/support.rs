@@ -124,9 +124,13 @@ pub async fn queue_reply(
     let now = postdesk::store::now();
     let mut tx = store.begin_write().await.unwrap();
     let id = insert_outbound(&mut tx, &reply, now).await.unwrap();
-    outbox::enqueue_all(&mut tx, &[(id, Some(domain_id), raw.as_bytes())], now)
-        .await
-        .unwrap();
+    let send = outbox::ToSend {
+        message: id,
+        email_domain_id: Some(domain_id),
+        raw: raw.as_bytes(),
+        hold: None,
+    };
+    outbox::enqueue_all(&mut tx, &[send], now).await.unwrap();
     tx.commit().await.unwrap();
     id
 }

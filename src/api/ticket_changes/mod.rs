@@ -7,6 +7,7 @@ pub(crate) mod notes;
 pub(crate) mod participants;
 pub(crate) mod patch;
 mod replies;
+pub(crate) mod undo;
 pub(crate) mod validate;
 
 use super::AppState;
@@ -19,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(patch::patch_ticket, delete::delete_ticket))
         .routes(routes!(delete::bulk_delete))
         .routes(routes!(replies::post_reply))
+        .routes(routes!(undo::undo_reply))
         .routes(routes!(notes::create_note))
         .routes(routes!(notes::patch_note, notes::delete_note))
         .routes(routes!(participants::get_recipients))

@@ -49,6 +49,12 @@ pub struct QueuedReply {
     pub cc: Vec<Person>,
     /// Active participants not copied: the mail had the most recipients it may.
     pub left_out: Vec<String>,
+    /// The reply waits in the outbox until then (`outbound.undo_secs`) and
+    /// can be taken back meanwhile (`POST messages/{id}/undo`); null when
+    /// it is sent at once.
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub undo_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<crate::service::replies::Queued> for QueuedReply {
@@ -62,6 +68,7 @@ impl From<crate::service::replies::Queued> for QueuedReply {
             header_message_id: q.header_message_id,
             outbox_id: q.outbox_id,
             status: "queued".into(),
+            undo_until: q.undo_until,
         }
     }
 }

@@ -53,6 +53,11 @@ pub struct MessageItem {
     pub delivery_error: Option<String>,
     #[serde(serialize_with = "crate::api::time::utc_opt")]
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// An agent's reply held for the undo window: it can be taken back
+    /// (`POST messages/{id}/undo`) until then; otherwise null.
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub undo_until: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub attachments: Vec<AttachmentItem>,
@@ -189,6 +194,7 @@ fn message(m: ThreadMessage, attachments: Vec<AttachmentItem>) -> ThreadItem {
         delivery_status: m.delivery_status,
         delivery_error: m.delivery_error,
         sent_at: m.sent_at,
+        undo_until: m.undo_until,
         created_at: m.created_at,
         attachments,
     }))

@@ -2,7 +2,7 @@
 //! 4xx answers to bad input. Also the fixtures the other `changes_*`
 //! modules share (tickets, agents, teams, fields written with SQL).
 use super::{ADMIN_TOKEN, Api};
-use postdesk::domain::{Role, ShortId};
+use postdesk::domain::ShortId;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -50,19 +50,7 @@ pub async fn seed_ticket(api: &Api, subject: &str) -> i64 {
 
 /// An agent with a signature and a token acting for them: (agent id, token).
 pub async fn agent(api: &Api, email: &str, signature: &str) -> (i64, String) {
-    let store = api.store();
-    let id = store
-        .create_agent(email, &format!("Agent {email}"), "agent", signature)
-        .await
-        .expect("agent");
-    let token = postdesk::api::auth::generate_token();
-    let key = store.token_key().await.expect("key");
-    let hash = postdesk::api::auth::hash_token(&key, &token);
-    store
-        .create_token("test", Role::Agent, Some(id), &hash)
-        .await
-        .expect("token");
-    (id, token)
+    super::agent_with_token(api.store(), email, signature).await
 }
 
 pub async fn exec(api: &Api, sql: &str) -> i64 {

@@ -4,24 +4,13 @@
 use super::ADMIN_TOKEN;
 use crate::harness::{Gateway, SECOND, customer_inbox, customer_mail, eventually, header, stack};
 use crate::mailstack::{CUSTOMER, SUPPORT};
-use postdesk::domain::Role;
 use serde_json::{Value, json};
 
 /// A token acting for a new agent with this signature.
 pub(super) async fn agent_token(gw: &Gateway, signature: &str) -> String {
-    let store = gw.store();
-    let id = store
-        .create_agent("ann@example.com", "Ann", "agent", signature)
+    super::agent_with_token(gw.store(), "ann@example.com", signature)
         .await
-        .expect("agent");
-    let token = postdesk::api::auth::generate_token();
-    let key = store.token_key().await.expect("key");
-    let hash = postdesk::api::auth::hash_token(&key, &token);
-    store
-        .create_token("ann", Role::Agent, Some(id), &hash)
-        .await
-        .expect("token");
-    token
+        .1
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -10,6 +10,7 @@ mod changes_mail;
 mod changes_notes;
 mod changes_participants;
 mod changes_replies;
+mod changes_undo;
 mod hooks;
 mod hooks_dispatch;
 mod journey;
@@ -82,7 +83,7 @@ impl Api {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = format!("sqlite://{}", dir.path().join("api.db").display());
         let text = format!(
-            "database_url = \"{db}\"\nlisten = \"127.0.0.1:0\"\nadmin_token = \"{ADMIN_TOKEN}\"\n{extra}\n"
+            "database_url = \"{db}\"\nlisten = \"127.0.0.1:0\"\nadmin_token = \"{ADMIN_TOKEN}\"\n{extra}\n\n[outbound]\nundo_secs = 0\n"
         );
         let config = Config::parse(&text, &[]).expect("test config");
         Self::start_config(dir, &config).await
@@ -178,4 +179,21 @@ impl Api {
             r.stop().await;
         }
     }
+}
+
+/// An agent with a signature in `store`, and a token acting for them:
+/// (agent id, token).
+pub async fn agent_with_token(store: &Store, email: &str, signature: &str) -> (i64, String) {
+    let id = store
+        .create_agent(email, &format!("Agent {email}"), "agent", signature)
+        .await
+        .expect("agent");
+    let token = postdesk::api::auth::generate_token();
+    let key = store.token_key().await.expect("key");
+    let hash = postdesk::api::auth::hash_token(&key, &token);
+    store
+        .create_token(email, Role::Agent, Some(id), &hash)
+        .await
+        .expect("token");
+    (id, token)
 }

@@ -50,7 +50,7 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
 async fn log_in_and_find(b: &Browser) {
     b.go("/").await;
     assert!(b.path().await.starts_with("/login"), "{}", b.path().await);
-    log_in(b, ADMIN, "not the password").await;
+    try_log_in(b, ADMIN, "not the password").await;
     b.wait_text("do not match an active account").await;
     log_in(b, ADMIN, PASSWORD).await;
     b.wait_text("Unassigned").await;

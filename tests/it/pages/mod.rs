@@ -8,6 +8,7 @@ mod journey;
 mod keys;
 mod mail;
 mod presence;
+mod undo;
 mod writing;
 
 use crate::browser::Browser;
@@ -33,8 +34,13 @@ struct Desk {
 
 impl Desk {
     async fn start() -> Desk {
+        Self::start_with_undo(0).await
+    }
+
+    /// Agents' replies wait `secs` to be taken back (undo send).
+    async fn start_with_undo(secs: u64) -> Desk {
         let stack = stack();
-        let gw = Gateway::start(&stack, "").await;
+        let gw = Gateway::start_with_undo(&stack, "", secs).await;
         for (email, name, role) in [
             (ADMIN, "Ann Admin", Role::Admin),
             (AGENT, "Bob Agent", Role::Agent),
@@ -74,7 +80,18 @@ impl Desk {
     }
 }
 
+/// Logs in, and waits until the login's redirect has landed.
 async fn log_in(b: &Browser, email: &str, password: &str) {
+    try_log_in(b, email, password).await;
+    // The next step must not race the login's own redirect to the inbox.
+    eventually("the login lands", WAIT, || async {
+        (b.path().await != "/login").then_some(())
+    })
+    .await;
+}
+
+/// Fills in and sends the login form.
+async fn try_log_in(b: &Browser, email: &str, password: &str) {
     b.go("/login").await;
     b.fill("email", email).await;
     b.fill("password", password).await;
