@@ -3,6 +3,18 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serializer;
 
+/// An RFC 3339 time in a request's `field`.
+pub fn parse(field: &str, value: &str) -> Result<DateTime<Utc>, crate::api::error::ApiError> {
+    DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            crate::api::error::ApiError::invalid(
+                field,
+                format!("{value:?} is not an RFC 3339 time such as 2026-12-31T23:59:59Z"),
+            )
+        })
+}
+
 pub fn format(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

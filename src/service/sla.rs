@@ -55,13 +55,28 @@ pub async fn mark_overdue(store: &Store, now: DateTime<Utc>) -> anyhow::Result<u
     Ok(marked)
 }
 
-/// Marks tickets overdue every [`CHECK_EVERY`] until `shutdown` turns true.
+/// Opens snoozed tickets whose time has come.
+pub async fn wake_snoozed(store: &Store, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let woken = store.wake_snoozed(now).await?;
+    if woken > 0 {
+        tracing::info!(tickets = woken, "snoozed tickets are open again");
+    }
+    Ok(woken)
+}
+
+/// Marks tickets overdue and ends snoozes every [`CHECK_EVERY`] until
+/// `shutdown` turns true.
 pub async fn run(store: Store, mut shutdown: watch::Receiver<bool>) {
     loop {
-        let pause = match mark_overdue(&store, crate::store::now()).await {
+        let now = crate::store::now();
+        let done = async {
+            mark_overdue(&store, now).await?;
+            wake_snoozed(&store, now).await
+        };
+        let pause = match done.await {
             Ok(_) => CHECK_EVERY,
             Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "marking overdue tickets failed");
+                tracing::error!(error = %format!("{e:#}"), "the ticket clocks failed");
                 ERROR_PAUSE
             }
         };

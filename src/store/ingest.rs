@@ -326,7 +326,7 @@ async fn touch_tickets(
     }
     for chunk in reopened.chunks(CHUNK) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "UPDATE tickets SET status = 'open', resolved_at = NULL WHERE id",
+            "UPDATE tickets SET status = 'open', resolved_at = NULL, snoozed_until = NULL WHERE id",
         );
         push_in(&mut q, chunk);
         q.build()

@@ -20,6 +20,7 @@ pub mod sealer;
 pub mod search;
 pub mod settings;
 pub mod sla;
+mod snooze;
 mod sql_functions;
 pub mod stale;
 pub mod tags;

@@ -49,20 +49,10 @@ impl Store {
         if due.is_empty() {
             return Ok(0);
         }
-        for chunk in due.chunks(CHUNK) {
-            let mut q =
-                QueryBuilder::<Sqlite>::new("UPDATE tickets SET status = 'overdue', updated_at = ");
-            q.push_bind(now).push(" WHERE id IN (");
-            let mut ids = q.separated(", ");
-            for (id, _, _) in chunk {
-                ids.push_bind(*id);
-            }
-            q.push(")");
-            q.build()
-                .execute(&mut *tx)
-                .await
-                .context("marking tickets overdue")?;
-        }
+        let ids: Vec<i64> = due.iter().map(|(id, _, _)| *id).collect();
+        update_tickets(&mut tx, "status = 'overdue'", &ids, now)
+            .await
+            .context("marking tickets overdue")?;
         let events: Vec<NewEvent> = due
             .iter()
             .map(|(id, from, due_at)| {
@@ -177,6 +167,27 @@ pub async fn answered(
             ..NewEvent::by(actor, ticket_id, "status_changed", data.to_string())
         };
         insert_events(tx, &[event], now).await?;
+    }
+    Ok(())
+}
+
+/// `UPDATE tickets SET <set>, updated_at = now` on tickets `ids`, a
+/// statement per [`CHUNK`].
+pub(super) async fn update_tickets(
+    tx: &mut Tx<'_>,
+    set: &str,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    for chunk in ids.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(format!("UPDATE tickets SET {set}, updated_at = "));
+        q.push_bind(now).push(" WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        q.push(")");
+        q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

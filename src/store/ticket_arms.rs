@@ -28,7 +28,11 @@ pub(super) fn is_arm(cond: &Cond) -> bool {
     match cond {
         Cond::Status(list) => list.len() == 1,
         Cond::Priority(list) => list.len() == 1,
-        Cond::Assignee(_) | Cond::FromDomain(_) | Cond::Topic(_) | Cond::CreatedBy(_) => true,
+        Cond::Assignee(_)
+        | Cond::FromDomain(_)
+        | Cond::Topic(_)
+        | Cond::CreatedBy(_)
+        | Cond::Snoozed => true,
         other => other.is_indexed_set(),
     }
 }
@@ -52,6 +56,11 @@ fn push_arm_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
         Cond::FromDomain(domain) => {
             q.push("SELECT id FROM tickets INDEXED BY tickets_from_domain WHERE from_domain = ")
                 .push_bind(domain.clone());
+        }
+        Cond::Snoozed => {
+            q.push(
+                "SELECT id FROM tickets INDEXED BY tickets_snoozed WHERE snoozed_until IS NOT NULL",
+            );
         }
         Cond::Text(term) => {
             q.push("SELECT DISTINCT rowid >> 32 AS id FROM ticket_text WHERE ticket_text MATCH ")

@@ -25,6 +25,9 @@ pub struct TicketChange {
     pub description: Option<String>,
     /// `Some(None)` clears it (the first email domain that can send is used).
     pub email_domain_id: Option<Option<i64>>,
+    /// Snooze until then (the ticket is pending meanwhile); `Some(None)`
+    /// ends a snooze and leaves the status as it is.
+    pub snooze: Option<Option<DateTime<Utc>>>,
 }
 
 impl TicketChange {
@@ -38,6 +41,7 @@ impl TicketChange {
             && self.fields.is_empty()
             && self.description.is_none()
             && self.email_domain_id.is_none()
+            && self.snooze.is_none()
     }
 }
 
@@ -68,6 +72,7 @@ struct Current {
     topic_id: Option<i64>,
     description: String,
     email_domain_id: Option<i64>,
+    snoozed_until: Option<DateTime<Utc>>,
 }
 
 /// Events of one change, all by the same agent.
@@ -114,7 +119,8 @@ impl Store {
         let now = super::now();
         let mut tx = self.begin_write().await?;
         let current: Option<Current> = sqlx::query_as(
-            "SELECT status, priority, assignee_id, topic_id, description, email_domain_id
+            "SELECT status, priority, assignee_id, topic_id, description, email_domain_id,
+                    snoozed_until
              FROM tickets WHERE id = $1",
         )
         .bind(id)
@@ -141,7 +147,8 @@ impl Store {
     }
 }
 
-/// Status, priority, assignee, topic, description and email domain.
+/// Status (and snooze), priority, assignee, topic, description and email
+/// domain.
 async fn change_columns(
     tx: &mut Tx<'_>,
     id: i64,
@@ -150,12 +157,24 @@ async fn change_columns(
     events: &mut Events,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    if let Some(status) = change.status.filter(|s| s.as_str() != current.status) {
+    // A snoozed ticket is pending.
+    let status = match change.snooze {
+        Some(Some(_)) => Some(Status::Pending),
+        _ => change.status,
+    };
+    if let Some(status) = status.filter(|s| s.as_str() != current.status) {
         set_status(tx, id, status, now).await?;
         events.push(
             "status_changed",
             json!({"from": current.status, "to": status.as_str()}),
         );
+    }
+    if let Some(to) = change.snooze.filter(|to| *to != current.snoozed_until) {
+        Set::Snooze(to).apply(tx, id).await?;
+        match to {
+            Some(until) => events.push("snoozed", json!({"until": until})),
+            None => events.push("unsnoozed", json!({"until": current.snoozed_until})),
+        }
     }
     if let Some(p) = change.priority.filter(|p| p.as_str() != current.priority) {
         Set::Priority(p.as_str()).apply(tx, id).await?;
@@ -241,7 +260,8 @@ async fn change_sets(
     Ok(())
 }
 
-/// Resolving stamps `resolved_at`; any other status clears it. An agent
+/// Resolving stamps `resolved_at`; any other status clears it; a status
+/// other than pending ends a snooze. An agent
 /// setting the status has dealt with the ticket: its response clock stops
 /// (a later customer reply starts a new one), so a ticket an agent reopens
 /// does not turn overdue on a stale deadline.
@@ -252,13 +272,17 @@ async fn set_status(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let resolved_at = (status == Status::Resolved).then_some(now);
-    sqlx::query("UPDATE tickets SET status = $1, resolved_at = $2, due_at = NULL WHERE id = $3")
-        .bind(status.as_str())
-        .bind(resolved_at)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .context("changing a ticket's status")?;
+    sqlx::query(
+        "UPDATE tickets SET status = $1, resolved_at = $2, due_at = NULL,
+            snoozed_until = CASE WHEN $1 = 'pending' THEN snoozed_until END
+         WHERE id = $3",
+    )
+    .bind(status.as_str())
+    .bind(resolved_at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .context("changing a ticket's status")?;
     Ok(())
 }
 
@@ -270,6 +294,7 @@ enum Set<'a> {
     Topic(Option<i64>),
     Description(&'a str),
     EmailDomain(Option<i64>),
+    Snooze(Option<DateTime<Utc>>),
 }
 
 impl Set<'_> {
@@ -287,6 +312,9 @@ impl Set<'_> {
             }
             Set::EmailDomain(v) => {
                 sqlx::query("UPDATE tickets SET email_domain_id = $1 WHERE id = $2").bind(v)
+            }
+            Set::Snooze(v) => {
+                sqlx::query("UPDATE tickets SET snoozed_until = $1 WHERE id = $2").bind(v)
             }
         };
         q.bind(id)

@@ -26,6 +26,8 @@ pub enum Cond {
         value: Option<String>,
     },
     CreatedBy(Option<i64>),
+    /// Snoozed (the Snoozed folder).
+    Snoozed,
     /// An FTS5 query (one of [`super::search::match_terms`]) that must
     /// match the subject or the text of one of the ticket's messages.
     Text(String),
@@ -59,12 +61,14 @@ impl Cond {
                 | Cond::Topic(_)
                 | Cond::CreatedBy(_)
                 | Cond::FromDomain(_)
+                | Cond::Snoozed
         )
     }
 
-    /// Kept in `ticket_counts`: every column but the requester domain.
+    /// Kept in `ticket_counts`: every column but the requester domain and
+    /// the snooze.
     pub(super) fn is_counted(&self) -> bool {
-        self.reads_row() && !matches!(self, Cond::FromDomain(_) | Cond::AnyOf(_))
+        self.reads_row() && !matches!(self, Cond::FromDomain(_) | Cond::Snoozed | Cond::AnyOf(_))
     }
 }
 
@@ -139,6 +143,9 @@ pub(super) fn push_cond(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, style: St
         Cond::CreatedBy(v) => push_eq(q, "created_by", *v),
         Cond::FromDomain(d) => {
             q.push("t.from_domain = ").push_bind(d.clone());
+        }
+        Cond::Snoozed => {
+            q.push("t.snoozed_until IS NOT NULL");
         }
         set if set.is_indexed_set() && style == Style::Set => {
             q.push("t.id IN (");

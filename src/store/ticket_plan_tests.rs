@@ -75,6 +75,13 @@ fn ticket_sql(i: usize) -> String {
         i.is_multiple_of(7),
         format!("INSERT INTO ticket_teams VALUES ({i}, 2);"),
     );
+    add(
+        i % 7 == 3,
+        format!(
+            "UPDATE tickets SET snoozed_until = '2030-01-0{}T00:00:00+00:00' WHERE id = {i};",
+            i % 3 + 1
+        ),
+    );
     let plan = ["free", "pro"][i % 2];
     add(
         !i.is_multiple_of(4),
@@ -144,6 +151,10 @@ fn queries() -> Vec<Vec<Cond>> {
         vec![Cond::CreatedBy(Some(2)), text("common")],
         vec![Cond::CreatedBy(None), Cond::Tag(Some("x".into()))],
         vec![text("body1"), Cond::Tag(None), Cond::Assignee(Some(1))],
+        vec![Cond::Snoozed],
+        vec![Cond::Snoozed, Cond::Status(vec![Status::Open])],
+        vec![Cond::Snoozed, Cond::Tag(Some("x".into()))],
+        vec![text("common"), Cond::Snoozed, Cond::Assignee(None)],
     ]
 }
 

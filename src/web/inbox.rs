@@ -260,6 +260,7 @@ async fn folders(
         ("All".to_string(), "all".to_string()),
         ("Unassigned".into(), "unassigned".into()),
         ("Mine".into(), "mine".into()),
+        ("Snoozed".into(), "snoozed".into()),
     ];
     let mine = state.store.agent(agent.agent_id).await?;
     for (id, name) in teams {

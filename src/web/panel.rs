@@ -152,6 +152,14 @@ async fn patch(
         },
         Some("resolve") => status("resolved"),
         Some("reopen") => status("open"),
+        Some("snooze") => PatchTicket {
+            snoozed_until: Some(Some(snooze_end(get("snooze_for").as_deref())?)),
+            ..PatchTicket::default()
+        },
+        Some("unsnooze") => PatchTicket {
+            snoozed_until: Some(None),
+            ..PatchTicket::default()
+        },
         _ => PatchTicket {
             status: get("status"),
             priority: get("priority"),
@@ -174,6 +182,25 @@ async fn patch(
             ..PatchTicket::default()
         },
     })
+}
+
+/// Snooze lengths offered on the page: (hours, label).
+pub const SNOOZE_FOR: [(i64, &str); 5] = [
+    (1, "1 hour"),
+    (4, "4 hours"),
+    (24, "1 day"),
+    (72, "3 days"),
+    (168, "1 week"),
+];
+
+/// The end of a snooze of one of [`SNOOZE_FOR`]'s lengths, from now.
+fn snooze_end(hours: Option<&str>) -> PageResult<String> {
+    let hours = hours
+        .and_then(|h| h.trim().parse::<i64>().ok())
+        .filter(|h| SNOOZE_FOR.iter().any(|(n, _)| n == h))
+        .ok_or_else(|| PageError::bad_request("choose how long to snooze"))?;
+    let until = chrono::Utc::now() + chrono::Duration::hours(hours);
+    Ok(crate::api::time::format(&until))
 }
 
 /// The custom fields the form shows, as the API takes them: an empty input

@@ -39,6 +39,9 @@ struct TicketPage {
     /// The newest message on the page: a reply sent from it is stopped
     /// when someone else has added to the ticket since.
     seen: i64,
+    /// When a snooze ends, as agents read it.
+    snoozed: Option<String>,
+    snooze_for: &'static [(i64, &'static str)],
 }
 
 /// One line of the thread, ready to show.
@@ -109,6 +112,8 @@ pub async fn render(
     let seen = thread.messages.iter().map(|m| m.id).max().unwrap_or(0);
     let page = TicketPage {
         seen,
+        snoozed: t.snoozed_until.map(views::when),
+        snooze_for: &super::panel::SNOOZE_FOR,
         panel,
         layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), agent),
         entries: merge(thread).into_iter().map(entry).collect(),
@@ -231,6 +236,10 @@ fn event_text(kind: &str, data: &serde_json::Value) -> String {
     };
     match kind {
         "delivery_failed" => format!("delivery failed: {}", s("error")),
+        "snoozed" => match chrono::DateTime::parse_from_rfc3339(&s("until")) {
+            Ok(until) => format!("snoozed until {}", views::when(until.to_utc())),
+            Err(_) => "snoozed".into(),
+        },
         _ if !s("from").is_empty() || !s("to").is_empty() => {
             format!("{}: {} → {}", kind.replace('_', " "), s("from"), s("to"))
         }

@@ -92,15 +92,9 @@ fn pattern(value: &str) -> ApiResult<BanPattern> {
 }
 
 fn expires_at(value: Option<&str>) -> ApiResult<Option<DateTime<Utc>>> {
-    let Some(v) = value else { return Ok(None) };
-    DateTime::parse_from_rfc3339(v.trim())
-        .map(|t| Some(t.with_timezone(&Utc)))
-        .map_err(|_| {
-            ApiError::invalid(
-                "expires_at",
-                format!("{v:?} is not an RFC 3339 time such as 2026-12-31T23:59:59Z"),
-            )
-        })
+    value
+        .map(|v| crate::api::time::parse("expires_at", v))
+        .transpose()
 }
 
 fn missing(id: i64) -> ApiError {

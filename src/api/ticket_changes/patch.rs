@@ -49,6 +49,13 @@ pub struct PatchTicket {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     pub email_domain_id: Option<Option<i64>>,
+    /// Snooze: the ticket is pending until then (within a year from now),
+    /// and opens again at that time or at the customer's next reply,
+    /// whichever comes first; null ends a snooze. With `status`, only
+    /// pending goes with a time.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<crate::api::settings::Rfc3339>)]
+    pub snoozed_until: Option<Option<String>>,
 }
 
 /// Change a ticket.
@@ -56,7 +63,8 @@ pub struct PatchTicket {
     params(("id" = i64, Path, description = "Ticket id")),
     request_body = PatchTicket,
     responses((status = 200, body = TicketView), (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn patch_ticket(
     State(state): State<AppState>,
     caller: Caller,
@@ -94,8 +102,15 @@ pub(crate) async fn to_change(store: &Store, p: PatchTicket) -> ApiResult<Ticket
         .description
         .map(|d| validate::limited("description", d, validate::MAX_DESCRIPTION))
         .transpose()?;
+    let status = p.status.as_deref().map(validate::status).transpose()?;
+    let snooze = match p.snoozed_until {
+        Some(Some(t)) => Some(Some(snooze_until(&t, status)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
     Ok(TicketChange {
-        status: p.status.as_deref().map(validate::status).transpose()?,
+        snooze,
+        status,
         priority: p.priority.as_deref().map(validate::priority).transpose()?,
         assignee_id,
         team_ids,
@@ -105,6 +120,38 @@ pub(crate) async fn to_change(store: &Store, p: PatchTicket) -> ApiResult<Ticket
         description,
         email_domain_id,
     })
+}
+
+/// Longest snooze.
+const MAX_SNOOZE_DAYS: i64 = 366;
+
+/// A snooze's end: a time to come (what counts as one depends on the
+/// clock, hence 409), for a ticket left pending.
+fn snooze_until(
+    text: &str,
+    status: Option<crate::domain::Status>,
+) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    let until = crate::api::time::parse("snoozed_until", text)?;
+    let now = chrono::Utc::now();
+    if until <= now {
+        return Err(ApiError::conflict(
+            "snoozed_until",
+            "that time has passed: snooze until a time to come",
+        ));
+    }
+    if until > now + chrono::Duration::days(MAX_SNOOZE_DAYS) {
+        return Err(ApiError::conflict(
+            "snoozed_until",
+            format!("snooze for at most {MAX_SNOOZE_DAYS} days"),
+        ));
+    }
+    if status.is_some_and(|s| s != crate::domain::Status::Pending) {
+        return Err(ApiError::conflict(
+            "status",
+            "a snoozed ticket is pending: leave status out, or set it to pending",
+        ));
+    }
+    Ok(until)
 }
 
 async fn topic(

@@ -273,19 +273,20 @@ fn number(key: &str, value: &str, min: i64, max: i64) -> ApiResult<i64> {
     Ok(n)
 }
 
-/// `all`, `unassigned`, `mine` or `team:<id>`: the same as the matching
-/// filter (None for all).
+/// `all`, `unassigned`, `mine`, `snoozed` or `team:<id>`: the same as the
+/// matching filter (None for all).
 fn folder(caller: &Caller, value: &str) -> ApiResult<Option<Cond>> {
     let bad = || {
         ApiError::invalid(
             "folder",
-            format!("folder must be all, unassigned, mine or team:<id>, not {value:?}"),
+            format!("folder must be all, unassigned, mine, snoozed or team:<id>, not {value:?}"),
         )
     };
     Ok(Some(match value {
         "all" => return Ok(None),
         "unassigned" => Cond::Assignee(None),
         "mine" => Cond::Assignee(Some(me(caller).map_err(|e| e.field("folder"))?)),
+        "snoozed" => Cond::Snoozed,
         _ => {
             let id = value.strip_prefix("team:").ok_or_else(bad)?;
             Cond::Team(Some(self::id(id).ok_or_else(bad)?))

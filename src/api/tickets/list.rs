@@ -53,8 +53,8 @@ pub struct ListParams {
     /// `me`, an agent id or `none` (tickets customers opened), or a comma list.
     #[param(value_type = Option<PeopleList>, inline)]
     created_by: Option<String>,
-    /// `all`, `unassigned`, `mine` or `team:<id>`.
-    #[param(pattern = "^(all|unassigned|mine|team:[0-9]{1,18})?$")]
+    /// `all`, `unassigned`, `mine`, `snoozed` or `team:<id>`.
+    #[param(pattern = "^(all|unassigned|mine|snoozed|team:[0-9]{1,18})?$")]
     folder: Option<String>,
     /// Words found in the subject or a message's text; `word*` for a prefix.
     /// Custom fields filter as `field.<key>=value|none`.

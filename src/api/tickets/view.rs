@@ -76,6 +76,11 @@ pub struct TicketView {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(serialize_with = "crate::api::time::utc_opt")]
     pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Snoozed: pending until then, when it opens again (or at the
+    /// customer's next reply, whichever comes first); null otherwise.
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<TicketDetail> for TicketView {
@@ -126,6 +131,7 @@ impl From<TicketDetail> for TicketView {
             created_at: b.created_at,
             updated_at: b.updated_at,
             due_at: b.due_at,
+            snoozed_until: b.snoozed_until,
         }
     }
 }

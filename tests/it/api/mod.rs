@@ -10,6 +10,7 @@ mod changes_mail;
 mod changes_notes;
 mod changes_participants;
 mod changes_replies;
+mod changes_snooze;
 mod changes_undo;
 mod hooks;
 mod hooks_dispatch;

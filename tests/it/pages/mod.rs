@@ -8,6 +8,7 @@ mod journey;
 mod keys;
 mod mail;
 mod presence;
+mod snooze;
 mod undo;
 mod writing;
 
