@@ -41,6 +41,7 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   if (/^\/tickets\/\d+$/.test(location.pathname) && pending().length) setTimeout(follow, 1500);
   undoCountdown();
+  live();
 
   // A bulk delete asks first.
   const bulk = document.querySelector("form.bulk");
@@ -55,6 +56,96 @@ document.addEventListener("DOMContentLoaded", () => {
 
   keys();
 });
+
+// Live updates over server-sent events (the browser reconnects by itself
+// and is sent what it missed). The inbox never moves rows under the
+// agent's hand: it says how many tickets are new or changed, marks the
+// changed rows, counts them in the title, and shows the list afresh only
+// when asked. A ticket page puts new messages, notes and events in place.
+function live() {
+  const onTicket = location.pathname.match(/^\/tickets\/(\d+)$/);
+  const rows = document.querySelector("tbody tr[data-ticket]") || document.querySelector(".live-news");
+  if (!onTicket && !rows) return;
+  // Only a visible page holds a connection (browsers allow a few per
+  // server): a hidden one closes it and, shown again, catches up from the
+  // last change it saw. A page kept in the back-forward cache loads afresh.
+  const handlers = [];
+  let source = null;
+  let last = "";
+  const connect = () => {
+    if (source) return;
+    source = new EventSource(last ? `/live?last=${encodeURIComponent(last)}` : "/live");
+    for (const [type, handle] of handlers) {
+      source.addEventListener(type, (e) => {
+        if (e.lastEventId) last = e.lastEventId;
+        handle(e);
+      });
+    }
+  };
+  const disconnect = () => {
+    source?.close();
+    source = null;
+  };
+  const on = (type, handle) => handlers.push([type, handle]);
+  document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect()));
+  window.addEventListener("pagehide", disconnect);
+  window.addEventListener("pageshow", (e) => { if (e.persisted) location.reload(); });
+  if (onTicket) {
+    const me = Number(onTicket[1]);
+    let busy = false;
+    let again = false;
+    const refresh = async () => {
+      if (busy) { again = true; return; }
+      busy = true;
+      try {
+        const answer = await fetch(location.pathname, { headers: { accept: "text/html" } });
+        if (answer.ok) {
+          const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+          const fresh = page.querySelector(".thread");
+          const thread = document.querySelector(".thread");
+          if (fresh && thread) thread.replaceWith(fresh);
+          undoCountdown();
+        }
+      } catch (_) { /* the next change tries again */ }
+      busy = false;
+      if (again) { again = false; refresh(); }
+    };
+    on("ticket", (e) => {
+      if (JSON.parse(e.data).ticket === me) refresh();
+    });
+    on("reset", refresh);
+    if (!document.hidden) connect();
+    return;
+  }
+  const news = document.getElementById("live-news");
+  const title = document.title;
+  const created = new Set();
+  const changed = new Set();
+  const show = () => {
+    const parts = [];
+    if (created.size) parts.push(`${created.size} new`);
+    if (changed.size) parts.push(`${changed.size} updated`);
+    news.textContent = parts.join(" · ") + " — show";
+    news.parentElement.hidden = !parts.length;
+    const n = created.size + changed.size;
+    document.title = n ? `(${n}) ${title}` : title;
+  };
+  on("ticket", (e) => {
+    const c = JSON.parse(e.data);
+    const row = document.querySelector(`tbody tr[data-ticket="${c.ticket}"]`);
+    if (c.kind === "created" && !row) created.add(c.ticket);
+    else if (row) {
+      changed.add(c.ticket);
+      row.classList.add("changed");
+    }
+    show();
+  });
+  on("reset", () => {
+    news.textContent = "The list has changed — show";
+    news.parentElement.hidden = false;
+  });
+  if (!document.hidden) connect();
+}
 
 // A reply held for the undo window counts down, and its Undo goes when
 // the window is over (the sender takes it then).

@@ -55,6 +55,8 @@ pub struct AppState {
     pub logins: Arc<crate::web::LoginLimits>,
     /// Who has which ticket open in the pages, and who writes on it.
     pub presence: Arc<crate::web::presence::Presence>,
+    /// Changes to tickets as they are committed, for the pages' live updates.
+    pub live: Arc<crate::service::live::Live>,
 }
 
 #[derive(OpenApi)]

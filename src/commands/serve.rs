@@ -102,6 +102,8 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
     };
     let sender = Sender::new(store.clone(), sender_config)?;
     tasks.spawn(sender.run(rx.clone(), replies.wake()));
+    let live: Arc<crate::service::live::Live> = Arc::default();
+    tasks.spawn(live.clone().run(store.clone(), rx.clone()));
     let state = AppState {
         store: store.clone(),
         replies: replies.clone(),
@@ -116,6 +118,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         webhook_targets: config.webhooks.allow_targets.clone(),
         logins: Arc::default(),
         presence: Arc::default(),
+        live: live.clone(),
     };
     let http = rx.clone();
     tasks.spawn(async move {

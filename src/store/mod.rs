@@ -24,6 +24,7 @@ mod snooze;
 mod sql_functions;
 pub mod stale;
 pub mod tags;
+pub mod tap;
 pub mod teams;
 pub mod templates;
 pub mod thread;
@@ -72,6 +73,8 @@ pub struct Store {
     /// Seals and opens the secrets stored in it (mailbox passwords, webhook
     /// secrets) under a key kept outside the database.
     sealer: Arc<Sealer>,
+    /// What committed writes touched, for live updates.
+    tap: Arc<tap::WriteTap>,
 }
 
 impl Store {
@@ -119,8 +122,14 @@ impl Store {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {url}"))?;
+        let tap = Arc::new(tap::WriteTap::default());
+        let hooks = tap.clone();
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(move |conn, _| {
+                let hooks = hooks.clone();
+                Box::pin(async move { tap::install(conn, hooks).await })
+            })
             .connect_with(options)
             .await
             .with_context(|| format!("opening database {url} for writing"))?;
@@ -128,6 +137,7 @@ impl Store {
             pool,
             writer,
             sealer,
+            tap,
         })
     }
 
@@ -186,6 +196,11 @@ impl Store {
     /// Seals and opens stored secrets.
     pub fn sealer(&self) -> &Sealer {
         &self.sealer
+    }
+
+    /// What committed writes touched (live updates).
+    pub fn tap(&self) -> &tap::WriteTap {
+        &self.tap
     }
 
     /// The one connection that writes.

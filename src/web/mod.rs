@@ -7,6 +7,7 @@ mod csrf;
 mod drafts;
 mod error;
 mod inbox;
+mod live;
 mod login;
 mod new_ticket;
 mod original;
@@ -49,6 +50,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}/draft", post(drafts::save))
         .route("/tickets/{id}/presence", post(presence::beat))
         .route("/presence", get(presence::on_tickets))
+        .route("/live", get(live::stream))
         .route("/notes/{id}/edit", post(compose::edit_note))
         .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))

@@ -6,6 +6,7 @@ mod drafts;
 mod guards;
 mod journey;
 mod keys;
+mod live;
 mod mail;
 mod presence;
 mod snooze;
