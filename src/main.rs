@@ -102,6 +102,9 @@ enum BenchCommand {
     /// the inbox (folders, a filter, a search) and a 100-message ticket, and
     /// the inbox's weight.
     Pages(commands::bench::api::Options),
+    /// Pages watching `/live` while mail arrives: delivery latency from
+    /// commit to page, and the server's CPU and memory.
+    Live(commands::bench::live::Options),
     /// Queued replies → a local discarding SMTP receiver through the real
     /// sender, beside a plain SMTP send of the same mail.
     Smtp {
@@ -165,6 +168,7 @@ async fn main() -> ExitCode {
             commands::bench::pages::pages(options).await
         }
         Command::Bench(BenchCommand::Api(options)) => commands::bench::api::api(options).await,
+        Command::Bench(BenchCommand::Live(options)) => commands::bench::live::live(options).await,
         Command::Bench(BenchCommand::Smtp { count, connections }) => {
             commands::bench::mail::smtp(count, connections).await
         }

@@ -26,7 +26,8 @@ pub struct Change {
     pub ticket: i64,
     /// created | changed | deleted
     pub kind: &'static str,
-    /// When it was published (Unix microseconds), for measuring delivery.
+    /// When the write that made it was committed (Unix microseconds), for
+    /// measuring delivery.
     pub at: i64,
 }
 
@@ -106,9 +107,8 @@ impl Live {
         (start, rx)
     }
 
-    /// Numbers, keeps and sends changes.
-    pub fn publish(&self, changes: impl IntoIterator<Item = (i64, &'static str)>) {
-        let at = chrono::Utc::now().timestamp_micros();
+    /// Numbers, keeps and sends changes committed `at` (Unix microseconds).
+    pub fn publish(&self, changes: impl IntoIterator<Item = (i64, &'static str)>, at: i64) {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         for (ticket, kind) in changes {
             kept.0 += 1;
@@ -143,16 +143,19 @@ impl Live {
                 () = store.tap().committed.notified() => {}
             }
             tokio::time::sleep(GATHER).await;
-            let (touches, overflowed) = store.tap().take();
-            match changes(&store, &touches).await {
-                Ok(changes) => self.publish(changes),
+            let taken = store.tap().take();
+            let at = taken
+                .first_commit
+                .unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
+            match changes(&store, &taken.touches).await {
+                Ok(changes) => self.publish(changes, at),
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), "live updates: reading what changed")
                 }
             }
-            if overflowed {
+            if taken.overflowed {
                 tracing::warn!("live updates: too many changes at once; clients load afresh");
-                self.publish([(0, "reset")]);
+                self.publish([(0, "reset")], at);
             }
         }
     }

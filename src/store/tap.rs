@@ -41,6 +41,18 @@ struct State {
     committed: Vec<Touch>,
     /// Touches were dropped: the reader must start over.
     overflowed: bool,
+    /// When the oldest commit not yet taken happened (Unix microseconds).
+    first_commit: Option<i64>,
+}
+
+/// What commits touched since the last [`WriteTap::take`].
+#[derive(Debug, Default)]
+pub struct Taken {
+    pub touches: Vec<Touch>,
+    /// Some were dropped: the reader must start over.
+    pub overflowed: bool,
+    /// When the oldest of these commits happened (Unix microseconds).
+    pub first_commit: Option<i64>,
 }
 
 impl std::fmt::Debug for WriteTap {
@@ -64,12 +76,14 @@ impl WriteTap {
         self.enabled.store(true, Ordering::Relaxed);
     }
 
-    /// What commits touched since the last call, and whether some were
-    /// dropped.
-    pub fn take(&self) -> (Vec<Touch>, bool) {
+    /// What commits touched since the last call.
+    pub fn take(&self) -> Taken {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let overflowed = std::mem::take(&mut s.overflowed);
-        (std::mem::take(&mut s.committed), overflowed)
+        Taken {
+            touches: std::mem::take(&mut s.committed),
+            overflowed: std::mem::take(&mut s.overflowed),
+            first_commit: s.first_commit.take(),
+        }
     }
 
     fn touched(&self, table: &str, rowid: i64, op: SqliteOperation) {
@@ -102,6 +116,9 @@ impl WriteTap {
         }
         let pending = std::mem::take(&mut s.pending);
         s.committed.extend(pending);
+        if s.first_commit.is_none() {
+            s.first_commit = Some(chrono::Utc::now().timestamp_micros());
+        }
         drop(s);
         self.committed.notify_one();
     }

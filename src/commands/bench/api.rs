@@ -219,11 +219,11 @@ pub(super) fn percentiles(times: &mut [f64]) -> (f64, f64) {
     (at(0.5), at(0.99))
 }
 
-struct Memory {
-    rss: f64,
+pub(super) struct Memory {
+    pub(super) rss: f64,
     anon: f64,
     file: f64,
-    peak: f64,
+    pub(super) peak: f64,
 }
 
 /// `postdesk serve` as a child process, so its memory is its own.
@@ -306,8 +306,12 @@ impl Server {
         Ok(server)
     }
 
+    pub(super) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Resident memory in MiB, from /proc.
-    fn memory(&self) -> Memory {
+    pub(super) fn memory(&self) -> Memory {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         let kib = |key: &str| {

@@ -187,6 +187,9 @@ pub async fn imap(count: usize, batch: usize, acknowledge: bool) -> anyhow::Resu
             .then_some(crate::config::Acknowledgement::default().per_sender_per_hour),
         ..PollerConfig::default()
     };
+    // As in `serve`, every commit feeds the pages' live updates.
+    let live = Arc::<crate::service::live::Live>::default();
+    tokio::spawn(live.run(store.clone(), rx.clone()));
     let cpu = Cpu::start(&stack);
     let started = Instant::now();
     let poller = Poller::new(domain.id, ingestor, replies, tls, config, rx);

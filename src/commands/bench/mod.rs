@@ -1,6 +1,7 @@
 //! `postdesk bench …`: commands that measure and print figures.
 pub mod api;
 mod corpus;
+pub mod live;
 pub mod mail;
 pub mod pages;
 mod raw_smtp;
