@@ -71,7 +71,8 @@ pub struct Browser {
     pub base: String,
     /// To end the session from `Drop` when a test fails half way.
     session: Option<String>,
-    _turn: tokio::sync::MutexGuard<'static, ()>,
+    /// The turn of browser tests (the second of a pair holds none).
+    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
     _profile: tempfile::TempDir,
 }
 
@@ -79,6 +80,21 @@ impl Browser {
     /// A fresh headless Chromium, `width` pixels wide, for the site at `base`.
     pub async fn open(base: &str, width: u32) -> Browser {
         let turn = TURN.lock().await;
+        Self::session(base, width, Some(turn)).await
+    }
+
+    /// Two browsers in one turn, for two people at once (close both).
+    pub async fn open_pair(base: &str, width: u32) -> (Browser, Browser) {
+        let first = Self::open(base, width).await;
+        let second = Self::session(base, width, None).await;
+        (first, second)
+    }
+
+    async fn session(
+        base: &str,
+        width: u32,
+        turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+    ) -> Browser {
         let profile = tempfile::tempdir().expect("profile dir");
         let args = serde_json::json!([
             "--headless=new",
@@ -224,6 +240,46 @@ impl Browser {
         urls.into_iter()
             .filter(|u| !u.starts_with(&self.base))
             .collect()
+    }
+
+    /// `target/screenshots/<name>.png`: these browsers' pages side by side
+    /// (drawn by the first of them).
+    pub async fn screenshot_side_by_side(&self, others: &[&Browser], name: &str) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let mut imgs = String::new();
+        for (n, b) in std::iter::once(self)
+            .chain(others.iter().copied())
+            .enumerate()
+        {
+            let file = format!("{name}-{n}.png");
+            let png = b.c.screenshot().await.expect("screenshot");
+            std::fs::write(dir.join(&file), png).expect("write screenshot");
+            imgs.push_str(&format!("<img src=\"{file}\">"));
+        }
+        let page = dir.join(format!("{name}.html"));
+        std::fs::write(
+            &page,
+            format!("<body style=\"margin:0;display:flex;gap:8px;background:#888\">{imgs}</body>"),
+        )
+        .expect("write the page");
+        let back = self.c.current_url().await.expect("url");
+        let size = self.c.get_window_size().await.expect("window size");
+        let wide = (size.0 + 8) * (others.len() as u64 + 1);
+        self.c
+            .set_window_size(wide as u32, size.1 as u32)
+            .await
+            .expect("resize");
+        self.c
+            .goto(&format!("file://{}", page.display()))
+            .await
+            .expect("open the page");
+        self.screenshot(name).await;
+        self.c
+            .set_window_size(size.0 as u32, size.1 as u32)
+            .await
+            .expect("resize");
+        self.c.goto(back.as_str()).await.expect("back");
     }
 
     pub async fn close(mut self) {

@@ -10,6 +10,7 @@ mod live;
 mod mail;
 mod presence;
 mod snooze;
+mod together;
 mod undo;
 mod writing;
 
