@@ -15,10 +15,12 @@ pub struct BanRecord {
     pub expires_at: Option<DateTime<Utc>>,
     /// Mails refused under it so far.
     pub hits: i64,
+    /// When it last refused one.
+    pub last_hit_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, pattern, reason, expires_at, hits, created_at";
+const COLUMNS: &str = "id, pattern, reason, expires_at, hits, last_hit_at, created_at";
 
 impl Store {
     /// Every ban, newest first.
@@ -93,10 +95,15 @@ pub async fn active(tx: &mut Tx<'_>, now: DateTime<Utc>) -> anyhow::Result<Vec<B
         .collect())
 }
 
-pub async fn count_hits(tx: &mut Tx<'_>, hits: &[(i64, i64)]) -> anyhow::Result<()> {
+pub async fn count_hits(
+    tx: &mut Tx<'_>,
+    hits: &[(i64, i64)],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     for (id, n) in hits {
-        sqlx::query("UPDATE bans SET hits = hits + $1 WHERE id = $2")
+        sqlx::query("UPDATE bans SET hits = hits + $1, last_hit_at = $2 WHERE id = $3")
             .bind(n)
+            .bind(now)
             .bind(id)
             .execute(&mut **tx)
             .await

@@ -180,7 +180,7 @@ pub async fn write_plan(
     super::participants::insert_joins(tx, plan, &new_ids, &stored, now).await?;
     touch_tickets(tx, plan, (&targets, &stored), settings.sla, now).await?;
     let bounces = super::bounces::record_bounces(tx, items, plan, now).await?;
-    bans::count_hits(tx, &ban_hits(plan)).await?;
+    bans::count_hits(tx, &ban_hits(plan), now).await?;
     insert_records(tx, items, plan, &targets, &stored, &bounces, now).await
 }
 

@@ -1,6 +1,7 @@
 //! The pages: server-rendered HTML for agents and admins beside the API,
 //! over the same service and store functions. Every action is a plain form
 //! (POST, then a redirect); scripts only enhance. One module per page.
+mod admin;
 mod assets;
 mod compose;
 mod csrf;
@@ -59,24 +60,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))
         .route("/attachments/{id}", get(attachment))
-        .route("/admin", get(admin_index))
+        .merge(admin::routes())
         .layer(middleware::from_fn_with_state(state, csrf::guard))
         .route("/assets/{name}", get(assets::serve))
         .layer(middleware::from_fn(security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
-}
-
-/// The admin pages come with the next issue; agents get a 403 page here.
-async fn admin_index(agent: session::WebAgent) -> error::PageResult<Response> {
-    if !agent.is_admin() {
-        return Err(error::PageError::forbidden(
-            "The admin pages are for admins. Ask an admin if you need a setting changed.",
-        ));
-    }
-    Err(error::PageError {
-        status: axum::http::StatusCode::NOT_FOUND,
-        message: "The admin pages are not built yet: use the API's configuration endpoints.".into(),
-    })
 }
 
 /// An attachment, for download (the API's own answer, as a page on error).

@@ -40,6 +40,9 @@ pub struct BanView {
     pub active: bool,
     /// Mails refused under it so far (read-only).
     pub hits: i64,
+    /// When it last refused one (read-only).
+    #[serde(serialize_with = "crate::api::time::utc_opt")]
+    pub last_hit_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
 }
@@ -53,6 +56,7 @@ impl From<BanRecord> for BanView {
             reason: b.reason,
             expires_at: b.expires_at,
             hits: b.hits,
+            last_hit_at: b.last_hit_at,
             created_at: b.created_at,
         }
     }
@@ -121,12 +125,25 @@ async fn create_ban(
     _a: Admin,
     ApiJson(body): ApiJson<NewBan>,
 ) -> ApiResult<(StatusCode, Json<BanView>)> {
+    Ok((StatusCode::CREATED, Json(add(&s, &body).await?)))
+}
+
+/// Checks and stores a new ban (the API's and the admin page's).
+pub(crate) async fn add(s: &AppState, body: &NewBan) -> ApiResult<BanView> {
     let pattern = pattern(&body.pattern)?;
     let reason = optional_line("reason", &body.reason, MAX_REASON)?;
     let expires_at = expires_at(body.expires_at.as_deref())?;
     let id = s.store.create_ban(&pattern, &reason, expires_at).await?;
     let ban = s.store.ban(id).await?.ok_or_else(|| missing(id))?;
-    Ok((StatusCode::CREATED, Json(ban.into())))
+    Ok(ban.into())
+}
+
+/// Lifts a ban (the API's and the admin page's).
+pub(crate) async fn lift(s: &AppState, id: i64) -> ApiResult<()> {
+    match s.store.delete_ban(id).await? {
+        true => Ok(()),
+        false => Err(missing(id)),
+    }
 }
 
 /// One ban.
@@ -184,8 +201,6 @@ async fn delete_ban(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    match s.store.delete_ban(id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
-        false => Err(missing(id)),
-    }
+    lift(&s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 //! may read everything here. One module per resource; this one holds what
 //! they share: the [`Admin`] extractor, text limits and the list shape.
 mod agents;
-mod bans;
+pub(crate) mod bans;
 mod domain_body;
 mod domain_docs;
 mod email_domains;
