@@ -90,7 +90,7 @@ pub struct NewAgent {
 }
 
 /// Any of the fields; `team_ids` replaces the memberships.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentPatch {
     #[serde(default)]
@@ -182,8 +182,14 @@ async fn list_agents(State(s): State<AppState>, _c: Caller) -> ApiResult<Json<It
 async fn create_agent(
     State(s): State<AppState>,
     _a: Admin,
-    ApiJson(mut body): ApiJson<NewAgent>,
+    ApiJson(body): ApiJson<NewAgent>,
 ) -> ApiResult<(StatusCode, Json<AgentView>)> {
+    Ok((StatusCode::CREATED, Json(create(&s, body).await?)))
+}
+
+/// Checks and adds an agent, with a password when given (the API's and
+/// the admin page's).
+pub(crate) async fn create(s: &AppState, mut body: NewAgent) -> ApiResult<AgentView> {
     let password = checked_password(body.password.take())?;
     let spec = spec(body)?;
     let id = s
@@ -194,7 +200,7 @@ async fn create_agent(
     if let Some(p) = password {
         passwords::set(&s.store, id, p).await?;
     }
-    Ok((StatusCode::CREATED, Json(load(&s.store, id).await?.into())))
+    Ok(load(&s.store, id).await?.into())
 }
 
 /// One agent.
@@ -216,8 +222,13 @@ async fn update_agent(
     State(s): State<AppState>,
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(mut body): ApiJson<AgentPatch>,
+    ApiJson(body): ApiJson<AgentPatch>,
 ) -> ApiResult<Json<AgentView>> {
+    update(&s, id, body).await.map(Json)
+}
+
+/// Checks and applies a change to an agent (the API's and the admin page's).
+pub(crate) async fn update(s: &AppState, id: i64, mut body: AgentPatch) -> ApiResult<AgentView> {
     let password = checked_password(body.password.take())?;
     // Applied to the agent as it is inside the write transaction, so a
     // concurrent change to other settings is kept.
@@ -230,7 +241,7 @@ async fn update_agent(
     if let Some(p) = password {
         passwords::set(&s.store, id, p).await?;
     }
-    Ok(Json(load(&s.store, id).await?.into()))
+    Ok(load(&s.store, id).await?.into())
 }
 
 /// A password given for the pages, checked before anything is stored.

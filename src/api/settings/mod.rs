@@ -2,7 +2,7 @@
 //! topics, tags, custom fields, templates and bans. Admins write; agents
 //! may read everything here. One module per resource; this one holds what
 //! they share: the [`Admin`] extractor, text limits and the list shape.
-mod agents;
+pub(crate) mod agents;
 pub(crate) mod bans;
 mod domain_body;
 mod domain_docs;

@@ -1,6 +1,7 @@
 //! The admin pages under `/admin`: plain forms that work without scripts,
 //! calling the API's own functions (so their checks and words are the
 //! API's), and a 403 page for agents.
+mod agents;
 mod bans;
 
 use super::error::{PageError, PageResult};
@@ -15,6 +16,8 @@ use axum::routing::{get, post};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
+        .route("/admin/agents", get(agents::list).post(agents::add))
+        .route("/admin/agents/{id}", get(agents::page).post(agents::save))
         .route("/admin/bans", get(bans::page).post(bans::add))
         .route("/admin/bans/{id}/lift", post(bans::lift))
 }

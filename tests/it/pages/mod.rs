@@ -1,6 +1,7 @@
 //! The pages in a real headless Chromium against `serve` with the real
 //! Dovecot and SMTP: an agent's working day, and the walls around it. This
 //! file holds the desk and the helpers; a module per area.
+mod admin_agents;
 mod admin_bans;
 mod collision;
 mod drafts;
