@@ -21,10 +21,11 @@ pub async fn try_mailbox(
             .select(&settings.folder)
             .await
             .map_err(|e| format!("selecting {:?}: {e:#}", settings.folder))?;
+        let greeting = session.greeting().to_string();
         let _ = session.logout().await;
         Ok(format!(
-            "logged in as {} on {}:{}; {:?} holds {} message(s)",
-            settings.username, settings.host, settings.port, settings.folder, selected.exists
+            "{}:{} said {greeting:?}; logged in as {}; {:?} holds {} message(s)",
+            settings.host, settings.port, settings.username, settings.folder, selected.exists
         ))
     };
     tokio::time::timeout(limit, attempt)

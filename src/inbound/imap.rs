@@ -71,6 +71,8 @@ pub struct ImapSession {
     bye: Option<String>,
     /// Why the connection can no longer be used.
     broken: Option<String>,
+    /// The server's greeting, in its words.
+    greeting: String,
 }
 
 /// The tagged end of a command.
@@ -90,7 +92,7 @@ impl ImapSession {
         timeout: Duration,
     ) -> anyhow::Result<Self> {
         let server = format!("{}:{}", settings.host, settings.port);
-        let session = connect::open(settings, tls, timeout, &server).await?;
+        let (session, greeting) = connect::open(settings, tls, timeout, &server).await?;
         let mut this = Self {
             session,
             capabilities: Capabilities::default(),
@@ -99,6 +101,7 @@ impl ImapSession {
             saw_exists: false,
             bye: None,
             broken: None,
+            greeting,
         };
         let mut names = Vec::new();
         let done = this
@@ -128,6 +131,11 @@ impl ImapSession {
     /// `user on host:port`.
     pub fn server(&self) -> &str {
         &self.server
+    }
+
+    /// What the server said when it greeted ("Dovecot ready.").
+    pub fn greeting(&self) -> &str {
+        &self.greeting
     }
 
     /// Uses only those of the server's capabilities that are also in

@@ -237,6 +237,18 @@ impl super::Store {
             .context("reading ingest records")
     }
 
+    /// How many mails each email domain has quarantined (by its id).
+    pub async fn quarantine_counts(&self) -> anyhow::Result<Vec<(i64, i64)>> {
+        sqlx::query_as(
+            "SELECT email_domain_id, COUNT(*) FROM ingest_records \
+             WHERE outcome = 'quarantined' AND email_domain_id IS NOT NULL \
+             GROUP BY email_domain_id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .context("counting quarantined mail")
+    }
+
     /// Raw bytes kept with quarantined inputs.
     pub async fn quarantined_raw(&self) -> anyhow::Result<Vec<Vec<u8>>> {
         sqlx::query_scalar("SELECT raw FROM ingest_records WHERE outcome = 'quarantined' AND raw IS NOT NULL ORDER BY id")

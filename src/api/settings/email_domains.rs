@@ -62,6 +62,12 @@ async fn create_domain(
     _a: Admin,
     ApiJson(body): ApiJson<DomainInput>,
 ) -> ApiResult<(StatusCode, Json<EmailDomainView>)> {
+    Ok((StatusCode::CREATED, Json(create(&s, body).await?)))
+}
+
+/// Adds an email domain; its poller starts (the API's and the admin
+/// page's).
+pub(crate) async fn create(s: &AppState, body: DomainInput) -> ApiResult<EmailDomainView> {
     let domain = body.apply(None)?;
     let id = s
         .store
@@ -69,7 +75,7 @@ async fn create_domain(
         .await
         .map_err(referencing("default_team_id"))?;
     s.email_domains_changed.notify_one();
-    Ok((StatusCode::CREATED, Json(load(&s.store, id).await?.into())))
+    Ok(load(&s.store, id).await?.into())
 }
 
 /// One email domain.
@@ -94,6 +100,11 @@ async fn update_domain(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DomainInput>,
 ) -> ApiResult<Json<EmailDomainView>> {
+    Ok(Json(update(&s, id, body).await?))
+}
+
+/// Changes an email domain; its poller follows.
+pub(crate) async fn update(s: &AppState, id: i64, body: DomainInput) -> ApiResult<EmailDomainView> {
     // Applied to the settings as they are inside the write transaction, so
     // a concurrent change to other settings is kept.
     let modified = s
@@ -103,7 +114,7 @@ async fn update_domain(
         .map_err(referencing("default_team_id"))?;
     modified_or(modified, || format!("email domain {id}"))?;
     s.email_domains_changed.notify_one();
-    Ok(Json(load(&s.store, id).await?.into()))
+    Ok(load(&s.store, id).await?.into())
 }
 
 /// Deletes an email domain (admin): its poller stops; its tickets stay.
@@ -114,11 +125,17 @@ async fn delete_domain(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
+    delete(&s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes an email domain; its poller stops, its tickets stay.
+pub(crate) async fn delete(s: &AppState, id: i64) -> ApiResult<()> {
     if !s.store.delete_email_domain(id).await? {
         return Err(ApiError::not_found(format!("email domain {id}")));
     }
     s.email_domains_changed.notify_one();
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// One server's answer to a test.
@@ -153,6 +170,11 @@ async fn test_domain(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<TestResult>> {
+    Ok(Json(test(&s, id).await?))
+}
+
+/// Tries both servers of an email domain with its stored settings.
+pub(crate) async fn test(s: &AppState, id: i64) -> ApiResult<TestResult> {
     let domain = load(&s.store, id).await?.domain;
     let imap = async {
         match &domain.imap {
@@ -167,8 +189,8 @@ async fn test_domain(
         }
     };
     let (imap, smtp) = tokio::join!(imap, smtp);
-    Ok(Json(TestResult {
+    Ok(TestResult {
         imap: imap.into(),
         smtp: smtp.into(),
-    }))
+    })
 }

@@ -4,9 +4,9 @@
 //! they share: the [`Admin`] extractor, text limits and the list shape.
 pub(crate) mod agents;
 pub(crate) mod bans;
-mod domain_body;
+pub(crate) mod domain_body;
 mod domain_docs;
-mod email_domains;
+pub(crate) mod email_domains;
 mod fields;
 mod schemas;
 pub use schemas::{
@@ -16,7 +16,7 @@ pub use schemas::{
     StatusList, Subject, TagNames, TlsName, WebhookEventName, WebhookSecret, WebhookUrl,
 };
 mod tags;
-mod teams;
+pub(crate) mod teams;
 mod template_preview;
 mod templates;
 

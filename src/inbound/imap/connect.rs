@@ -19,13 +19,14 @@ const READ_BUFFER: usize = 64 * 1024;
 /// into one packet.
 const WRITE_BUFFER: usize = 8 * 1024;
 
-/// Connects and logs in; the session is in the authenticated state.
+/// Connects and logs in; the session is in the authenticated state. Also
+/// the server's greeting, in its words.
 pub(super) async fn open(
     settings: &ImapSettings,
     tls: &TlsConfig,
     limit: Duration,
     server: &str,
-) -> anyhow::Result<Session> {
+) -> anyhow::Result<(Session, String)> {
     let host = settings.host.as_str();
     let tcp = within(limit, TcpStream::connect((host, settings.port)))
         .await
@@ -39,7 +40,7 @@ pub(super) async fn open(
         TlsMode::None | TlsMode::Starttls => MaybeTls::Plain(tcp),
     };
     let mut client = new_client(stream);
-    let mut offered = greeting(&mut client, limit)
+    let (mut offered, greeted) = greeting(&mut client, limit)
         .await
         .with_context(|| format!("reading the greeting of {server}"))?;
     if settings.tls == TlsMode::Starttls {
@@ -56,7 +57,8 @@ pub(super) async fn open(
             .with_context(|| format!("asking {server} for its capabilities"))?,
     };
     let offered = Offered::from_names(&offered, settings.tls != TlsMode::None);
-    authenticate(client, settings, server, &offered, limit).await
+    let session = authenticate(client, settings, server, &offered, limit).await?;
+    Ok((session, greeted))
 }
 
 fn new_client(stream: MaybeTls) -> Client {
@@ -64,8 +66,12 @@ fn new_client(stream: MaybeTls) -> Client {
     Client::new(buffered)
 }
 
-/// The capabilities in an untagged OK greeting, if it lists them.
-async fn greeting(client: &mut Client, limit: Duration) -> anyhow::Result<Option<Vec<String>>> {
+/// The capabilities in an untagged OK greeting, if it lists them, and its
+/// text ("Dovecot ready.").
+async fn greeting(
+    client: &mut Client,
+    limit: Duration,
+) -> anyhow::Result<(Option<Vec<String>>, String)> {
     let response = within(limit, client.read_response())
         .await?
         .ok_or_else(|| anyhow!("the server closed the connection without a greeting"))?;
@@ -73,10 +79,14 @@ async fn greeting(client: &mut Client, limit: Duration) -> anyhow::Result<Option
         Response::Data {
             status: Status::Ok,
             outcome,
-        } => Ok(match &outcome.code {
-            Some(ResponseCode::Capabilities(caps)) => Some(names(caps)),
-            _ => None,
-        }),
+        } => {
+            let caps = match &outcome.code {
+                Some(ResponseCode::Capabilities(caps)) => Some(names(caps)),
+                _ => None,
+            };
+            let text = outcome.information.as_deref().unwrap_or("").trim();
+            Ok((caps, text.chars().take(200).collect()))
+        }
         Response::Data {
             status: Status::Bye,
             outcome,

@@ -2,9 +2,8 @@
 //! with a password to log in with, and each agent's page: name, role,
 //! active, a new password, and the signature their replies carry. Through
 //! the API's own `create` and `update`, so refusals are the API's words.
-use super::admin;
+use super::{Refusal, admin, html, refused};
 use crate::api::AppState;
-use crate::api::error::ApiError;
 use crate::api::settings::agents::{self, AgentPatch, AgentView, NewAgent};
 use crate::web::error::{PageError, PageResult};
 use crate::web::session::WebAgent;
@@ -13,7 +12,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
 #[template(path = "web/admin_agents.html")]
@@ -21,7 +20,7 @@ struct AgentsPage {
     layout: Layout,
     agents: Vec<AgentView>,
     form: AgentForm,
-    error: Option<(String, String)>,
+    error: Refusal,
 }
 
 #[derive(Template)]
@@ -30,7 +29,7 @@ struct AgentPage {
     layout: Layout,
     agent: AgentView,
     form: AgentForm,
-    error: Option<(String, String)>,
+    error: Refusal,
     saved: bool,
 }
 
@@ -52,45 +51,23 @@ pub struct AgentForm {
     active: Option<String>,
 }
 
-/// The message of a refusal concerning `field`, if that is the one.
-fn error_on<'a>(error: &'a Option<(String, String)>, field: &str) -> Option<&'a str> {
-    error
-        .as_ref()
-        .filter(|(f, _)| f == field)
-        .map(|(_, m)| m.as_str())
-}
-
-impl AgentsPage {
-    fn error_on(&self, field: &str) -> Option<&str> {
-        error_on(&self.error, field)
-    }
-}
-
-impl AgentPage {
-    fn error_on(&self, field: &str) -> Option<&str> {
-        error_on(&self.error, field)
-    }
-}
-
-/// A refusal to show beside its field, or the error page.
-fn refusal(e: ApiError) -> PageResult<(String, String, StatusCode)> {
-    if !e.status.is_client_error() || e.status == StatusCode::NOT_FOUND {
-        return Err(PageError::from(e));
-    }
-    let field = e.field.clone().unwrap_or_else(|| "email".into());
-    Ok((field, e.message, e.status))
-}
-
 pub async fn list(State(state): State<AppState>, agent: WebAgent) -> PageResult<Response> {
     admin(&agent)?;
-    render_list(&state, &agent, AgentForm::default(), None, StatusCode::OK).await
+    render_list(
+        &state,
+        &agent,
+        AgentForm::default(),
+        Refusal::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_list(
     state: &AppState,
     agent: &WebAgent,
     form: AgentForm,
-    error: Option<(String, String)>,
+    error: Refusal,
     status: StatusCode,
 ) -> PageResult<Response> {
     let agents = state
@@ -106,7 +83,7 @@ async fn render_list(
         form,
         error,
     };
-    Ok((status, Html(page.render().map_err(anyhow::Error::from)?)).into_response())
+    html(&page, status)
 }
 
 /// Adds an agent (with a password when one is given).
@@ -128,8 +105,8 @@ pub async fn add(
     match agents::create(&state, body).await {
         Ok(created) => Ok(Redirect::to(&format!("/admin/agents/{}", created.id)).into_response()),
         Err(e) => {
-            let (field, message, status) = refusal(e)?;
-            render_list(&state, &agent, form, Some((field, message)), status).await
+            let (error, status) = refused(e, "email", &[])?;
+            render_list(&state, &agent, form, error, status).await
         }
     }
 }
@@ -148,7 +125,7 @@ async fn render_one(
     agent: &WebAgent,
     id: i64,
     form: Option<AgentForm>,
-    error: Option<(String, String, StatusCode)>,
+    error: Option<(Refusal, StatusCode)>,
     saved: bool,
 ) -> PageResult<Response> {
     let shown = state
@@ -165,15 +142,15 @@ async fn render_one(
         signature: shown.signature.clone(),
         active: shown.active.then(|| "on".into()),
     });
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.2);
+    let (error, status) = error.unwrap_or((Refusal::default(), StatusCode::OK));
     let page = AgentPage {
         layout: Layout::for_agent(&shown.name, agent),
         agent: shown,
         form,
-        error: error.map(|(f, m, _)| (f, m)),
+        error,
         saved,
     };
-    Ok((status, Html(page.render().map_err(anyhow::Error::from)?)).into_response())
+    html(&page, status)
 }
 
 /// Saves an agent's page: name, email, role, active, signature, and a new
@@ -197,7 +174,7 @@ pub async fn save(
     match agents::update(&state, id, patch).await {
         Ok(_) => render_one(&state, &agent, id, None, None, true).await,
         Err(e) => {
-            let error = refusal(e)?;
+            let error = refused(e, "email", &[])?;
             render_one(&state, &agent, id, Some(form), Some(error), false).await
         }
     }

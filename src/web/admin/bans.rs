@@ -1,6 +1,6 @@
 //! `/admin/bans`: who may not write in, why, until when, how often they
 //! tried and when last; add a ban, lift one.
-use super::admin;
+use super::{Refusal, admin, html, refused};
 use crate::api::AppState;
 use crate::api::settings::bans::{self, BanView, NewBan};
 use crate::web::error::PageResult;
@@ -10,7 +10,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 
 #[derive(Template)]
@@ -19,8 +19,7 @@ struct BansPage {
     layout: Layout,
     bans: Vec<Row>,
     form: BanForm,
-    /// A refusal of the form, and the field it concerns.
-    error: Option<(String, String)>,
+    error: Refusal,
 }
 
 struct Row {
@@ -44,25 +43,23 @@ pub struct BanForm {
     expires: String,
 }
 
-impl BansPage {
-    fn error_on(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-    }
-}
-
 pub async fn page(State(state): State<AppState>, agent: WebAgent) -> PageResult<Response> {
     admin(&agent)?;
-    render(&state, &agent, BanForm::default(), None, StatusCode::OK).await
+    render(
+        &state,
+        &agent,
+        BanForm::default(),
+        Refusal::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render(
     state: &AppState,
     agent: &WebAgent,
     form: BanForm,
-    error: Option<(String, String)>,
+    error: Refusal,
     status: StatusCode,
 ) -> PageResult<Response> {
     let bans = state
@@ -78,8 +75,7 @@ async fn render(
         form,
         error,
     };
-    let html = page.render().map_err(anyhow::Error::from)?;
-    Ok((status, Html(html)).into_response())
+    html(&page, status)
 }
 
 fn row(b: BanView) -> Row {
@@ -106,15 +102,12 @@ pub async fn add(
         local => match NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M") {
             Ok(t) => Some(t.and_utc().to_rfc3339()),
             Err(_) => {
-                let error = (
-                    "expires".into(),
-                    format!("{local:?} is not a date and time"),
-                );
+                let error = Refusal::new("expires", format!("{local:?} is not a date and time"));
                 return render(
                     &state,
                     &agent,
                     form,
-                    Some(error),
+                    error,
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await;
@@ -128,23 +121,10 @@ pub async fn add(
     };
     match bans::add(&state, &ban).await {
         Ok(_) => Ok(Redirect::to("/admin/bans").into_response()),
-        Err(e) if e.status.is_client_error() => {
-            let field = match e.field.as_deref() {
-                Some("expires_at") => "expires",
-                Some(f) => f,
-                None => "pattern",
-            };
-            let status = e.status;
-            render(
-                &state,
-                &agent,
-                form,
-                Some((field.into(), e.message)),
-                status,
-            )
-            .await
+        Err(e) => {
+            let (error, status) = refused(e, "pattern", &[("expires_at", "expires")])?;
+            render(&state, &agent, form, error, status).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,13 +3,17 @@
 //! API's), and a 403 page for agents.
 mod agents;
 mod bans;
+mod domain_form;
+mod domains;
 
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
 use super::views::Layout;
 use crate::api::AppState;
+use crate::api::error::ApiError;
 use askama::Template;
 use axum::Router;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -19,6 +23,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/agents", get(agents::list).post(agents::add))
         .route("/admin/agents/{id}", get(agents::page).post(agents::save))
         .route("/admin/bans", get(bans::page).post(bans::add))
+        .route(
+            "/admin/email-domains",
+            get(domains::list).post(domains::add),
+        )
+        .route(
+            "/admin/email-domains/{id}",
+            get(domains::page).post(domains::save),
+        )
+        .route("/admin/email-domains/{id}/test", post(domains::test))
+        .route("/admin/email-domains/{id}/delete", post(domains::delete))
         .route("/admin/bans/{id}/lift", post(bans::lift))
 }
 
@@ -44,5 +58,48 @@ async fn index(agent: WebAgent) -> PageResult<Response> {
     let page = IndexPage {
         layout: Layout::for_agent("Admin", &agent),
     };
-    Ok(Html(page.render().map_err(anyhow::Error::from)?).into_response())
+    html(&page, StatusCode::OK)
+}
+
+/// A refusal of a form: the API's words and the field they concern.
+#[derive(Debug, Default)]
+pub struct Refusal(Option<(String, String)>);
+
+impl Refusal {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self(Some((field.to_string(), message.into())))
+    }
+
+    /// The words, when the refusal concerns `field`.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        self.0
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// An API refusal to show beside its field (`fallback` when it names none,
+/// `renamed` mapping API field names onto the form's), with its status;
+/// anything but a client error is the error page.
+fn refused(
+    e: ApiError,
+    fallback: &str,
+    renamed: &[(&str, &str)],
+) -> PageResult<(Refusal, StatusCode)> {
+    if !e.status.is_client_error() || e.status == StatusCode::NOT_FOUND {
+        return Err(PageError::from(e));
+    }
+    let field = e.field.as_deref().unwrap_or(fallback);
+    let field = renamed
+        .iter()
+        .find(|(api, _)| *api == field)
+        .map_or(field, |(_, form)| form);
+    Ok((Refusal::new(field, e.message), e.status))
+}
+
+/// A page, answered with `status`.
+fn html(page: &impl Template, status: StatusCode) -> PageResult<Response> {
+    let text = page.render().map_err(anyhow::Error::from)?;
+    Ok((status, Html(text)).into_response())
 }

@@ -3,6 +3,7 @@
 //! file holds the desk and the helpers; a module per area.
 mod admin_agents;
 mod admin_bans;
+mod admin_domains;
 mod collision;
 mod drafts;
 mod guards;
