@@ -156,3 +156,9 @@ pub mod choices {
             .collect())
     }
 }
+
+/// A textarea's text with the CRLF line ends browsers submit made LF, as
+/// the API's callers write it.
+pub fn unix_lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}

@@ -17,8 +17,8 @@ pub use schemas::{
 };
 mod tags;
 pub(crate) mod teams;
-mod template_preview;
-mod templates;
+pub(crate) mod template_preview;
+pub(crate) mod templates;
 
 use super::AppState;
 use super::auth::Caller;

@@ -60,6 +60,17 @@ async fn preview_template(
     ApiJson(req): ApiJson<PreviewRequest>,
 ) -> ApiResult<Json<Preview>> {
     let template = s.store.template(id).await?.ok_or_else(|| missing(id))?;
+    Ok(Json(preview(&s, template, req, caller.agent_id).await?))
+}
+
+/// Renders `template` (stored, or as written in the editor) against a
+/// ticket or sample data, with `agent_id` as the agent.
+pub(crate) async fn preview(
+    s: &AppState,
+    template: Template,
+    req: PreviewRequest,
+    agent_id: Option<i64>,
+) -> ApiResult<Preview> {
     let mut ctx = match (req.ticket_id, req.sample) {
         (Some(_), Some(true)) => {
             return Err(ApiError::invalid(
@@ -67,14 +78,14 @@ async fn preview_template(
                 "give either ticket_id or sample: true, not both",
             ));
         }
-        (Some(ticket), _) => ticket_context(&s.store, ticket, caller.agent_id).await?,
+        (Some(ticket), _) => ticket_context(&s.store, ticket, agent_id).await?,
         (None, Some(false)) => {
             return Err(ApiError::invalid(
                 "ticket_id",
                 "give a ticket_id, or sample: true for sample data",
             ));
         }
-        (None, _) => sample_context(&s.store, caller.agent_id).await?,
+        (None, _) => sample_context(&s.store, agent_id).await?,
     };
     ctx.vars = req.vars;
     let value = ctx.to_value();
@@ -83,7 +94,33 @@ async fn preview_template(
     render::bounded(move || Ok(render_all(&template, &value)))
         .await
         .map_err(|e| ApiError::invalid("body", format!("the template does not render: {e}")))?
-        .map(Json)
+}
+
+/// The variables a template can use, each with its sample value
+/// (`ticket.subject`, "My printer is on fire"), from the sample context
+/// itself, so the list is what rendering sees.
+pub(crate) async fn variables(s: &AppState, agent_id: i64) -> ApiResult<Vec<(String, String)>> {
+    let value = sample_context(&s.store, Some(agent_id)).await?.to_value();
+    let mut out = Vec::new();
+    flatten("", &value, &mut out);
+    out.push(("vars.…".into(), "values a reply's caller passes".into()));
+    Ok(out)
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let path = match prefix {
+                    "" => key.clone(),
+                    p => format!("{p}.{key}"),
+                };
+                flatten(&path, inner, out);
+            }
+        }
+        Value::String(text) => out.push((prefix.into(), text.clone())),
+        other => out.push((prefix.into(), other.to_string())),
+    }
 }
 
 fn render_all(t: &Template, value: &Value) -> ApiResult<Preview> {

@@ -89,7 +89,7 @@ pub struct TemplatePatch {
 }
 
 /// Checks every part; an empty subject or HTML body is none.
-fn spec(
+pub(crate) fn spec(
     name: &str,
     subject: Option<&str>,
     body: &str,
@@ -145,6 +145,11 @@ async fn create_template(
     _a: Admin,
     ApiJson(b): ApiJson<NewTemplate>,
 ) -> ApiResult<(StatusCode, Json<TemplateView>)> {
+    Ok((StatusCode::CREATED, Json(create(&s, &b).await?)))
+}
+
+/// Adds a template once every part compiles (the API's and the editor's).
+pub(crate) async fn create(s: &AppState, b: &NewTemplate) -> ApiResult<TemplateView> {
     let spec = spec(
         &b.name,
         b.subject.as_deref(),
@@ -152,7 +157,7 @@ async fn create_template(
         b.body_html.as_deref(),
     )?;
     let made = s.store.create_template(&spec).await?;
-    Ok((StatusCode::CREATED, Json(made.into())))
+    Ok(made.into())
 }
 
 /// One template.
@@ -176,6 +181,11 @@ async fn update_template(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TemplatePatch>,
 ) -> ApiResult<Json<TemplateView>> {
+    Ok(Json(update(&s, id, b).await?))
+}
+
+/// Changes a template once every part compiles.
+pub(crate) async fn update(s: &AppState, id: i64, b: TemplatePatch) -> ApiResult<TemplateView> {
     // Merged with the template as it is inside the write transaction.
     let modified = s
         .store
@@ -195,7 +205,7 @@ async fn update_template(
         )
         .await?;
     let t = modified_or(modified, || format!("template {id}"))?;
-    Ok(Json(t.into()))
+    Ok(t.into())
 }
 
 /// Deletes a template (admin).
@@ -206,8 +216,14 @@ async fn delete_template(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
+    delete(&s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a template.
+pub(crate) async fn delete(s: &AppState, id: i64) -> ApiResult<()> {
     match s.store.delete_template(id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
+        true => Ok(()),
         false => Err(missing(id)),
     }
 }

@@ -7,7 +7,7 @@ use crate::api::AppState;
 use crate::api::settings::agents::{self, AgentPatch, AgentView, NewAgent};
 use crate::web::error::{PageError, PageResult};
 use crate::web::session::WebAgent;
-use crate::web::views::Layout;
+use crate::web::views::{Layout, unix_lines};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -97,7 +97,7 @@ pub async fn add(
         email: form.email.clone(),
         name: form.name.clone(),
         role: Some(form.role.clone()).filter(|r| !r.is_empty()),
-        signature: form.signature.clone(),
+        signature: unix_lines(&form.signature),
         team_ids: Vec::new(),
         active: Some(true),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
@@ -166,7 +166,7 @@ pub async fn save(
         email: Some(form.email.clone()),
         name: Some(form.name.clone()),
         role: Some(form.role.clone()),
-        signature: Some(form.signature.clone()),
+        signature: Some(unix_lines(&form.signature)),
         active: Some(form.active.is_some()),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
         ..AgentPatch::default()

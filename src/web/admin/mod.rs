@@ -5,6 +5,7 @@ mod agents;
 mod bans;
 mod domain_form;
 mod domains;
+mod templates;
 
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
@@ -33,6 +34,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/email-domains/{id}/test", post(domains::test))
         .route("/admin/email-domains/{id}/delete", post(domains::delete))
+        .route(
+            "/admin/templates",
+            get(templates::list).post(templates::add),
+        )
+        .route(
+            "/admin/templates/{id}",
+            get(templates::page).post(templates::save),
+        )
+        .route("/admin/templates/{id}/preview", post(templates::preview))
+        .route("/admin/templates/{id}/delete", post(templates::delete))
         .route("/admin/bans/{id}/lift", post(bans::lift))
 }
 

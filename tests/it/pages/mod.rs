@@ -4,6 +4,7 @@
 mod admin_agents;
 mod admin_bans;
 mod admin_domains;
+mod admin_templates;
 mod collision;
 mod drafts;
 mod guards;
