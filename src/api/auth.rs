@@ -12,8 +12,32 @@ use axum::http::request::Parts;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// A token's `last_used_at` is written at most this often.
+const USE_EVERY: Duration = Duration::from_secs(60);
+
+/// When each token's use was last written: at most once a minute per
+/// token, off the request's path, so using a token costs no write.
+#[derive(Debug, Default)]
+pub struct TokenUse(Mutex<HashMap<i64, Instant>>);
+
+impl TokenUse {
+    /// Whether a use of token `id` at `now` is to be written.
+    pub fn due(&self, id: i64, now: Instant) -> bool {
+        let mut written = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match written.get(&id) {
+            Some(at) if now.saturating_duration_since(*at) < USE_EVERY => false,
+            _ => {
+                written.insert(id, now);
+                true
+            }
+        }
+    }
+}
 
 /// A fresh token, shown once to whoever creates it.
 pub fn generate_token() -> String {
@@ -102,6 +126,14 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
         .grant_of(&hash_token(&state.token_key, token))
         .await?
         .ok_or_else(|| ApiError::unauthorized("the token is not valid"))?;
+    if state.token_use.due(grant.token_id, Instant::now()) {
+        let (store, id) = (state.store.clone(), grant.token_id);
+        tokio::spawn(async move {
+            if let Err(e) = store.mark_token_used(id, crate::store::now()).await {
+                tracing::warn!("recording the use of token {id}: {e:#}");
+            }
+        });
+    }
     Ok(Caller {
         token_id: grant.token_id,
         role: grant.role,
@@ -121,5 +153,15 @@ mod tests {
         assert_eq!(hash_token(b"k1", &a), hash_token(b"k1", &a));
         assert_ne!(hash_token(b"k1", &a), hash_token(b"k2", &a));
         assert!(!hash_token(b"k1", &a).contains(&a[3..]));
+    }
+
+    #[test]
+    fn a_tokens_use_is_written_at_most_once_a_minute() {
+        let uses = TokenUse::default();
+        let t0 = Instant::now();
+        assert!(uses.due(1, t0));
+        assert!(!uses.due(1, t0 + Duration::from_secs(59)));
+        assert!(uses.due(2, t0), "each token on its own");
+        assert!(uses.due(1, t0 + USE_EVERY));
     }
 }

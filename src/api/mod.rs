@@ -47,6 +47,8 @@ pub struct AppState {
     pub email_domains_changed: Arc<tokio::sync::Notify>,
     /// `/metrics` without a token.
     pub metrics_public: bool,
+    /// When each API token's use was last written.
+    pub token_use: Arc<auth::TokenUse>,
     /// Failed authentications per client IP (429 past the limit).
     pub auth_failures: Arc<auth_limit::AuthLimiter>,
     /// Where webhooks may be sent besides public addresses.

@@ -111,6 +111,7 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         tls: tls.clone(),
         email_domains_changed,
         metrics_public: config.metrics_public,
+        token_use: Arc::default(),
         auth_failures: Arc::new(crate::api::auth_limit::AuthLimiter::new(
             config.auth_failures_per_minute,
             std::time::Duration::from_secs(60),

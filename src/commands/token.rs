@@ -1,6 +1,5 @@
 //! `postdesk token create`: a new API token, printed once (only its keyed
 //! hash is stored).
-use crate::api::auth::{generate_token, hash_token};
 use crate::domain::Role;
 use crate::store::Store;
 
@@ -22,11 +21,8 @@ pub async fn create(
         ),
         None => None,
     };
-    let token = generate_token();
     let key = store.token_key().await?;
-    store
-        .create_token(name.trim(), role, agent_id, &hash_token(&key, &token))
-        .await?;
+    let token = crate::service::tokens::issue(&store, &key, name, role, agent_id).await?;
     println!("{token}");
     eprintln!(
         "a {} token named {:?}{}; it is shown only now",

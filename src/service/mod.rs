@@ -9,5 +9,6 @@ mod queueing;
 pub mod replies;
 pub mod signature;
 pub mod sla;
+pub mod tokens;
 pub mod undo;
 pub mod webhooks;

@@ -2,6 +2,19 @@
 use super::Store;
 use crate::domain::Role;
 use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+/// A token as the admin page lists it (never the token itself).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub agent_name: Option<String>,
+    pub agent_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
 
 /// A token's grant, found by its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +96,40 @@ impl Store {
         .await
         .context("looking up an API token")?;
         Ok(row.and_then(current_grant))
+    }
+
+    /// Every token by name, with the agent it acts for.
+    pub async fn tokens(&self) -> anyhow::Result<Vec<TokenRecord>> {
+        sqlx::query_as(
+            "SELECT t.id, t.name, t.role, a.name AS agent_name, a.email AS agent_email,
+                    t.created_at, t.last_used_at
+             FROM api_tokens t LEFT JOIN agents a ON a.id = t.agent_id
+             ORDER BY t.name, t.id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .context("reading API tokens")
+    }
+
+    /// Revokes a token: it no longer authenticates. False if there was none.
+    pub async fn revoke_token(&self, id: i64) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .context("revoking an API token")?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that a token was used at `at`.
+    pub async fn mark_token_used(&self, id: i64, at: DateTime<Utc>) -> anyhow::Result<()> {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(self.writer())
+            .await
+            .context("recording a token's use")?;
+        Ok(())
     }
 
     pub async fn agent_id_by_email(&self, email: &str) -> anyhow::Result<Option<i64>> {

@@ -6,6 +6,7 @@ mod bans;
 mod domain_form;
 mod domains;
 mod templates;
+mod tokens;
 
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
@@ -44,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/templates/{id}/preview", post(templates::preview))
         .route("/admin/templates/{id}/delete", post(templates::delete))
+        .route("/admin/tokens", get(tokens::list).post(tokens::create))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/bans/{id}/lift", post(bans::lift))
 }
 

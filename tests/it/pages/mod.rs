@@ -5,6 +5,7 @@ mod admin_agents;
 mod admin_bans;
 mod admin_domains;
 mod admin_templates;
+mod admin_tokens;
 mod collision;
 mod drafts;
 mod guards;
