@@ -42,6 +42,7 @@ mod ticket_walk;
 pub mod tickets;
 pub mod tokens;
 pub mod undo;
+pub mod usage;
 pub mod web_sessions;
 pub mod webhook_deliveries;
 pub mod webhooks;

@@ -7,7 +7,7 @@ pub(crate) mod bans;
 pub(crate) mod domain_body;
 mod domain_docs;
 pub(crate) mod email_domains;
-mod fields;
+pub(crate) mod fields;
 mod schemas;
 pub use schemas::{
     BanPatternText, Base64, EmailText, FieldKey, FieldTypeName, FilledText, LongLine,
@@ -15,7 +15,7 @@ pub use schemas::{
     Password, PeopleList, PriorityList, PriorityName, Rfc3339, RoleName, SettableStatus,
     StatusList, Subject, TagNames, TlsName, WebhookEventName, WebhookSecret, WebhookUrl,
 };
-mod tags;
+pub(crate) mod tags;
 pub(crate) mod teams;
 pub(crate) mod template_preview;
 pub(crate) mod templates;

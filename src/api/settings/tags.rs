@@ -7,6 +7,7 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
+use crate::store::Store;
 use crate::store::tags::{Tag, tag_on, update_tag_on};
 use axum::Json;
 use axum::extract::State;
@@ -103,10 +104,15 @@ async fn create_tag(
     _a: Admin,
     ApiJson(body): ApiJson<NewTag>,
 ) -> ApiResult<(StatusCode, Json<TagView>)> {
-    let name = name(&body.name)?;
-    let group = group(body.group.as_deref())?;
-    let tag = s.store.create_tag(&name, group.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(tag.into())))
+    let tag = create(&s.store, &body.name, body.group.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(tag)))
+}
+
+/// Adds a tag, in `group` unless it is empty (the API's and the page's).
+pub(crate) async fn create(store: &Store, name: &str, group: Option<&str>) -> ApiResult<TagView> {
+    let name = self::name(name)?;
+    let group = self::group(group)?;
+    Ok(store.create_tag(&name, group.as_deref()).await?.into())
 }
 
 /// One tag.
@@ -131,9 +137,13 @@ async fn update_tag(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TagPatch>,
 ) -> ApiResult<Json<TagView>> {
+    Ok(Json(update(&s.store, id, body).await?))
+}
+
+/// Renames or regroups a tag.
+pub(crate) async fn update(store: &Store, id: i64, body: TagPatch) -> ApiResult<TagView> {
     // Merged with the tag as it is inside the write transaction.
-    let modified = s
-        .store
+    let modified = store
         .modify(
             async |c| tag_on(c, id).await,
             |current| -> ApiResult<_> {
@@ -151,7 +161,7 @@ async fn update_tag(
         )
         .await?;
     let tag = modified_or(modified, || format!("tag {id}"))?;
-    Ok(Json(tag.into()))
+    Ok(tag.into())
 }
 
 /// Deletes a tag (admin); tickets lose it.
@@ -162,8 +172,14 @@ async fn delete_tag(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    match s.store.delete_tag(id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
+    delete(&s.store, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a tag; tickets lose it.
+pub(crate) async fn delete(store: &Store, id: i64) -> ApiResult<()> {
+    match store.delete_tag(id).await? {
+        true => Ok(()),
         false => Err(ApiError::not_found(format!("tag {id}"))),
     }
 }

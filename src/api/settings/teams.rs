@@ -78,40 +78,36 @@ async fn get(store: &Store, catalog: Catalog, id: i64) -> ApiResult<Named> {
         .ok_or_else(|| ApiError::not_found(format!("{} {id}", noun(catalog))))
 }
 
-async fn create(
-    store: &Store,
-    catalog: Catalog,
-    body: NameBody,
-) -> ApiResult<(StatusCode, Json<NamedView>)> {
-    let name = line("name", &body.name, MAX_NAME)?;
-    let made = store.create_named(catalog, &name).await?;
-    Ok((StatusCode::CREATED, Json(made.into())))
+/// Adds a team or topic (the API's and the admin page's).
+pub(crate) async fn create(store: &Store, catalog: Catalog, name: &str) -> ApiResult<Named> {
+    let name = line("name", name, MAX_NAME)?;
+    Ok(store.create_named(catalog, &name).await?)
 }
 
-async fn rename(
+/// Renames a team or topic; "General" stays.
+pub(crate) async fn rename(
     store: &Store,
     catalog: Catalog,
     id: i64,
-    body: NameBody,
-) -> ApiResult<Json<NamedView>> {
-    let name = line("name", &body.name, MAX_NAME)?;
+    name: &str,
+) -> ApiResult<Named> {
+    let name = line("name", name, MAX_NAME)?;
     let current = get(store, catalog, id).await?;
     if catalog == Catalog::Topics && current.name == GENERAL && name != GENERAL {
         return Err(general_is_fixed());
     }
     let renamed = store.rename_named(catalog, id, &name).await?;
-    renamed
-        .map(|n| Json(n.into()))
-        .ok_or_else(|| ApiError::not_found(format!("{} {id}", noun(catalog))))
+    renamed.ok_or_else(|| ApiError::not_found(format!("{} {id}", noun(catalog))))
 }
 
-async fn delete(store: &Store, catalog: Catalog, id: i64) -> ApiResult<StatusCode> {
+/// Deletes a team or topic; "General" stays.
+pub(crate) async fn delete(store: &Store, catalog: Catalog, id: i64) -> ApiResult<()> {
     let current = get(store, catalog, id).await?;
     if catalog == Catalog::Topics && current.name == GENERAL {
         return Err(general_is_fixed());
     }
     match store.delete_named(catalog, id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
+        true => Ok(()),
         false => Err(ApiError::not_found(format!("{} {id}", noun(catalog)))),
     }
 }
@@ -138,7 +134,8 @@ async fn create_team(
     _a: Admin,
     ApiJson(body): ApiJson<NameBody>,
 ) -> ApiResult<(StatusCode, Json<NamedView>)> {
-    create(&s.store, Catalog::Teams, body).await
+    let made = create(&s.store, Catalog::Teams, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(made.into())))
 }
 
 /// One team.
@@ -163,7 +160,8 @@ async fn update_team(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NameBody>,
 ) -> ApiResult<Json<NamedView>> {
-    rename(&s.store, Catalog::Teams, id, body).await
+    let renamed = rename(&s.store, Catalog::Teams, id, &body.name).await?;
+    Ok(Json(renamed.into()))
 }
 
 /// Deletes a team (admin): tickets and agents leave it.
@@ -174,7 +172,8 @@ async fn delete_team(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    delete(&s.store, Catalog::Teams, id).await
+    delete(&s.store, Catalog::Teams, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Every topic, by name.
@@ -192,7 +191,8 @@ async fn create_topic(
     _a: Admin,
     ApiJson(body): ApiJson<NameBody>,
 ) -> ApiResult<(StatusCode, Json<NamedView>)> {
-    create(&s.store, Catalog::Topics, body).await
+    let made = create(&s.store, Catalog::Topics, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(made.into())))
 }
 
 /// One topic.
@@ -217,7 +217,8 @@ async fn update_topic(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NameBody>,
 ) -> ApiResult<Json<NamedView>> {
-    rename(&s.store, Catalog::Topics, id, body).await
+    let renamed = rename(&s.store, Catalog::Topics, id, &body.name).await?;
+    Ok(Json(renamed.into()))
 }
 
 /// Deletes a topic (admin): its tickets get none. "General" stays.
@@ -228,5 +229,6 @@ async fn delete_topic(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    delete(&s.store, Catalog::Topics, id).await
+    delete(&s.store, Catalog::Topics, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 //! API's), and a 403 page for agents.
 mod agents;
 mod bans;
+mod catalog;
 mod domain_form;
 mod domains;
 mod templates;
@@ -45,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/templates/{id}/preview", post(templates::preview))
         .route("/admin/templates/{id}/delete", post(templates::delete))
+        .merge(catalog::routes(catalog::Kind::Teams))
+        .merge(catalog::routes(catalog::Kind::Topics))
+        .merge(catalog::routes(catalog::Kind::Tags))
         .route("/admin/tokens", get(tokens::list).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/bans/{id}/lift", post(bans::lift))

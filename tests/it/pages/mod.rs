@@ -3,6 +3,7 @@
 //! file holds the desk and the helpers; a module per area.
 mod admin_agents;
 mod admin_bans;
+mod admin_catalog;
 mod admin_domains;
 mod admin_templates;
 mod admin_tokens;
