@@ -9,6 +9,7 @@ use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::domain::FieldType;
+use crate::store::Store;
 use crate::store::fields::{FieldDef, FieldSpec, FieldUpdate};
 use axum::Json;
 use axum::extract::State;
@@ -195,6 +196,11 @@ async fn create_field(
     _a: Admin,
     ApiJson(body): ApiJson<NewField>,
 ) -> ApiResult<(StatusCode, Json<FieldView>)> {
+    Ok((StatusCode::CREATED, Json(create(&s.store, body).await?)))
+}
+
+/// Defines a custom field (the API's and the admin page's).
+pub(crate) async fn create(store: &Store, body: NewField) -> ApiResult<FieldView> {
     let t = field_type(&body.field_type)?;
     let spec = FieldSpec {
         key: key(&body.key)?,
@@ -203,8 +209,8 @@ async fn create_field(
         field_type: t,
         position: position(body.position)?,
     };
-    let made = s.store.create_field(&spec).await?;
-    Ok((StatusCode::CREATED, Json(made.into())))
+    let made = store.create_field(&spec).await?;
+    Ok(made.into())
 }
 
 /// One custom field.
@@ -229,6 +235,11 @@ async fn update_field(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<FieldPatch>,
 ) -> ApiResult<Json<FieldView>> {
+    Ok(Json(update(&s.store, id, body).await?))
+}
+
+/// Changes a custom field; its type and the options in use stay (409).
+pub(crate) async fn update(store: &Store, id: i64, body: FieldPatch) -> ApiResult<FieldView> {
     // Merged with the field as it is inside the write transaction.
     let change = |current: FieldDef| -> ApiResult<FieldSpec> {
         let t = match &body.field_type {
@@ -250,9 +261,9 @@ async fn update_field(
             position: position(body.position)?,
         })
     };
-    let modified = s.store.modify_field(id, change).await?;
+    let modified = store.modify_field(id, change).await?;
     match modified_or(modified, || format!("custom field {id}"))? {
-        FieldUpdate::Updated(f) => Ok(Json(f.into())),
+        FieldUpdate::Updated(f) => Ok(f.into()),
         FieldUpdate::TypeInUse(n) => Err(ApiError::conflict(
             "type",
             format!("{n} ticket value(s) are stored under this field: its type cannot change"),
@@ -272,8 +283,14 @@ async fn delete_field(
     _a: Admin,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    match s.store.delete_field(id).await? {
-        true => Ok(StatusCode::NO_CONTENT),
+    delete(&s.store, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a custom field and every value of it.
+pub(crate) async fn delete(store: &Store, id: i64) -> ApiResult<()> {
+    match store.delete_field(id).await? {
+        true => Ok(()),
         false => Err(missing(id)),
     }
 }

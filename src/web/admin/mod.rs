@@ -6,6 +6,7 @@ mod bans;
 mod catalog;
 mod domain_form;
 mod domains;
+mod fields;
 mod templates;
 mod tokens;
 
@@ -49,6 +50,9 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes(catalog::Kind::Teams))
         .merge(catalog::routes(catalog::Kind::Topics))
         .merge(catalog::routes(catalog::Kind::Tags))
+        .route("/admin/fields", get(fields::list).post(fields::add))
+        .route("/admin/fields/{id}", get(fields::page).post(fields::save))
+        .route("/admin/fields/{id}/delete", post(fields::delete))
         .route("/admin/tokens", get(tokens::list).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/bans/{id}/lift", post(bans::lift))
@@ -108,7 +112,9 @@ fn refused(
     if !e.status.is_client_error() || e.status == StatusCode::NOT_FOUND {
         return Err(PageError::from(e));
     }
+    // `options[3]` is the options field's.
     let field = e.field.as_deref().unwrap_or(fallback);
+    let field = field.split('[').next().unwrap_or(field);
     let field = renamed
         .iter()
         .find(|(api, _)| *api == field)

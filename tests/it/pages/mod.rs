@@ -5,6 +5,7 @@ mod admin_agents;
 mod admin_bans;
 mod admin_catalog;
 mod admin_domains;
+mod admin_fields;
 mod admin_templates;
 mod admin_tokens;
 mod collision;
