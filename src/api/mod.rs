@@ -15,7 +15,7 @@ pub mod settings;
 pub mod ticket_changes;
 pub mod tickets;
 pub mod time;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use crate::inbound::tls::TlsConfig;
 use crate::service::replies::Replies;

@@ -207,8 +207,14 @@ async fn create_webhook(
     ApiJson(body): ApiJson<CreateWebhook>,
 ) -> ApiResult<(StatusCode, Json<CreatedWebhook>)> {
     caller.admin()?;
+    Ok((StatusCode::CREATED, Json(create(&state, body).await?)))
+}
+
+/// Registers a webhook; its secret, generated unless given, is in the
+/// answer (the API's and the admin page's).
+pub(crate) async fn create(state: &AppState, body: CreateWebhook) -> ApiResult<CreatedWebhook> {
     let new = NewWebhook {
-        url: url(&state, &body.url)?,
+        url: url(state, &body.url)?,
         events: events(&body.events)?,
         secret: match body.secret {
             Some(s) => secret(s)?,
@@ -218,13 +224,10 @@ async fn create_webhook(
     };
     let row = state.store.create_webhook(&new).await?;
     let secret = row.secret.clone();
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedWebhook {
-            webhook: row.into(),
-            secret,
-        }),
-    ))
+    Ok(CreatedWebhook {
+        webhook: row.into(),
+        secret,
+    })
 }
 
 /// One webhook (without its secret).
@@ -238,7 +241,12 @@ async fn get_webhook(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WebhookView>> {
     caller.admin()?;
-    Ok(Json(load(&state, id).await?.into()))
+    Ok(Json(get(&state, id).await?))
+}
+
+/// One webhook (without its secret).
+pub(crate) async fn get(state: &AppState, id: i64) -> ApiResult<WebhookView> {
+    Ok(load(state, id).await?.into())
 }
 
 /// Changes any of url, secret, events, enabled.
@@ -253,8 +261,17 @@ async fn update_webhook(
     ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> ApiResult<Json<WebhookView>> {
     caller.admin()?;
+    Ok(Json(update(&state, id, body).await?))
+}
+
+/// Changes any of a webhook's url, secret, events, enabled.
+pub(crate) async fn update(
+    state: &AppState,
+    id: i64,
+    body: UpdateWebhook,
+) -> ApiResult<WebhookView> {
     let change = WebhookChange {
-        url: body.url.as_deref().map(|u| url(&state, u)).transpose()?,
+        url: body.url.as_deref().map(|u| url(state, u)).transpose()?,
         secret: body.secret.map(secret).transpose()?,
         events: body.events.as_deref().map(events).transpose()?,
         enabled: body.enabled,
@@ -264,7 +281,7 @@ async fn update_webhook(
         .update_webhook(id, &change)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("webhook {id}")))?;
-    Ok(Json(row.into()))
+    Ok(row.into())
 }
 
 /// Deletes a webhook and its deliveries.
@@ -277,10 +294,16 @@ async fn delete_webhook(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     caller.admin()?;
+    delete(&state, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a webhook and its deliveries.
+pub(crate) async fn delete(state: &AppState, id: i64) -> ApiResult<()> {
     if !state.store.delete_webhook(id).await? {
         return Err(ApiError::not_found(format!("webhook {id}")));
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// A webhook's recent deliveries, newest first.
@@ -302,9 +325,18 @@ async fn list_deliveries(
             format!("limit must be 1 to {MAX_DELIVERIES}"),
         ));
     }
-    load(&state, id).await?;
-    let items = state.store.webhook_deliveries(id, limit).await?;
     Ok(Json(DeliveryList {
-        items: items.into_iter().map(DeliveryView::from).collect(),
+        items: deliveries(&state, id, limit).await?,
     }))
+}
+
+/// A webhook's `limit` most recent deliveries, newest first.
+pub(crate) async fn deliveries(
+    state: &AppState,
+    id: i64,
+    limit: i64,
+) -> ApiResult<Vec<DeliveryView>> {
+    load(state, id).await?;
+    let items = state.store.webhook_deliveries(id, limit).await?;
+    Ok(items.into_iter().map(DeliveryView::from).collect())
 }

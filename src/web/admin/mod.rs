@@ -9,6 +9,7 @@ mod domains;
 mod fields;
 mod templates;
 mod tokens;
+mod webhooks;
 
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
@@ -53,6 +54,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/fields", get(fields::list).post(fields::add))
         .route("/admin/fields/{id}", get(fields::page).post(fields::save))
         .route("/admin/fields/{id}/delete", post(fields::delete))
+        .route("/admin/webhooks", get(webhooks::list).post(webhooks::add))
+        .route(
+            "/admin/webhooks/{id}",
+            get(webhooks::page).post(webhooks::save),
+        )
+        .route("/admin/webhooks/{id}/delete", post(webhooks::delete))
         .route("/admin/tokens", get(tokens::list).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/bans/{id}/lift", post(bans::lift))

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Fast retries, so a test sees several attempts within a second.
-const FAST: &str = "[webhooks]\nretry_base = \"50ms\"\nretry_max = \"200ms\"\npoll_interval = \"50ms\"\nmax_attempts = 4\nallow_targets = [\"127.0.0.1\"]\n";
+pub const FAST: &str = "[webhooks]\nretry_base = \"50ms\"\nretry_max = \"200ms\"\npoll_interval = \"50ms\"\nmax_attempts = 4\nallow_targets = [\"127.0.0.1\"]\n";
 const SECRET: &str = "a-secret-of-enough-length";
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -85,7 +85,7 @@ async fn record(
     StatusCode::from_u16(code).unwrap()
 }
 
-fn hmac_hex(secret: &str, body: &[u8]) -> String {
+pub fn hmac_hex(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
     format!(

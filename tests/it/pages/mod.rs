@@ -8,6 +8,7 @@ mod admin_domains;
 mod admin_fields;
 mod admin_templates;
 mod admin_tokens;
+mod admin_webhooks;
 mod collision;
 mod drafts;
 mod guards;
@@ -49,8 +50,13 @@ impl Desk {
 
     /// Agents' replies wait `secs` to be taken back (undo send).
     async fn start_with_undo(secs: u64) -> Desk {
+        Self::start_configured("", secs).await
+    }
+
+    /// `extra` is more TOML (top-level sections).
+    async fn start_configured(extra: &str, undo_secs: u64) -> Desk {
         let stack = stack();
-        let gw = Gateway::start_with_undo(&stack, "", secs).await;
+        let gw = Gateway::start_with_undo(&stack, extra, undo_secs).await;
         for (email, name, role) in [
             (ADMIN, "Ann Admin", Role::Admin),
             (AGENT, "Bob Agent", Role::Agent),
