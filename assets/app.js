@@ -55,7 +55,28 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   keys();
+  signaturePreview();
 });
+
+// The signature editor shows, as the admin types, the signature as a reply
+// carries it: rendered by the server's own signing code.
+function signaturePreview() {
+  const area = document.querySelector("textarea[data-preview]");
+  const shown = document.getElementById("signature-preview");
+  if (!area || !shown) return;
+  const csrf = area.form.querySelector("input[name=csrf]")?.value || "";
+  let timer = null;
+  area.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const data = new URLSearchParams({ csrf, signature: area.value });
+      try {
+        const answer = await fetch(area.dataset.preview, { method: "POST", body: data });
+        if (answer.ok) shown.textContent = await answer.text();
+      } catch (_) { /* offline for a moment: the next keystroke tries again */ }
+    }, 300);
+  });
+}
 
 // Live updates over server-sent events (the browser reconnects by itself
 // and is sent what it missed). The inbox never moves rows under the

@@ -49,10 +49,17 @@ fn without_delimiter(signature: &str) -> &str {
 
 /// The agent's signature rendered for `ctx`, without its own `-- ` line.
 async fn rendered(agent: &AgentBasis, ctx: &ReplyContext) -> Result<Option<String>, ReplyError> {
-    if agent.signature.trim().is_empty() {
+    preview(&agent.signature, ctx).await
+}
+
+/// A signature's source rendered for `ctx` as a reply would carry it
+/// (without the `-- ` line): the admin page's preview, by the code that
+/// signs. None when it is empty.
+pub async fn preview(source: &str, ctx: &ReplyContext) -> Result<Option<String>, ReplyError> {
+    if source.trim().is_empty() {
         return Ok(None);
     }
-    let (source, value) = (agent.signature.clone(), ctx.to_value());
+    let (source, value) = (source.to_string(), ctx.to_value());
     let rendered = render::bounded(move || render::render_text(&source, &value))
         .await
         .map_err(ReplyError::Signature)?;

@@ -165,7 +165,10 @@ async fn ticket_context(
 
 /// Made-up values in the shape of a real context: a sample of each custom
 /// field, the caller (or a sample agent), the first enabled email domain.
-async fn sample_context(store: &Store, agent_id: Option<i64>) -> ApiResult<ReplyContext> {
+pub(crate) async fn sample_context(
+    store: &Store,
+    agent_id: Option<i64>,
+) -> ApiResult<ReplyContext> {
     let now = crate::store::now();
     let agent = match agent_id {
         Some(id) => store.agent_basis(id).await?,

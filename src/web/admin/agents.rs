@@ -5,6 +5,10 @@
 use super::{Refusal, admin, html, refused};
 use crate::api::AppState;
 use crate::api::settings::agents::{self, AgentPatch, AgentView, NewAgent};
+use crate::api::settings::template;
+use crate::api::settings::template_preview;
+use crate::service::signature;
+use crate::store::teams::{Catalog, Named};
 use crate::web::error::{PageError, PageResult};
 use crate::web::session::WebAgent;
 use crate::web::views::{Layout, unix_lines};
@@ -12,13 +16,16 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "web/admin_agents.html")]
 struct AgentsPage {
     layout: Layout,
     agents: Vec<AgentView>,
+    teams: Vec<Named>,
     form: AgentForm,
     error: Refusal,
 }
@@ -28,9 +35,12 @@ struct AgentsPage {
 struct AgentPage {
     layout: Layout,
     agent: AgentView,
+    teams: Vec<Named>,
     form: AgentForm,
     error: Refusal,
     saved: bool,
+    /// The signature as a reply would carry it, or why it cannot render.
+    preview: String,
 }
 
 /// The add and edit forms (a blank password keeps the stored one).
@@ -49,6 +59,26 @@ pub struct AgentForm {
     /// A ticked checkbox (edit form).
     #[serde(default)]
     active: Option<String>,
+    /// The rest: a ticked `team:{id}` checkbox per team.
+    #[serde(flatten)]
+    rest: HashMap<String, String>,
+}
+
+impl AgentForm {
+    /// The teams ticked.
+    fn team_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .rest
+            .keys()
+            .filter_map(|k| k.strip_prefix("team:")?.parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn in_team(&self, id: &i64) -> bool {
+        self.rest.contains_key(&format!("team:{id}"))
+    }
 }
 
 pub async fn list(State(state): State<AppState>, agent: WebAgent) -> PageResult<Response> {
@@ -80,6 +110,7 @@ async fn render_list(
     let page = AgentsPage {
         layout: Layout::for_agent("Agents", agent),
         agents,
+        teams: state.store.named_list(Catalog::Teams).await?,
         form,
         error,
     };
@@ -98,7 +129,7 @@ pub async fn add(
         name: form.name.clone(),
         role: Some(form.role.clone()).filter(|r| !r.is_empty()),
         signature: unix_lines(&form.signature),
-        team_ids: Vec::new(),
+        team_ids: form.team_ids(),
         active: Some(true),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
     };
@@ -141,14 +172,22 @@ async fn render_one(
         password: String::new(),
         signature: shown.signature.clone(),
         active: shown.active.then(|| "on".into()),
+        rest: shown
+            .team_ids
+            .iter()
+            .map(|t| (format!("team:{t}"), "on".into()))
+            .collect(),
     });
     let (error, status) = error.unwrap_or((Refusal::default(), StatusCode::OK));
+    let preview = signature_preview(state, id, &form.signature).await?;
     let page = AgentPage {
         layout: Layout::for_agent(&shown.name, agent),
         agent: shown,
+        teams: state.store.named_list(Catalog::Teams).await?,
         form,
         error,
         saved,
+        preview,
     };
     html(&page, status)
 }
@@ -169,7 +208,7 @@ pub async fn save(
         signature: Some(unix_lines(&form.signature)),
         active: Some(form.active.is_some()),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
-        ..AgentPatch::default()
+        team_ids: Some(form.team_ids()),
     };
     match agents::update(&state, id, patch).await {
         Ok(_) => render_one(&state, &agent, id, None, None, true).await,
@@ -178,4 +217,32 @@ pub async fn save(
             render_one(&state, &agent, id, Some(form), Some(error), false).await
         }
     }
+}
+
+/// `source` rendered as agent `id`'s replies would carry it, against
+/// sample data, by the code that signs; or why it cannot be.
+async fn signature_preview(state: &AppState, id: i64, source: &str) -> PageResult<String> {
+    let source = unix_lines(source);
+    if let Err(e) = template("signature", &source) {
+        return Ok(e.message);
+    }
+    let ctx = template_preview::sample_context(&state.store, Some(id)).await?;
+    Ok(match signature::preview(&source, &ctx).await {
+        Ok(Some(text)) => format!("-- \n{text}"),
+        Ok(None) => "(no signature)".into(),
+        Err(e) => e.to_string(),
+    })
+}
+
+/// The signature being written, rendered: plain text for the page's
+/// script as the admin types.
+pub async fn preview(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(form): Form<AgentForm>,
+) -> PageResult<Response> {
+    admin(&agent)?;
+    let text = signature_preview(&state, id, &form.signature).await?;
+    Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }

@@ -27,6 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(index))
         .route("/admin/agents", get(agents::list).post(agents::add))
         .route("/admin/agents/{id}", get(agents::page).post(agents::save))
+        .route(
+            "/admin/agents/{id}/signature-preview",
+            post(agents::preview),
+        )
         .route("/admin/bans", get(bans::page).post(bans::add))
         .route(
             "/admin/email-domains",
