@@ -118,3 +118,69 @@ async fn sessions_and_forms_are_guarded() {
     assert_eq!(status_of(guess("guess")).await, 429);
     assert_eq!(status_of(guess("another fine password")).await, 429);
 }
+
+/// Every admin page and every admin form answers an agent 403, with the
+/// session's own token: nothing under /admin is an agent's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_agent_gets_403_on_every_admin_page_and_form() {
+    let desk = Desk::start().await;
+    let base = desk.base();
+    let cookie = session_cookie(&base, AGENT).await;
+    let token = csrf(&base, &cookie).await;
+    let pages = [
+        "/admin",
+        "/admin/email-domains",
+        "/admin/email-domains/1",
+        "/admin/agents",
+        "/admin/agents/1",
+        "/admin/teams",
+        "/admin/topics",
+        "/admin/tags",
+        "/admin/fields",
+        "/admin/fields/1",
+        "/admin/templates",
+        "/admin/templates/1",
+        "/admin/bans",
+        "/admin/webhooks",
+        "/admin/webhooks/1",
+        "/admin/tokens",
+    ];
+    for path in pages {
+        let get = raw_client()
+            .get(format!("{base}{path}"))
+            .header("cookie", &cookie);
+        assert_eq!(status_of(get).await, 403, "GET {path}");
+    }
+    let forms = [
+        "/admin/email-domains",
+        "/admin/email-domains/1",
+        "/admin/email-domains/1/test",
+        "/admin/email-domains/1/delete",
+        "/admin/agents",
+        "/admin/agents/1",
+        "/admin/agents/1/signature-preview",
+        "/admin/teams",
+        "/admin/teams/1/rename",
+        "/admin/topics/1/delete",
+        "/admin/tags",
+        "/admin/fields",
+        "/admin/fields/1/delete",
+        "/admin/templates",
+        "/admin/templates/1/preview",
+        "/admin/bans",
+        "/admin/webhooks",
+        "/admin/webhooks/1/delete",
+        "/admin/tokens",
+        "/admin/tokens/1/revoke",
+    ];
+    for path in forms {
+        let post = raw_client()
+            .post(format!("{base}{path}"))
+            .header("cookie", &cookie)
+            .form(&[("csrf", token.as_str()), ("name", "x")]);
+        assert_eq!(status_of(post).await, 403, "POST {path}");
+    }
+    let domains = desk.gw.store().email_domain_records().await.unwrap();
+    assert_eq!(domains.len(), 1, "nothing changed");
+    assert_eq!(desk.gw.store().token_count().await.unwrap(), 1);
+}
