@@ -1,9 +1,11 @@
 //! Trying an SMTP relay as configured (the API's `email-domains/{id}/test`):
 //! connect, EHLO, STARTTLS or TLS as set, and AUTH when a user name is set;
 //! no mail is sent. The answer carries the server's own words, never the
-//! password.
+//! password. [`send_one`] does the same and then sends one message (an
+//! agent's invitation), outside the outbox.
 use crate::domain::{SmtpSettings, TlsMode};
 use crate::inbound::tls::TlsConfig;
+use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
 use lettre::transport::smtp::client::{
     AsyncSmtpConnection, Certificate, CertificateStore, TlsParameters,
@@ -29,11 +31,52 @@ pub async fn try_relay(
         })
 }
 
+/// Connects, logs in and sends `raw` to `envelope`'s recipients, all within
+/// `limit`: what the server said on accepting it, or the step that failed.
+pub async fn send_one(
+    settings: &SmtpSettings,
+    tls: &TlsConfig,
+    limit: Duration,
+    envelope: &Envelope,
+    raw: &[u8],
+) -> Result<String, String> {
+    let (host, port) = (settings.host.as_str(), settings.port);
+    let attempt = async {
+        let (mut conn, _) = open(settings, tls, limit).await?;
+        let answer = conn
+            .send(envelope, raw)
+            .await
+            .map_err(|e| format!("sending to {host}:{port}: {}", words(&e)))?;
+        let _ = conn.quit().await;
+        Ok(format!(
+            "{host}:{port} said {} {}",
+            answer.code(),
+            answer.message().collect::<Vec<_>>().join(" ")
+        ))
+    };
+    tokio::time::timeout(limit, attempt)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer from {host}:{port} within {limit:?}")))
+}
+
 async fn session(
     settings: &SmtpSettings,
     tls: &TlsConfig,
     limit: Duration,
 ) -> Result<String, String> {
+    let (mut conn, done) = open(settings, tls, limit).await?;
+    let _ = conn.quit().await;
+    let (host, port) = (settings.host.as_str(), settings.port);
+    Ok(format!("{host}:{port}: {}", done.join("; ")))
+}
+
+/// A connection as configured, logged in when a user is set, and the steps
+/// that worked.
+async fn open(
+    settings: &SmtpSettings,
+    tls: &TlsConfig,
+    limit: Duration,
+) -> Result<(AsyncSmtpConnection, Vec<String>), String> {
     let (host, port) = (settings.host.as_str(), settings.port);
     let said =
         |step: &'static str| move |e: smtp::Error| format!("{step} {host}:{port}: {}", words(&e));
@@ -62,8 +105,7 @@ async fn session(
             .map_err(said("logging in to"))?;
         done.push(format!("logged in as {user}"));
     }
-    let _ = conn.quit().await;
-    Ok(format!("{host}:{port}: {}", done.join("; ")))
+    Ok((conn, done))
 }
 
 /// TLS parameters trusting the webpki roots and the configured extra CAs.

@@ -289,6 +289,34 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
+/// A mail of Postdesk's own, outside any ticket (an agent's invitation):
+/// plain text, marked machine-sent (`Auto-Submitted: auto-generated`) and
+/// with our loop header, so no autoresponder answers it and our own
+/// mailbox would drop it. The envelope and the bytes.
+pub fn notice(
+    from: &Mailbox,
+    to: &Mailbox,
+    subject: &str,
+    text: &str,
+    date: DateTime<Utc>,
+) -> Result<(Envelope, Vec<u8>), ComposeError> {
+    let domain = from.address.domain().to_string();
+    let message = Message::builder()
+        .from(mailbox(from)?)
+        .to(mailbox(to)?)
+        .subject(one_line(subject))
+        .date(SystemTime::from(date))
+        .message_id(Some(new_message_id(&domain).to_string()))
+        .raw_header(HeaderValue::new(LOOP, one_line(from.address.as_str())))
+        .raw_header(HeaderValue::new(AUTO_SUBMITTED, "auto-generated".into()))
+        .raw_header(HeaderValue::new(AUTO_RESPONSE_SUPPRESS, "All".into()))
+        .singlepart(SinglePart::plain(text.to_string()))
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    let envelope = Envelope::new(Some(address(&from.address)?), vec![address(&to.address)?])
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok((envelope, message.formatted()))
+}
+
 fn address(a: &EmailAddress) -> Result<Address, ComposeError> {
     Address::new(a.local_part(), a.domain()).map_err(|e| ComposeError::Address {
         address: a.to_string(),

@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod fields;
 pub mod fixtures;
 pub mod ingest;
+pub mod invites;
 pub mod messages;
 pub mod notes;
 pub mod outbound_tickets;

@@ -8,6 +8,7 @@ mod csrf;
 mod drafts;
 mod error;
 mod inbox;
+pub(crate) mod invite;
 mod live;
 mod login;
 mod new_ticket;
@@ -38,6 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/invite/{token}", get(invite::form).post(invite::accept))
         .route("/", get(inbox::page))
         .route("/tickets/bulk", post(inbox::bulk))
         .route(

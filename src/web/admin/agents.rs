@@ -7,6 +7,7 @@ use crate::api::AppState;
 use crate::api::settings::agents::{self, AgentPatch, AgentView, NewAgent};
 use crate::api::settings::template;
 use crate::api::settings::template_preview;
+use crate::service::invites::{self, Invitation, InviteError};
 use crate::service::signature;
 use crate::store::teams::{Catalog, Named};
 use crate::web::error::{PageError, PageResult};
@@ -15,6 +16,7 @@ use crate::web::views::{Layout, unix_lines};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -41,6 +43,17 @@ struct AgentPage {
     saved: bool,
     /// The signature as a reply would carry it, or why it cannot render.
     preview: String,
+    /// An invitation just made: its link and whether it was mailed.
+    invitation: Option<Invitation>,
+}
+
+/// What an agent's page shows besides the stored agent.
+#[derive(Default)]
+struct Shown {
+    form: Option<AgentForm>,
+    error: Option<(Refusal, StatusCode)>,
+    saved: bool,
+    invitation: Option<Invitation>,
 }
 
 /// The add and edit forms (a blank password keeps the stored one).
@@ -117,10 +130,12 @@ async fn render_list(
     html(&page, status)
 }
 
-/// Adds an agent (with a password when one is given).
+/// Adds an agent (with a password when one is given), and invites them
+/// by mail when asked to.
 pub async fn add(
     State(state): State<AppState>,
     agent: WebAgent,
+    headers: HeaderMap,
     Form(form): Form<AgentForm>,
 ) -> PageResult<Response> {
     admin(&agent)?;
@@ -134,6 +149,13 @@ pub async fn add(
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
     };
     match agents::create(&state, body).await {
+        Ok(created) if form.rest.contains_key("invite") => {
+            let shown = Shown {
+                invitation: Some(invitation(&state, created.id, &headers).await?),
+                ..Shown::default()
+            };
+            render_one(&state, &agent, created.id, shown).await
+        }
         Ok(created) => Ok(Redirect::to(&format!("/admin/agents/{}", created.id)).into_response()),
         Err(e) => {
             let (error, status) = refused(e, "email", &[])?;
@@ -148,17 +170,21 @@ pub async fn page(
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     admin(&agent)?;
-    render_one(&state, &agent, id, None, None, false).await
+    render_one(&state, &agent, id, Shown::default()).await
 }
 
 async fn render_one(
     state: &AppState,
     agent: &WebAgent,
     id: i64,
-    form: Option<AgentForm>,
-    error: Option<(Refusal, StatusCode)>,
-    saved: bool,
+    shown_too: Shown,
 ) -> PageResult<Response> {
+    let Shown {
+        form,
+        error,
+        saved,
+        invitation,
+    } = shown_too;
     let shown = state
         .store
         .agent(id)
@@ -188,6 +214,7 @@ async fn render_one(
         error,
         saved,
         preview,
+        invitation,
     };
     html(&page, status)
 }
@@ -211,10 +238,21 @@ pub async fn save(
         team_ids: Some(form.team_ids()),
     };
     match agents::update(&state, id, patch).await {
-        Ok(_) => render_one(&state, &agent, id, None, None, true).await,
+        Ok(_) => {
+            let shown = Shown {
+                saved: true,
+                ..Shown::default()
+            };
+            render_one(&state, &agent, id, shown).await
+        }
         Err(e) => {
             let error = refused(e, "email", &[])?;
-            render_one(&state, &agent, id, Some(form), Some(error), false).await
+            let shown = Shown {
+                form: Some(form),
+                error: Some(error),
+                ..Shown::default()
+            };
+            render_one(&state, &agent, id, shown).await
         }
     }
 }
@@ -245,4 +283,31 @@ pub async fn preview(
     admin(&agent)?;
     let text = signature_preview(&state, id, &form.signature).await?;
     Ok(([(CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+/// Invites agent `id` by mail: a fresh link, good once for a week.
+async fn invitation(state: &AppState, id: i64, headers: &HeaderMap) -> PageResult<Invitation> {
+    let origin = crate::web::invite::origin(headers);
+    invites::invite(&state.store, &state.token_key, &state.tls, id, &origin)
+        .await
+        .map_err(|e| match e {
+            InviteError::NoAgent(_) => PageError::not_found("such agent"),
+            InviteError::OwnAddress(_) => PageError::conflict(e.to_string()),
+            InviteError::Store(e) => e.into(),
+        })
+}
+
+/// Mails agent `id` a new invitation and shows its link.
+pub async fn invite(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> PageResult<Response> {
+    admin(&agent)?;
+    let shown = Shown {
+        invitation: Some(invitation(&state, id, &headers).await?),
+        ..Shown::default()
+    };
+    render_one(&state, &agent, id, shown).await
 }

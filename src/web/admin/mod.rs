@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/agents/{id}/signature-preview",
             post(agents::preview),
         )
+        .route("/admin/agents/{id}/invite", post(agents::invite))
         .route("/admin/bans", get(bans::page).post(bans::add))
         .route(
             "/admin/email-domains",

@@ -159,6 +159,7 @@ async fn an_agent_gets_403_on_every_admin_page_and_form() {
         "/admin/agents",
         "/admin/agents/1",
         "/admin/agents/1/signature-preview",
+        "/admin/agents/1/invite",
         "/admin/teams",
         "/admin/teams/1/rename",
         "/admin/topics/1/delete",

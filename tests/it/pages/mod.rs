@@ -6,6 +6,7 @@ mod admin_bans;
 mod admin_catalog;
 mod admin_domains;
 mod admin_fields;
+mod admin_invite;
 mod admin_templates;
 mod admin_tokens;
 mod admin_webhooks;
