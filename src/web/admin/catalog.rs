@@ -19,35 +19,34 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
-/// Which list a page is.
+/// Which list a page is: teams or topics (one store catalog), or tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    Teams,
-    Topics,
+    Named(Catalog),
     Tags,
 }
 
 impl Kind {
     fn path(self) -> &'static str {
         match self {
-            Kind::Teams => "/admin/teams",
-            Kind::Topics => "/admin/topics",
+            Kind::Named(Catalog::Teams) => "/admin/teams",
+            Kind::Named(Catalog::Topics) => "/admin/topics",
             Kind::Tags => "/admin/tags",
         }
     }
 
     fn title(self) -> &'static str {
         match self {
-            Kind::Teams => "Teams",
-            Kind::Topics => "Topics",
+            Kind::Named(Catalog::Teams) => "Teams",
+            Kind::Named(Catalog::Topics) => "Topics",
             Kind::Tags => "Tags",
         }
     }
 
     fn noun(self) -> &'static str {
         match self {
-            Kind::Teams => "team",
-            Kind::Topics => "topic",
+            Kind::Named(Catalog::Teams) => "team",
+            Kind::Named(Catalog::Topics) => "topic",
             Kind::Tags => "tag",
         }
     }
@@ -58,16 +57,9 @@ impl Kind {
 
     fn used_by(self) -> UsedBy {
         match self {
-            Kind::Teams => UsedBy::Team,
-            Kind::Topics => UsedBy::Topic,
+            Kind::Named(Catalog::Teams) => UsedBy::Team,
+            Kind::Named(Catalog::Topics) => UsedBy::Topic,
             Kind::Tags => UsedBy::Tag,
-        }
-    }
-
-    fn catalog(self) -> Catalog {
-        match self {
-            Kind::Topics => Catalog::Topics,
-            _ => Catalog::Teams,
         }
     }
 }
@@ -150,9 +142,9 @@ async fn rows(state: &AppState, kind: Kind) -> PageResult<Vec<Row>> {
             .into_iter()
             .map(|t| row(t.id, t.name, t.tag_group))
             .collect(),
-        _ => state
+        Kind::Named(catalog) => state
             .store
-            .named_list(kind.catalog())
+            .named_list(catalog)
             .await?
             .into_iter()
             .map(|n| row(n.id, n.name, None))
@@ -225,7 +217,7 @@ async fn add(
         Kind::Tags => tags::create(&state.store, &form.name, Some(&form.group))
             .await
             .map(|_| ()),
-        _ => teams::create(&state.store, kind.catalog(), &form.name)
+        Kind::Named(catalog) => teams::create(&state.store, catalog, &form.name)
             .await
             .map(|_| ()),
     };
@@ -248,7 +240,7 @@ async fn rename(
             };
             tags::update(&state.store, id, patch).await.map(|_| ())
         }
-        _ => teams::rename(&state.store, kind.catalog(), id, &form.name)
+        Kind::Named(catalog) => teams::rename(&state.store, catalog, id, &form.name)
             .await
             .map(|_| ()),
     };
@@ -282,7 +274,7 @@ async fn delete(
     }
     let done = match kind {
         Kind::Tags => tags::delete(&state.store, id).await,
-        _ => teams::delete(&state.store, kind.catalog(), id).await,
+        Kind::Named(catalog) => teams::delete(&state.store, catalog, id).await,
     };
     answer(
         &state,

@@ -16,6 +16,7 @@ use super::session::WebAgent;
 use super::views::Layout;
 use crate::api::AppState;
 use crate::api::error::ApiError;
+use crate::store::teams::Catalog;
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
@@ -53,8 +54,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/templates/{id}/preview", post(templates::preview))
         .route("/admin/templates/{id}/delete", post(templates::delete))
-        .merge(catalog::routes(catalog::Kind::Teams))
-        .merge(catalog::routes(catalog::Kind::Topics))
+        .merge(catalog::routes(catalog::Kind::Named(Catalog::Teams)))
+        .merge(catalog::routes(catalog::Kind::Named(Catalog::Topics)))
         .merge(catalog::routes(catalog::Kind::Tags))
         .route("/admin/fields", get(fields::list).post(fields::add))
         .route("/admin/fields/{id}", get(fields::page).post(fields::save))
