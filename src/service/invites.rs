@@ -129,15 +129,10 @@ pub async fn accept(
     token: &str,
     password: String,
 ) -> Result<i64, AcceptError> {
+    // Checked before the link is used up, so a refused password keeps it.
     passwords::check(&password).map_err(|e| AcceptError::Password(e.0))?;
-    let hash = hash_token(key, token);
-    let now = crate::store::now();
-    let (agent_id, _) = store
-        .invited_agent(&hash, now)
-        .await?
-        .ok_or(AcceptError::Gone)?;
-    store
-        .take_invite(&hash, now)
+    let agent_id = store
+        .take_invite(&hash_token(key, token), crate::store::now())
         .await?
         .ok_or(AcceptError::Gone)?;
     passwords::set(store, agent_id, password).await?;
