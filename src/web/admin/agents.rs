@@ -47,14 +47,9 @@ struct AgentPage {
     invitation: Option<Invitation>,
 }
 
-/// What an agent's page shows besides the stored agent.
-#[derive(Default)]
-struct Shown {
-    form: Option<AgentForm>,
-    error: Option<(Refusal, StatusCode)>,
-    saved: bool,
-    invitation: Option<Invitation>,
-}
+/// What an agent's page shows besides the stored agent: an invitation
+/// just made.
+type Shown = super::Shown<AgentForm, Option<Invitation>>;
 
 /// The add and edit forms (a blank password keeps the stored one).
 #[derive(Debug, Default, serde::Deserialize)]
@@ -150,11 +145,8 @@ pub async fn add(
     };
     match agents::create(&state, body).await {
         Ok(created) if form.rest.contains_key("invite") => {
-            let shown = Shown {
-                invitation: Some(invitation(&state, created.id, &headers).await?),
-                ..Shown::default()
-            };
-            render_one(&state, &agent, created.id, shown).await
+            let made = invitation(&state, created.id, &headers).await?;
+            render_one(&state, &agent, created.id, Shown::with(Some(made))).await
         }
         Ok(created) => Ok(Redirect::to(&format!("/admin/agents/{}", created.id)).into_response()),
         Err(e) => {
@@ -179,11 +171,11 @@ async fn render_one(
     id: i64,
     shown_too: Shown,
 ) -> PageResult<Response> {
-    let Shown {
+    let super::Shown {
         form,
         error,
         saved,
-        invitation,
+        extra: invitation,
     } = shown_too;
     let shown = state
         .store
@@ -238,20 +230,9 @@ pub async fn save(
         team_ids: Some(form.team_ids()),
     };
     match agents::update(&state, id, patch).await {
-        Ok(_) => {
-            let shown = Shown {
-                saved: true,
-                ..Shown::default()
-            };
-            render_one(&state, &agent, id, shown).await
-        }
+        Ok(_) => render_one(&state, &agent, id, Shown::saved()).await,
         Err(e) => {
-            let error = refused(e, "email", &[])?;
-            let shown = Shown {
-                form: Some(form),
-                error: Some(error),
-                ..Shown::default()
-            };
+            let shown = Shown::refused(form, refused(e, "email", &[])?);
             render_one(&state, &agent, id, shown).await
         }
     }
@@ -305,9 +286,6 @@ pub async fn invite(
     headers: HeaderMap,
 ) -> PageResult<Response> {
     admin(&agent)?;
-    let shown = Shown {
-        invitation: Some(invitation(&state, id, &headers).await?),
-        ..Shown::default()
-    };
-    render_one(&state, &agent, id, shown).await
+    let made = invitation(&state, id, &headers).await?;
+    render_one(&state, &agent, id, Shown::with(Some(made))).await
 }

@@ -131,14 +131,9 @@ pub async fn add(
     }
 }
 
-/// What a domain's page shows besides its stored settings.
-#[derive(Default)]
-struct Shown {
-    form: Option<DomainForm>,
-    error: Option<(Refusal, StatusCode)>,
-    saved: bool,
-    test: Option<TestResult>,
-}
+/// What a domain's page shows besides its stored settings: a connection
+/// test's answers.
+type Shown = super::Shown<DomainForm, Option<TestResult>>;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -177,7 +172,7 @@ async fn render_one(
         form,
         error,
         saved: shown.saved,
-        test: shown.test,
+        test: shown.extra,
     };
     html(&page, status)
 }
@@ -199,17 +194,10 @@ pub async fn save(
         Err(error) => Err(Ok((error, StatusCode::UNPROCESSABLE_ENTITY))),
     };
     let shown = match result {
-        Ok(()) => Shown {
-            saved: true,
-            ..Shown::default()
-        },
+        Ok(()) => Shown::saved(),
         Err(refusal) => {
             (form.imap_password, form.smtp_password) = (String::new(), String::new());
-            Shown {
-                form: Some(form),
-                error: Some(refusal?),
-                ..Shown::default()
-            }
+            Shown::refused(form, refusal?)
         }
     };
     render_one(&state, &agent, id, shown).await
@@ -222,11 +210,8 @@ pub async fn test(
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     admin(&agent)?;
-    let shown = Shown {
-        test: Some(email_domains::test(&state, id).await?),
-        ..Shown::default()
-    };
-    render_one(&state, &agent, id, shown).await
+    let answers = email_domains::test(&state, id).await?;
+    render_one(&state, &agent, id, Shown::with(Some(answers))).await
 }
 
 /// Deletes a domain: its poller stops, its tickets stay.

@@ -162,14 +162,9 @@ pub async fn add(
     }
 }
 
-/// What a field's page shows besides the stored field.
-#[derive(Default)]
-struct Shown {
-    form: Option<FieldForm>,
-    error: Option<(Refusal, StatusCode)>,
-    saved: bool,
-    confirming: bool,
-}
+/// What a field's page shows besides the stored field: whether a delete
+/// waits for its confirmation.
+type Shown = super::Shown<FieldForm, bool>;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -194,7 +189,7 @@ async fn render_one(
         .ok_or_else(|| PageError::not_found("such custom field"))?;
     let used = state.store.tickets_using(UsedBy::Field).await?;
     let (error, status) = shown.error.unwrap_or_default();
-    let status = match shown.confirming {
+    let status = match shown.extra {
         true => StatusCode::CONFLICT,
         false => status,
     };
@@ -205,7 +200,7 @@ async fn render_one(
         field,
         error,
         saved: shown.saved,
-        confirming: shown.confirming,
+        confirming: shown.extra,
     };
     html(&page, status)
 }
@@ -233,15 +228,8 @@ pub async fn save(
         Err(refusal) => Err(Ok(refusal)),
     };
     let shown = match saved {
-        Ok(_) => Shown {
-            saved: true,
-            ..Shown::default()
-        },
-        Err(refusal) => Shown {
-            error: Some(refusal?),
-            form: Some(form),
-            ..Shown::default()
-        },
+        Ok(_) => Shown::saved(),
+        Err(refusal) => Shown::refused(form, refusal?),
     };
     render_one(&state, &agent, id, shown).await
 }
@@ -256,11 +244,7 @@ pub async fn delete(
     admin(&agent)?;
     let used = state.store.tickets_using(UsedBy::Field).await?;
     if used.get(&id).is_some_and(|n| *n > 0) && form.confirm.is_none() {
-        let shown = Shown {
-            confirming: true,
-            ..Shown::default()
-        };
-        return render_one(&state, &agent, id, shown).await;
+        return render_one(&state, &agent, id, Shown::with(true)).await;
     }
     fields::delete(&state.store, id).await?;
     Ok(Redirect::to("/admin/fields").into_response())

@@ -140,3 +140,51 @@ fn html(page: &impl Template, status: StatusCode) -> PageResult<Response> {
     let text = page.render().map_err(anyhow::Error::from)?;
     Ok((status, Html(text)).into_response())
 }
+
+/// What a record's admin page shows besides the stored record: the form as
+/// written (after a refusal), the refusal and its status, "Saved.", and
+/// one thing of the page's own (a connection test, a preview, …).
+pub struct Shown<F, X> {
+    pub form: Option<F>,
+    pub error: Option<(Refusal, StatusCode)>,
+    pub saved: bool,
+    pub extra: X,
+}
+
+impl<F, X: Default> Default for Shown<F, X> {
+    fn default() -> Self {
+        Self {
+            form: None,
+            error: None,
+            saved: false,
+            extra: X::default(),
+        }
+    }
+}
+
+impl<F, X: Default> Shown<F, X> {
+    /// After a save that went through.
+    pub fn saved() -> Self {
+        Self {
+            saved: true,
+            ..Self::default()
+        }
+    }
+
+    /// The form as written, with its refusal.
+    pub fn refused(form: F, error: (Refusal, StatusCode)) -> Self {
+        Self {
+            form: Some(form),
+            error: Some(error),
+            ..Self::default()
+        }
+    }
+
+    /// The page's own extra.
+    pub fn with(extra: X) -> Self {
+        Self {
+            extra,
+            ..Self::default()
+        }
+    }
+}

@@ -119,14 +119,8 @@ pub async fn add(
     }
 }
 
-/// What the editor shows besides the stored template.
-#[derive(Default)]
-struct Shown {
-    form: Option<TemplateForm>,
-    error: Option<(Refusal, StatusCode)>,
-    saved: bool,
-    preview: Option<Preview>,
-}
+/// What the editor shows besides the stored template: a preview.
+type Shown = super::Shown<TemplateForm, Option<Preview>>;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -157,7 +151,7 @@ async fn render_one(
         error,
         saved: shown.saved,
         variables: template_preview::variables(state, agent.agent_id).await?,
-        preview: shown.preview,
+        preview: shown.extra,
     };
     html(&page, status)
 }
@@ -178,15 +172,8 @@ pub async fn save(
         body_html: Some(Some(form.body_html())),
     };
     let shown = match templates::update(&state, id, patch).await {
-        Ok(_) => Shown {
-            saved: true,
-            ..Shown::default()
-        },
-        Err(e) => Shown {
-            error: Some(refused(e, "body", &[])?),
-            form: Some(form),
-            ..Shown::default()
-        },
+        Ok(_) => Shown::saved(),
+        Err(e) => Shown::refused(form, refused(e, "body", &[])?),
     };
     render_one(&state, &agent, id, shown).await
 }
@@ -200,19 +187,13 @@ pub async fn preview(
     Form(form): Form<TemplateForm>,
 ) -> PageResult<Response> {
     admin(&agent)?;
+    // The editor keeps what was written either way.
     let shown = match rendered(&state, &agent, id, &form).await {
         Ok(preview) => Shown {
-            preview: Some(preview),
-            ..Shown::default()
+            form: Some(form),
+            ..Shown::with(Some(preview))
         },
-        Err(error) => Shown {
-            error: Some(error?),
-            ..Shown::default()
-        },
-    };
-    let shown = Shown {
-        form: Some(form),
-        ..shown
+        Err(error) => Shown::refused(form, error?),
     };
     render_one(&state, &agent, id, shown).await
 }
