@@ -20,6 +20,7 @@ async fn an_admin_adds_an_email_domain_tests_it_and_its_mail_becomes_a_ticket() 
     let b = Browser::open(&desk.base(), 1280).await;
     log_in(&b, ADMIN, PASSWORD).await;
     b.go("/admin").await;
+    b.screenshot("admin-index").await;
     b.click("Email domains").await;
     b.wait_text("Add an email domain").await;
     assert!(

@@ -54,6 +54,7 @@ async fn an_invited_agent_chooses_a_password_from_the_mailed_link_once() {
     let dina = Browser::open(&desk.base(), 1280).await;
     dina.go(&path).await;
     dina.wait_text("Welcome, Dina Dee").await;
+    dina.screenshot("invite").await;
     dina.fill("password", "short").await;
     dina.click("Set password").await;
     dina.wait_text("a password has at least").await;
