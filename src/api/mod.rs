@@ -6,6 +6,7 @@ mod answers;
 pub mod attachments;
 pub mod auth;
 pub mod auth_limit;
+pub mod contacts;
 pub mod error;
 pub mod extract;
 mod links;
@@ -88,7 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(tickets::routes())
         .merge(ticket_changes::routes())
         .merge(webhooks::routes())
-        .merge(attachments::routes());
+        .merge(attachments::routes())
+        .merge(contacts::routes());
     let (routes, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())

@@ -15,6 +15,42 @@ pub enum FieldType {
     Checkbox,
 }
 
+/// What a custom field belongs to: each ticket, or each contact (the
+/// customer, across their tickets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldScope {
+    Ticket,
+    Contact,
+}
+
+impl FieldScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldScope::Ticket => "ticket",
+            FieldScope::Contact => "contact",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        match s {
+            "ticket" => Ok(FieldScope::Ticket),
+            "contact" => Ok(FieldScope::Contact),
+            _ => Err(Invalid(format!(
+                "scope must be ticket or contact, not {s:?}"
+            ))),
+        }
+    }
+
+    /// The table holding this scope's values.
+    pub fn values_table(self) -> &'static str {
+        match self {
+            FieldScope::Ticket => "ticket_field_values",
+            FieldScope::Contact => "contact_field_values",
+        }
+    }
+}
+
 /// The longest text a field value may hold.
 pub const MAX_FIELD_TEXT: usize = 10_000;
 

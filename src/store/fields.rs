@@ -1,8 +1,9 @@
-//! Custom field definitions (ticket scope): key, label, type, options and
-//! position. A type change, or dropping a select option, that would strand
-//! stored values is refused in the transaction that would make it.
+//! Custom field definitions: scope (ticket or contact), key, label, type,
+//! options and position. A type or scope change, or dropping a select
+//! option, that would strand stored values is refused in the transaction
+//! that would make it.
 use super::{Modified, Store};
-use crate::domain::FieldType;
+use crate::domain::{FieldScope, FieldType};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -11,6 +12,7 @@ use sqlx::{Row, SqliteConnection};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldDef {
     pub id: i64,
+    pub scope: FieldScope,
     pub key: String,
     pub label: String,
     pub field_type: FieldType,
@@ -22,6 +24,7 @@ pub struct FieldDef {
 /// What a definition is made of (position None: after the last one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldSpec {
+    pub scope: FieldScope,
     pub key: String,
     pub label: String,
     pub field_type: FieldType,
@@ -35,21 +38,32 @@ pub enum FieldUpdate {
     Updated(FieldDef),
     /// The type would change while tickets hold values (how many).
     TypeInUse(i64),
+    /// The scope would change while values are held (how many).
+    ScopeInUse(i64),
     /// These options would go while tickets hold them.
     OptionsInUse(Vec<String>),
 }
 
-const COLUMNS: &str = "id, key, label, field_type, options, position, created_at";
+const COLUMNS: &str = "id, scope, key, label, field_type, options, position, created_at";
 
 impl Store {
+    /// Every custom field: the ticket fields, then the contact fields, each
+    /// by position.
     pub async fn fields(&self) -> anyhow::Result<Vec<FieldDef>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM custom_fields WHERE scope = 'ticket' ORDER BY position, id"
+            "SELECT {COLUMNS} FROM custom_fields ORDER BY scope = 'contact', position, id"
         ))
         .fetch_all(self.pool())
         .await
         .context("reading custom fields")?;
         rows.iter().map(field_from_row).collect()
+    }
+
+    /// The custom fields of one scope, by position.
+    pub async fn fields_in(&self, scope: FieldScope) -> anyhow::Result<Vec<FieldDef>> {
+        let mut all = self.fields().await?;
+        all.retain(|f| f.scope == scope);
+        Ok(all)
     }
 
     pub async fn field(&self, id: i64) -> anyhow::Result<Option<FieldDef>> {
@@ -59,8 +73,8 @@ impl Store {
     pub async fn create_field(&self, spec: &FieldSpec) -> anyhow::Result<FieldDef> {
         let row = sqlx::query(&format!(
             "INSERT INTO custom_fields (scope, key, label, field_type, options, position, created_at)
-             VALUES ('ticket', $1, $2, $3, $4,
-                COALESCE($5, (SELECT COALESCE(MAX(position) + 1, 0) FROM custom_fields WHERE scope = 'ticket')), $6)
+             VALUES ($7, $1, $2, $3, $4,
+                COALESCE($5, (SELECT COALESCE(MAX(position) + 1, 0) FROM custom_fields WHERE scope = $7)), $6)
              RETURNING {COLUMNS}"
         ))
         .bind(&spec.key)
@@ -69,6 +83,7 @@ impl Store {
         .bind(serde_json::to_string(&spec.options)?)
         .bind(spec.position)
         .bind(super::now())
+        .bind(spec.scope.as_str())
         .fetch_one(self.writer())
         .await
         .context("creating a custom field")?;
@@ -86,7 +101,7 @@ impl Store {
         self.modify(
             async |c| field_on(c, id).await,
             |current| {
-                let was = current.field_type;
+                let was = (current.scope, current.field_type);
                 change(current).map(|spec| (was, spec))
             },
             async |c, (was, spec)| replace_field(c, id, was, &spec).await,
@@ -96,7 +111,7 @@ impl Store {
 
     /// False when there was no such field; its values go with it.
     pub async fn delete_field(&self, id: i64) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM custom_fields WHERE scope = 'ticket' AND id = $1")
+        let done = sqlx::query("DELETE FROM custom_fields WHERE id = $1")
             .bind(id)
             .execute(self.writer())
             .await
@@ -107,7 +122,7 @@ impl Store {
 
 async fn field_on(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option<FieldDef>> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM custom_fields WHERE scope = 'ticket' AND id = $1"
+        "SELECT {COLUMNS} FROM custom_fields WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(conn)
@@ -116,27 +131,34 @@ async fn field_on(conn: &mut SqliteConnection, id: i64) -> anyhow::Result<Option
     row.as_ref().map(field_from_row).transpose()
 }
 
-/// Writes `spec` over field `id` (of type `was`), unless the type would
-/// change under stored values or a select would lose an option in use.
+/// Writes `spec` over field `id` (of scope and type `was`), unless the
+/// scope or type would change under stored values or a select would lose
+/// an option in use.
 async fn replace_field(
     conn: &mut SqliteConnection,
     id: i64,
-    was: FieldType,
+    (scope, was): (FieldScope, FieldType),
     spec: &FieldSpec,
 ) -> anyhow::Result<FieldUpdate> {
-    let values: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT value FROM ticket_field_values WHERE field_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .context("reading a custom field's values")?;
-    if was != spec.field_type && !values.is_empty() {
+    let table = scope.values_table();
+    let values: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT value FROM {table} WHERE field_id = $1"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading a custom field's values")?;
+    let moved = scope != spec.scope;
+    if (moved || was != spec.field_type) && !values.is_empty() {
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM ticket_field_values WHERE field_id = $1")
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE field_id = $1"))
                 .bind(id)
                 .fetch_one(&mut *conn)
                 .await?;
-        return Ok(FieldUpdate::TypeInUse(n));
+        return Ok(match moved {
+            true => FieldUpdate::ScopeInUse(n),
+            false => FieldUpdate::TypeInUse(n),
+        });
     }
     if spec.field_type == FieldType::Select {
         let stranded: Vec<String> = values
@@ -149,7 +171,7 @@ async fn replace_field(
     }
     let row = sqlx::query(&format!(
         "UPDATE custom_fields SET key = $1, label = $2, field_type = $3, options = $4,
-            position = COALESCE($5, position) WHERE id = $6 RETURNING {COLUMNS}"
+            position = COALESCE($5, position), scope = $7 WHERE id = $6 RETURNING {COLUMNS}"
     ))
     .bind(&spec.key)
     .bind(&spec.label)
@@ -157,6 +179,7 @@ async fn replace_field(
     .bind(serde_json::to_string(&spec.options)?)
     .bind(spec.position)
     .bind(id)
+    .bind(spec.scope.as_str())
     .fetch_one(conn)
     .await
     .context("updating a custom field")?;
@@ -169,8 +192,11 @@ fn field_from_row(row: &SqliteRow) -> anyhow::Result<FieldDef> {
         .map_err(|e| anyhow::anyhow!("custom field {key}: {e}"))?;
     let options: Vec<String> = serde_json::from_str(&row.try_get::<String, _>("options")?)
         .with_context(|| format!("custom field {key}: stored options are not a JSON list"))?;
+    let scope = FieldScope::parse(&row.try_get::<String, _>("scope")?)
+        .map_err(|e| anyhow::anyhow!("custom field {key}: {e}"))?;
     Ok(FieldDef {
         id: row.try_get("id")?,
+        scope,
         label: row.try_get("label")?,
         position: row.try_get("position")?,
         created_at: row.try_get("created_at")?,

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod attachments;
 pub mod bans;
 mod bounces;
+pub mod contacts;
 pub mod domains;
 pub mod drafts;
 pub mod fields;

@@ -111,7 +111,7 @@ impl Store {
 }
 
 /// ` IN (…)` over at most a page of ids.
-fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
+pub(super) fn push_ids(q: &mut QueryBuilder<'_, Sqlite>, ids: &[i64]) {
     q.push(" IN (");
     let mut list = q.separated(", ");
     for id in ids {

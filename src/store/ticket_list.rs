@@ -4,9 +4,7 @@
 //! by merging) or as a test of one ticket (`EXISTS …`, a probe of a primary
 //! key) for walking the tickets in sort order. [`super::ticket_plan`]
 //! chooses between them.
-use super::Store;
 use crate::domain::{Priority, Status};
-use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
 /// One condition of a ticket list. `None` inside means "has none".
@@ -320,26 +318,4 @@ pub(super) fn push_order(q: &mut QueryBuilder<'_, Sqlite>, sort: Sort) {
         SortKey::Priority => format!("{PRIORITY_RANK} {dir}, t.updated_at {dir}, t.id {dir}"),
     };
     q.push(" ORDER BY ").push(order);
-}
-
-/// A custom field definition as a filter needs it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct FieldDef {
-    pub id: i64,
-    pub field_type: String,
-    /// JSON array of the options of a select.
-    pub options: String,
-}
-
-impl Store {
-    /// The ticket custom field `key`, if defined.
-    pub async fn ticket_field_def(&self, key: &str) -> anyhow::Result<Option<FieldDef>> {
-        sqlx::query_as(
-            "SELECT id, field_type, options FROM custom_fields WHERE scope = 'ticket' AND key = $1",
-        )
-        .bind(key)
-        .fetch_optional(self.pool())
-        .await
-        .context("reading a custom field definition")
-    }
 }

@@ -1,10 +1,11 @@
 //! What changing or opening a ticket checks its references against:
 //! agents, teams, topics and custom field definitions.
 use super::Store;
+use crate::domain::FieldScope;
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
-/// A ticket custom field definition.
+/// A custom field definition, as values are checked against it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FieldDef {
     pub id: i64,
@@ -58,11 +59,12 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// The definitions of ticket custom fields.
-    pub async fn ticket_field_defs(&self) -> anyhow::Result<Vec<FieldDef>> {
+    /// The definitions of one scope's custom fields.
+    pub async fn field_defs(&self, scope: FieldScope) -> anyhow::Result<Vec<FieldDef>> {
         sqlx::query_as(
-            "SELECT id, key, field_type, options FROM custom_fields WHERE scope = 'ticket' ORDER BY position, key",
+            "SELECT id, key, field_type, options FROM custom_fields WHERE scope = $1 ORDER BY position, key",
         )
+        .bind(scope.as_str())
         .fetch_all(self.pool())
         .await
         .context("reading custom field definitions")

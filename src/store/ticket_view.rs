@@ -9,6 +9,7 @@ pub struct TicketBase {
     pub subject: String,
     pub status: String,
     pub priority: String,
+    pub requester_id: i64,
     pub requester_email: String,
     pub requester_name: Option<String>,
     pub from_domain: String,
@@ -45,7 +46,7 @@ pub struct TicketDetail {
 
 /// The columns of [`TicketBase`], for a `WHERE` on `tickets t` to follow.
 pub(super) const BASE_SELECT: &str = "SELECT t.id, t.short_id, t.subject, t.status, t.priority,
-        c.email AS requester_email, c.name AS requester_name, t.from_domain,
+        t.requester_id, c.email AS requester_email, c.name AS requester_name, t.from_domain,
         t.email_domain_id, t.assignee_id, a.name AS assignee_name, a.email AS assignee_email,
         t.topic_id, tp.name AS topic_name, t.description, t.created_by,
         t.created_at, t.updated_at, t.due_at, t.snoozed_until

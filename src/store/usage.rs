@@ -37,4 +37,17 @@ impl Store {
             .with_context(|| format!("counting the tickets of each {by:?}"))?;
         Ok(rows.into_iter().filter(|(_, n)| *n > 0).collect())
     }
+
+    /// The number of values each custom field holds (by id), on tickets
+    /// (from the kept counts) or contacts (counted: one row a contact).
+    pub async fn field_values_held(&self) -> anyhow::Result<HashMap<i64, i64>> {
+        let mut held = self.tickets_using(UsedBy::Field).await?;
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT field_id, COUNT(*) FROM contact_field_values GROUP BY field_id")
+                .fetch_all(self.pool())
+                .await
+                .context("counting the contacts holding each custom field")?;
+        held.extend(rows);
+        Ok(held)
+    }
 }

@@ -121,7 +121,7 @@ async fn filters(
         teams,
         topics: choices::named(store, Catalog::Topics).await?,
         fields: store
-            .fields()
+            .fields_in(crate::domain::FieldScope::Ticket)
             .await?
             .into_iter()
             .map(FieldFilter::of)

@@ -44,7 +44,7 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
     let topics = choices::named(store, Catalog::Topics).await?;
     let teams = choices::named(store, Catalog::Teams).await?;
     let fields = store
-        .fields()
+        .fields_in(crate::domain::FieldScope::Ticket)
         .await?
         .into_iter()
         .map(|d| FieldInput {
@@ -213,7 +213,11 @@ async fn field_values(
     if !form.iter().any(|(k, _)| k == "fields_shown") {
         return Ok(out);
     }
-    for def in state.store.fields().await? {
+    for def in state
+        .store
+        .fields_in(crate::domain::FieldScope::Ticket)
+        .await?
+    {
         let given = form
             .iter()
             .find(|(k, _)| k.strip_prefix("field.") == Some(def.key.as_str()))

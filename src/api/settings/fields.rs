@@ -1,14 +1,16 @@
-//! `fields`: custom field definitions. `key` ([a-z0-9_]{1,64}, unique) names
-//! the field in filters and templates; `options` belong to select fields
-//! only; the type of a field that tickets hold values of stays.
+//! `fields`: custom field definitions. `scope` says what carries a value:
+//! each ticket or each contact. `key` ([a-z0-9_]{1,64}, unique in its scope)
+//! names the field in filters and templates; `options` belong to select
+//! fields only; the type and scope of a field that holds values stay.
 use super::{
-    Admin, FieldKey, FieldTypeName, Items, MAX_NAME, OneLine, OptionNames, line, modified_or,
+    Admin, FieldKey, FieldScopeName, FieldTypeName, Items, MAX_NAME, OneLine, OptionNames, line,
+    modified_or,
 };
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
-use crate::domain::FieldType;
+use crate::domain::{FieldScope, FieldType};
 use crate::store::Store;
 use crate::store::fields::{FieldDef, FieldSpec, FieldUpdate};
 use axum::Json;
@@ -32,6 +34,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldView {
     pub id: i64,
+    /// ticket | contact
+    #[schema(value_type = String)]
+    pub scope: FieldScope,
     pub key: String,
     pub label: String,
     /// text | number | date | select | checkbox
@@ -49,6 +54,7 @@ impl From<FieldDef> for FieldView {
     fn from(f: FieldDef) -> Self {
         Self {
             id: f.id,
+            scope: f.scope,
             key: f.key,
             label: f.label,
             field_type: f.field_type,
@@ -62,6 +68,10 @@ impl From<FieldDef> for FieldView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewField {
+    /// ticket (the default) or contact.
+    #[serde(default)]
+    #[schema(value_type = Option<FieldScopeName>)]
+    pub scope: Option<String>,
     #[schema(value_type = FieldKey)]
     pub key: String,
     #[schema(value_type = OneLine)]
@@ -83,6 +93,10 @@ pub struct NewField {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldPatch {
+    /// ticket or contact; stays while values are held (409).
+    #[serde(default)]
+    #[schema(value_type = Option<FieldScopeName>)]
+    pub scope: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<FieldKey>)]
     pub key: Option<String>,
@@ -128,6 +142,12 @@ fn key(value: &str) -> ApiResult<String> {
             format!("key must be 1 to {MAX_KEY} of a-z, 0-9 and _, not {value:?}"),
         ))
     }
+}
+
+fn scope(value: Option<&str>, current: FieldScope) -> ApiResult<FieldScope> {
+    value.map_or(Ok(current), |v| {
+        FieldScope::parse(v).map_err(|e| ApiError::invalid("scope", e.0))
+    })
 }
 
 fn field_type(value: &str) -> ApiResult<FieldType> {
@@ -203,6 +223,7 @@ async fn create_field(
 pub(crate) async fn create(store: &Store, body: NewField) -> ApiResult<FieldView> {
     let t = field_type(&body.field_type)?;
     let spec = FieldSpec {
+        scope: scope(body.scope.as_deref(), FieldScope::Ticket)?,
         key: key(&body.key)?,
         label: line("label", &body.label, MAX_NAME)?,
         options: options(t, body.options, true)?,
@@ -225,8 +246,8 @@ async fn get_field(
     Ok(Json(field.into()))
 }
 
-/// Changes a custom field (admin). Its type cannot change while tickets
-/// hold values of it, nor can a select lose an option in use (409).
+/// Changes a custom field (admin). Its type and scope cannot change while
+/// values of it are held, nor can a select lose an option in use (409).
 #[utoipa::path(patch, path = "/fields/{id}", tag = "fields", params(("id" = i64, Path)), request_body = FieldPatch,
     responses((status = 200, body = FieldView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_field(
@@ -250,6 +271,7 @@ pub(crate) async fn update(store: &Store, id: i64, body: FieldPatch) -> ApiResul
         // A type change without options drops the old type's options.
         let kept = (t == current.field_type).then_some(current.options);
         Ok(FieldSpec {
+            scope: scope(body.scope.as_deref(), current.scope)?,
             key: key(body.key.as_deref().unwrap_or(&current.key))?,
             label: line(
                 "label",
@@ -266,7 +288,11 @@ pub(crate) async fn update(store: &Store, id: i64, body: FieldPatch) -> ApiResul
         FieldUpdate::Updated(f) => Ok(f.into()),
         FieldUpdate::TypeInUse(n) => Err(ApiError::conflict(
             "type",
-            format!("{n} ticket value(s) are stored under this field: its type cannot change"),
+            format!("{n} value(s) are stored under this field: its type cannot change"),
+        )),
+        FieldUpdate::ScopeInUse(n) => Err(ApiError::conflict(
+            "scope",
+            format!("{n} value(s) are stored under this field: its scope cannot change"),
         )),
         FieldUpdate::OptionsInUse(used) => Err(ApiError::conflict(
             "options",

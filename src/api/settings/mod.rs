@@ -10,10 +10,11 @@ pub(crate) mod email_domains;
 pub(crate) mod fields;
 mod schemas;
 pub use schemas::{
-    BanPatternText, Base64, EmailText, FieldKey, FieldTypeName, FilledText, LongLine,
-    MAX_LONG_LINE, MimeType, NameFilter, NameList, NoteColour, OneLine, OptionNames, OptionalLine,
-    Password, PeopleList, PriorityList, PriorityName, Rfc3339, RoleName, SettableStatus,
-    StatusList, Subject, TagNames, TlsName, WebhookEventName, WebhookSecret, WebhookUrl,
+    BanPatternText, Base64, EmailText, FieldKey, FieldScopeName, FieldTypeName, FilledText,
+    LongLine, MAX_LONG_LINE, MimeType, NameFilter, NameList, NoteColour, OneLine, OptionNames,
+    OptionalLine, Password, PeopleList, PriorityList, PriorityName, Rfc3339, RoleName,
+    SettableStatus, StatusList, Subject, TagNames, TlsName, WebhookEventName, WebhookSecret,
+    WebhookUrl,
 };
 pub(crate) mod tags;
 pub(crate) mod teams;

@@ -144,6 +144,13 @@ schema_type!(
 );
 
 schema_type!(
+    /// A custom field's scope, as `FieldScope::parse` takes it.
+    FieldScopeName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["ticket", "contact"]))
+);
+
+schema_type!(
     /// A custom field's key: 1 to `MAX_KEY` of a-z, 0-9 and _.
     FieldKey => ObjectBuilder::new()
         .schema_type(Type::String)

@@ -185,7 +185,7 @@ pub(crate) async fn sample_context(
         },
     );
     let fields = store
-        .fields()
+        .fields_in(crate::domain::FieldScope::Ticket)
         .await?
         .into_iter()
         .map(|f| {

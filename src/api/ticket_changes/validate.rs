@@ -1,7 +1,7 @@
 //! Checks shared by the endpoints that change or open tickets. Each turns a
 //! request value into what the store takes, or a 422 naming the field.
 use crate::api::error::{ApiError, ApiResult};
-use crate::domain::{EmailDomain, FieldType, Priority, Status};
+use crate::domain::{EmailDomain, FieldScope, FieldType, Priority, Status};
 use crate::store::Store;
 use crate::store::ticket_changes::FieldChange;
 use serde::{Deserialize, Deserializer};
@@ -114,12 +114,22 @@ pub fn tags(names: Vec<String>) -> ApiResult<Vec<String>> {
     Ok(seen.into_iter().collect())
 }
 
-/// Custom field values checked against their definitions; null removes one.
+/// Ticket custom field values checked against their definitions; null
+/// removes one.
 pub async fn fields(store: &Store, values: Map<String, Value>) -> ApiResult<Vec<FieldChange>> {
+    scoped_fields(store, FieldScope::Ticket, values).await
+}
+
+/// Custom field values of `scope` checked against their definitions.
+pub async fn scoped_fields(
+    store: &Store,
+    scope: FieldScope,
+    values: Map<String, Value>,
+) -> ApiResult<Vec<FieldChange>> {
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    let defs = store.ticket_field_defs().await?;
+    let defs = store.field_defs(scope).await?;
     let mut changes = Vec::with_capacity(values.len());
     for (key, value) in values {
         let field = format!("fields.{key}");

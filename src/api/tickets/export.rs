@@ -46,7 +46,7 @@ pub async fn export_csv(
     let req = filters::parse(&state.store, &caller, &params).await?;
     let fields: Vec<(i64, String)> = state
         .store
-        .fields()
+        .fields_in(crate::domain::FieldScope::Ticket)
         .await?
         .into_iter()
         .map(|f| (f.id, f.key))

@@ -3,7 +3,7 @@
 //! cannot be used are a 422 naming the parameter.
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult};
-use crate::domain::{FieldType, Priority, Status};
+use crate::domain::{FieldScope, FieldType, Priority, Status};
 use crate::store::Store;
 use crate::store::search::match_terms;
 use crate::store::teams::Catalog;
@@ -260,7 +260,7 @@ pub fn name(key: &str, value: &str) -> ApiResult<String> {
     Ok(value.to_string())
 }
 
-fn number(key: &str, value: &str, min: i64, max: i64) -> ApiResult<i64> {
+pub fn number(key: &str, value: &str, min: i64, max: i64) -> ApiResult<i64> {
     let n: i64 = value.parse().map_err(|_| {
         ApiError::bad_request(format!("{key} must be a whole number, not {value:?}")).field(key)
     })?;
@@ -339,29 +339,36 @@ fn sort(value: &str) -> ApiResult<Sort> {
 /// `field.<key>=value|none`: the value is checked and stored as the field's
 /// type says, so it compares with what tickets hold.
 async fn field_cond(store: &Store, key: &str, value: &str) -> ApiResult<Cond> {
+    let (id, value) = field_filter(store, FieldScope::Ticket, key, value).await?;
+    Ok(Cond::Field { id, value })
+}
+
+/// A `field.<key>=value|none` filter on `scope`'s fields: the field's id
+/// and the value as stored (None: without a value).
+pub async fn field_filter(
+    store: &Store,
+    scope: FieldScope,
+    key: &str,
+    value: &str,
+) -> ApiResult<(i64, Option<String>)> {
     let param = format!("field.{key}");
     let def = store
-        .ticket_field_def(key)
+        .field_defs(scope)
         .await?
+        .into_iter()
+        .find(|d| d.key == key)
         .ok_or_else(|| ApiError::invalid(&param, format!("there is no custom field {key:?}")))?;
     if value == "none" {
-        return Ok(Cond::Field {
-            id: def.id,
-            value: None,
-        });
+        return Ok((def.id, None));
     }
     let kind = FieldType::parse(&def.field_type).map_err(|e| ApiError::invalid(&param, e.0))?;
-    let options: Vec<String> = serde_json::from_str(&def.options).unwrap_or_default();
     let json = match (kind, value) {
         (FieldType::Checkbox, "true") => Value::Bool(true),
         (FieldType::Checkbox, "false") => Value::Bool(false),
         _ => Value::String(value.to_string()),
     };
     let stored = kind
-        .store(&json, &options)
+        .store(&json, &def.options())
         .map_err(|e| ApiError::invalid(&param, format!("{param} {}", e.0)))?;
-    Ok(Cond::Field {
-        id: def.id,
-        value: Some(stored),
-    })
+    Ok((def.id, Some(stored)))
 }

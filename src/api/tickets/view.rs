@@ -13,6 +13,15 @@ pub struct Person {
     pub name: Option<String>,
 }
 
+/// The contact who wrote in (or was written to).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Requester {
+    /// The contact's id (`contacts/{id}`).
+    pub id: i64,
+    pub email: String,
+    pub name: Option<String>,
+}
+
 /// Someone mail brought onto the ticket.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ParticipantView {
@@ -55,7 +64,7 @@ pub struct TicketView {
     pub status: String,
     /// low | normal | high | urgent
     pub priority: String,
-    pub requester: Person,
+    pub requester: Requester,
     /// People copied on the ticket's mail (active) or waiting for an agent (pending).
     pub participants: Vec<ParticipantView>,
     pub from_domain: String,
@@ -94,23 +103,15 @@ impl From<TicketDetail> for TicketView {
             .topic_id
             .zip(b.topic_name)
             .map(|(id, name)| Named { id, name });
-        let fields = d
-            .fields
-            .into_iter()
-            .map(|f| {
-                let shown = FieldType::parse(&f.field_type)
-                    .map(|t| t.show(&f.value))
-                    .unwrap_or(serde_json::Value::String(f.value));
-                (f.key, shown)
-            })
-            .collect();
+        let fields = field_map(d.fields);
         TicketView {
             id: b.id,
             short_id: b.short_id,
             subject: b.subject,
             status: b.status,
             priority: b.priority,
-            requester: Person {
+            requester: Requester {
+                id: b.requester_id,
                 email: b.requester_email,
                 name: b.requester_name,
             },
@@ -134,6 +135,21 @@ impl From<TicketDetail> for TicketView {
             snoozed_until: b.snoozed_until,
         }
     }
+}
+
+/// Stored custom field values by key, typed as their definitions say.
+pub fn field_map(
+    values: Vec<crate::store::ticket_view::FieldValue>,
+) -> serde_json::Map<String, serde_json::Value> {
+    values
+        .into_iter()
+        .map(|f| {
+            let shown = FieldType::parse(&f.field_type)
+                .map(|t| t.show(&f.value))
+                .unwrap_or(serde_json::Value::String(f.value));
+            (f.key, shown)
+        })
+        .collect()
 }
 
 /// The ticket's JSON, or 404.

@@ -1,12 +1,12 @@
-//! `/admin/fields`: the custom fields tickets carry, in their order, each
-//! with its type, options and the number of tickets holding a value; add
-//! one; a field's page changes it (the API refuses a type change or a lost
-//! option while tickets hold them) and deletes it, asking first when
-//! tickets hold values. Through the API's own create, update and delete.
+//! `/admin/fields`: the custom fields tickets and contacts carry, in their
+//! order, each with its scope, type, options and the number of tickets or
+//! contacts holding a value; add one; a field's page changes it (the API
+//! refuses a type or scope change or a lost option while values are held)
+//! and deletes it, asking first when values are held. Through the API's
+//! own create, update and delete.
 use super::{Refusal, admin, html, refused};
 use crate::api::AppState;
 use crate::api::settings::fields::{self, FieldPatch, FieldView, NewField};
-use crate::store::usage::UsedBy;
 use crate::web::error::{PageError, PageResult};
 use crate::web::session::WebAgent;
 use crate::web::views::Layout;
@@ -30,7 +30,8 @@ struct FieldsPage {
 struct FieldPage {
     layout: Layout,
     field: FieldView,
-    tickets: i64,
+    /// How many tickets or contacts (as the field's scope says) hold a value.
+    held: i64,
     form: FieldForm,
     error: Refusal,
     saved: bool,
@@ -38,9 +39,13 @@ struct FieldPage {
 }
 
 const TYPES: [&str; 5] = ["text", "number", "date", "select", "checkbox"];
+const SCOPES: [&str; 2] = ["ticket", "contact"];
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct FieldForm {
+    /// ticket | contact
+    #[serde(default)]
+    scope: String,
     #[serde(default)]
     key: String,
     #[serde(default)]
@@ -60,6 +65,7 @@ pub struct FieldForm {
 impl FieldForm {
     fn of(f: &FieldView) -> Self {
         Self {
+            scope: f.scope.as_str().into(),
             key: f.key.clone(),
             label: f.label.clone(),
             field_type: f.field_type.as_str().into(),
@@ -94,12 +100,22 @@ impl FieldForm {
     fn types(&self) -> [(&'static str, bool); 5] {
         TYPES.map(|t| (t, self.field_type == t))
     }
+
+    fn scopes(&self) -> [(&'static str, bool); 2] {
+        SCOPES.map(|s| (s, self.scope == s))
+    }
+
+    /// The scope as the API takes it: none when the form left it out.
+    fn scope(&self) -> Option<String> {
+        Some(self.scope.trim().to_string()).filter(|s| !s.is_empty())
+    }
 }
 
 pub async fn list(State(state): State<AppState>, agent: WebAgent) -> PageResult<Response> {
     admin(&agent)?;
     let form = FieldForm {
         field_type: "text".into(),
+        scope: "ticket".into(),
         ..FieldForm::default()
     };
     render_list(&state, &agent, form, Refusal::default(), StatusCode::OK).await
@@ -112,7 +128,7 @@ async fn render_list(
     error: Refusal,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let used = state.store.tickets_using(UsedBy::Field).await?;
+    let used = state.store.field_values_held().await?;
     let rows = state
         .store
         .fields()
@@ -141,6 +157,7 @@ pub async fn add(
     let made = match form.position() {
         Ok(position) => {
             let body = NewField {
+                scope: form.scope(),
                 key: form.key.trim().to_string(),
                 label: form.label.clone(),
                 field_type: form.field_type.clone(),
@@ -187,7 +204,7 @@ async fn render_one(
         .await?
         .map(FieldView::from)
         .ok_or_else(|| PageError::not_found("such custom field"))?;
-    let used = state.store.tickets_using(UsedBy::Field).await?;
+    let used = state.store.field_values_held().await?;
     let (error, status) = shown.error.unwrap_or_default();
     let status = match shown.extra {
         true => StatusCode::CONFLICT,
@@ -195,7 +212,7 @@ async fn render_one(
     };
     let page = FieldPage {
         layout: Layout::for_agent(&field.label, agent),
-        tickets: used.get(&id).copied().unwrap_or(0),
+        held: used.get(&id).copied().unwrap_or(0),
         form: shown.form.unwrap_or_else(|| FieldForm::of(&field)),
         field,
         error,
@@ -215,6 +232,7 @@ pub async fn save(
     let saved = match form.position() {
         Ok(position) => {
             let patch = FieldPatch {
+                scope: form.scope(),
                 key: Some(form.key.trim().to_string()),
                 label: Some(form.label.clone()),
                 field_type: Some(form.field_type.clone()),
@@ -234,7 +252,7 @@ pub async fn save(
     render_one(&state, &agent, id, shown).await
 }
 
-/// Deletes a field; one with values on tickets only once confirmed.
+/// Deletes a field; one holding values only once confirmed.
 pub async fn delete(
     State(state): State<AppState>,
     agent: WebAgent,
@@ -242,7 +260,7 @@ pub async fn delete(
     Form(form): Form<FieldForm>,
 ) -> PageResult<Response> {
     admin(&agent)?;
-    let used = state.store.tickets_using(UsedBy::Field).await?;
+    let used = state.store.field_values_held().await?;
     if used.get(&id).is_some_and(|n| *n > 0) && form.confirm.is_none() {
         return render_one(&state, &agent, id, Shown::with(true)).await;
     }

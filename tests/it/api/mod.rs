@@ -12,6 +12,7 @@ mod changes_participants;
 mod changes_replies;
 mod changes_snooze;
 mod changes_undo;
+mod contacts;
 pub(crate) mod hooks;
 mod hooks_dispatch;
 mod journey;

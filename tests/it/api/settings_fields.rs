@@ -2,7 +2,7 @@
 use super::Api;
 use super::settings::{created, refused};
 use postdesk::ingest::{Incoming, Ingestor, Limits, Source};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// A ticket holding `value` for field `field_id` (stored as the API of
 /// tickets would store it).
@@ -206,7 +206,11 @@ async fn a_field_with_values_keeps_its_type_and_the_options_in_use() {
     let path = format!("/api/v1/fields/{id}");
     let retyped = api.patch(&path, &json!({"type": "text"})).await;
     refused(&retyped, 409, "conflict", "type");
-    assert!(retyped.text.contains("1 ticket value"), "{}", retyped.text);
+    assert!(
+        retyped.text.contains("1 value(s) are stored"),
+        "{}",
+        retyped.text
+    );
     let dropped = api.patch(&path, &json!({"options": ["silver"]})).await;
     refused(&dropped, 409, "conflict", "options");
     assert!(dropped.text.contains("gold"), "{}", dropped.text);
@@ -222,5 +226,94 @@ async fn a_field_with_values_keeps_its_type_and_the_options_in_use() {
     assert_eq!(api.get(&path).await.expect(200)["type"], "select");
     assert_eq!(api.delete(&path).await.status, 204, "values go with it");
     assert_eq!(api.store().count("ticket_field_values").await.unwrap(), 0);
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn a_field_is_a_tickets_or_a_contacts_and_keeps_its_scope_while_held() {
+    let api = Api::start().await;
+    let vip = api
+        .post(
+            "/api/v1/fields",
+            &json!({"scope": "contact", "key": "vip", "label": "VIP", "type": "checkbox"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(vip["scope"], "contact");
+    let same_key = api
+        .post(
+            "/api/v1/fields",
+            &json!({"key": "vip", "label": "VIP ticket", "type": "checkbox"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(
+        same_key["scope"], "ticket",
+        "ticket is the default; keys are per scope"
+    );
+    assert_eq!(same_key["position"], 0, "positions count within a scope");
+    let twice = api
+        .post(
+            "/api/v1/fields",
+            &json!({"scope": "contact", "key": "vip", "label": "Again", "type": "text"}),
+        )
+        .await;
+    assert_eq!(twice.status.as_u16(), 409, "{}", twice.text);
+    let bad = api
+        .post(
+            "/api/v1/fields",
+            &json!({"scope": "company", "key": "x", "label": "X", "type": "text"}),
+        )
+        .await;
+    refused(&bad, 422, "invalid_value", "scope");
+    let scopes: Vec<Value> = api.get("/api/v1/fields").await.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["scope"].clone())
+        .collect();
+    assert_eq!(
+        scopes,
+        [json!("ticket"), json!("contact")],
+        "ticket fields first"
+    );
+
+    // Moved while nothing holds it; kept once a contact does.
+    let path = format!("/api/v1/fields/{}", vip["id"]);
+    api.patch(&path, &json!({"scope": "ticket", "key": "vip_customer"}))
+        .await
+        .expect(200);
+    let back = api
+        .patch(&path, &json!({"scope": "contact"}))
+        .await
+        .expect(200);
+    assert_eq!(back["scope"], "contact");
+    ticket_with_value(&api, same_key["id"].as_i64().unwrap(), "true").await;
+    let contact: i64 = sqlx::query_scalar("SELECT id FROM contacts")
+        .fetch_one(api.store().pool())
+        .await
+        .unwrap();
+    api.patch(
+        &format!("/api/v1/contacts/{contact}"),
+        &json!({"fields": {"vip_customer": true}}),
+    )
+    .await
+    .expect(200);
+    let moved = api.patch(&path, &json!({"scope": "ticket"})).await;
+    refused(&moved, 409, "conflict", "scope");
+    let retyped = api.patch(&path, &json!({"type": "text"})).await;
+    refused(&retyped, 409, "conflict", "type");
+    assert_eq!(api.store().count("contact_field_values").await.unwrap(), 1);
+    assert_eq!(api.delete(&path).await.status, 204);
+    assert_eq!(
+        api.store().count("contact_field_values").await.unwrap(),
+        0,
+        "values go with it"
+    );
+    assert_eq!(
+        api.store().count("ticket_field_values").await.unwrap(),
+        1,
+        "not the ticket field's"
+    );
     api.stop().await;
 }

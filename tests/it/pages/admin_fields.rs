@@ -43,7 +43,7 @@ async fn a_select_field_shows_its_tickets_keeps_used_options_and_asks_before_del
     let store = desk.gw.store();
     store.change_ticket(ticket, &change, None).await.unwrap();
     b.go("/admin/fields").await;
-    assert_eq!(b.text_of("tr[data-field] td.tickets").await, "1");
+    assert_eq!(b.text_of("tr[data-field] td.tickets").await, "1 ticket(s)");
 
     b.click("Plan").await;
     b.wait_text("1 ticket(s) hold a value of it.").await;
