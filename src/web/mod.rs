@@ -4,6 +4,7 @@
 mod admin;
 mod assets;
 mod compose;
+mod contacts;
 mod csrf;
 mod drafts;
 mod error;
@@ -57,6 +58,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/notes/{id}/edit", post(compose::edit_note))
         .route("/notes/{id}/delete", post(compose::delete_note))
         .route("/tickets/{id}/change", post(panel::change))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::page).post(contacts::save))
+        .route("/contacts/{id}/notepad", post(contacts::notepad))
         .route("/tickets/{id}/participants", post(panel::participant))
         .route("/messages/{id}/undo", post(undo::undo))
         .route("/messages/{id}/original", get(original::page))

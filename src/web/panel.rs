@@ -6,10 +6,12 @@ use super::error::{PageError, PageResult};
 use super::session::WebAgent;
 use super::views::choices;
 use crate::api::AppState;
+use crate::api::contacts::ContactView;
 use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::filters;
 use crate::api::tickets::view::TicketView;
-use crate::domain::FieldType;
+use crate::domain::{FieldScope, FieldType};
+use crate::store::fields::FieldDef;
 use crate::store::teams::Catalog;
 use crate::store::ticket_plan::Count;
 use axum::Form;
@@ -28,6 +30,11 @@ pub struct Panel {
     /// People mail brought onto the ticket, but our own addresses:
     /// (address, pending).
     pub participants: Vec<(String, bool)>,
+    /// The requester as a contact: their fields (label, value), notepad and
+    /// open tickets.
+    pub contact: ContactView,
+    pub contact_fields: Vec<(String, String)>,
+    pub notepad_by: String,
 }
 
 pub struct FieldInput {
@@ -43,23 +50,8 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
     let store = &state.store;
     let topics = choices::named(store, Catalog::Topics).await?;
     let teams = choices::named(store, Catalog::Teams).await?;
-    let fields = store
-        .fields_in(crate::domain::FieldScope::Ticket)
-        .await?
-        .into_iter()
-        .map(|d| FieldInput {
-            value: match t.fields.get(&d.key) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Bool(b)) => b.to_string(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
-            },
-            kind: d.field_type.as_str(),
-            key: d.key,
-            label: d.label,
-            options: d.options,
-        })
-        .collect();
+    let defs = store.fields_in(FieldScope::Ticket).await?;
+    let fields = field_inputs(defs, &t.fields);
     let ours: Vec<String> = store
         .email_domains()
         .await?
@@ -72,7 +64,16 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
         .filter(|p| !ours.contains(&p.email))
         .map(|p| (p.email.clone(), p.state == "pending"))
         .collect();
+    let contact = crate::api::contacts::load(store, t.requester.id).await?;
+    let contact_fields = field_inputs(store.fields_in(FieldScope::Contact).await?, &contact.fields)
+        .into_iter()
+        .filter(|f| !f.value.is_empty())
+        .map(|f| (f.label, f.value))
+        .collect();
     Ok(Panel {
+        notepad_by: super::contacts::notepad_by(&contact.notepad),
+        contact,
+        contact_fields,
         participants,
         topic_id: t.topic.as_ref().map_or(0, |n| n.id),
         topics,
@@ -83,6 +84,25 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
         fields,
         others: others(state, agent, t).await?,
     })
+}
+
+/// Inputs for custom fields `defs`, holding `values` (by key, as the API
+/// shows them).
+pub fn field_inputs(defs: Vec<FieldDef>, values: &Map<String, Value>) -> Vec<FieldInput> {
+    defs.into_iter()
+        .map(|d| FieldInput {
+            value: match values.get(&d.key) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Bool(b)) => b.to_string(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            },
+            kind: d.field_type.as_str(),
+            key: d.key,
+            label: d.label,
+            options: d.options,
+        })
+        .collect()
 }
 
 /// Up to ten other tickets of the requester, newest activity first, as the
@@ -178,7 +198,8 @@ async fn patch(
                     .collect()
             }),
             description: get("description"),
-            fields: Some(field_values(state, form).await?).filter(|m| !m.is_empty()),
+            fields: Some(field_values(state, FieldScope::Ticket, form).await?)
+                .filter(|m| !m.is_empty()),
             ..PatchTicket::default()
         },
     })
@@ -203,21 +224,18 @@ fn snooze_end(hours: Option<&str>) -> PageResult<String> {
     Ok(crate::api::time::format(&until))
 }
 
-/// The custom fields the form shows, as the API takes them: an empty input
-/// removes the value, a checkbox left unticked is false.
-async fn field_values(
+/// The custom fields of `scope` the form shows, as the API takes them: an
+/// empty input removes the value, a checkbox left unticked is false.
+pub async fn field_values(
     state: &AppState,
+    scope: FieldScope,
     form: &[(String, String)],
 ) -> PageResult<Map<String, Value>> {
     let mut out = Map::new();
     if !form.iter().any(|(k, _)| k == "fields_shown") {
         return Ok(out);
     }
-    for def in state
-        .store
-        .fields_in(crate::domain::FieldScope::Ticket)
-        .await?
-    {
+    for def in state.store.fields_in(scope).await? {
         let given = form
             .iter()
             .find(|(k, _)| k.strip_prefix("field.") == Some(def.key.as_str()))

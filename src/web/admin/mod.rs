@@ -105,6 +105,16 @@ impl Refusal {
         Self(Some((field.to_string(), message.into())))
     }
 
+    /// The field it concerns.
+    pub fn field(&self) -> Option<&str> {
+        self.0.as_ref().map(|(f, _)| f.as_str())
+    }
+
+    /// Its words ("" when there is no refusal).
+    pub fn message(&self) -> &str {
+        self.0.as_ref().map_or("", |(_, m)| m.as_str())
+    }
+
     /// The words, when the refusal concerns `field`.
     pub fn on(&self, field: &str) -> Option<&str> {
         self.0
@@ -117,7 +127,7 @@ impl Refusal {
 /// An API refusal to show beside its field (`fallback` when it names none,
 /// `renamed` mapping API field names onto the form's), with its status;
 /// anything but a client error is the error page.
-fn refused(
+pub(super) fn refused(
     e: ApiError,
     fallback: &str,
     renamed: &[(&str, &str)],
@@ -136,7 +146,7 @@ fn refused(
 }
 
 /// A page, answered with `status`.
-fn html(page: &impl Template, status: StatusCode) -> PageResult<Response> {
+pub(super) fn html(page: &impl Template, status: StatusCode) -> PageResult<Response> {
     let text = page.render().map_err(anyhow::Error::from)?;
     Ok((status, Html(text)).into_response())
 }

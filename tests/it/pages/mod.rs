@@ -11,6 +11,7 @@ mod admin_templates;
 mod admin_tokens;
 mod admin_webhooks;
 mod collision;
+mod contacts;
 mod drafts;
 mod guards;
 mod journey;
