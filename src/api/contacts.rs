@@ -12,7 +12,7 @@ use crate::api::ticket_changes::validate::{self, nullable};
 use crate::api::tickets::filters::{self, DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q_CHARS};
 use crate::api::tickets::list::TicketPage;
 use crate::api::tickets::view::{AgentRef, TicketView, field_map};
-use crate::domain::{EmailAddress, FieldScope, is_own_address};
+use crate::domain::{EmailAddress, FieldScope, Role, is_own_address};
 use crate::store::Store;
 use crate::store::contacts::{Contact, ContactChange, ContactQuery};
 use axum::Json;
@@ -156,6 +156,7 @@ impl Default for Paging {
 /// The query of `GET contacts` (the API's and the contacts page's).
 pub async fn parse(
     store: &Store,
+    role: Role,
     params: &[(String, String)],
 ) -> ApiResult<(ContactQuery, Paging)> {
     let mut query = ContactQuery::default();
@@ -169,7 +170,8 @@ pub async fn parse(
             continue;
         }
         if let Some(field) = key.strip_prefix("field.") {
-            let filter = filters::field_filter(store, FieldScope::Contact, field, value).await?;
+            let filter =
+                filters::field_filter(store, FieldScope::Contact, role, field, value).await?;
             query.fields.push(filter);
             continue;
         }
@@ -215,33 +217,47 @@ fn yes_no(key: &str, value: &str) -> ApiResult<bool> {
         (status = 422, body = ErrorBody)))]
 async fn list_contacts(
     State(s): State<AppState>,
-    _c: Caller,
+    c: Caller,
     ApiQuery(params): ApiQuery<Vec<(String, String)>>,
 ) -> ApiResult<Json<ContactPage>> {
-    let (query, paging) = parse(&s.store, &params).await?;
-    Ok(Json(page(&s.store, &query, paging).await?))
+    let (query, paging) = parse(&s.store, c.role, &params).await?;
+    Ok(Json(page(&s.store, c.role, &query, paging).await?))
 }
 
-/// A page of the contacts `query` selects.
-pub async fn page(store: &Store, query: &ContactQuery, paging: Paging) -> ApiResult<ContactPage> {
+/// A page of the contacts `query` selects, as someone of `role` sees them.
+pub async fn page(
+    store: &Store,
+    role: Role,
+    query: &ContactQuery,
+    paging: Paging,
+) -> ApiResult<ContactPage> {
     let (contacts, total) = store
         .contact_page(query, paging.per_page, paging.offset())
         .await?;
+    let hidden = store.hidden_field_keys(FieldScope::Contact, role).await?;
     Ok(ContactPage {
-        items: contacts.into_iter().map(ContactView::from).collect(),
+        items: contacts.into_iter().map(|c| seen(c, &hidden)).collect(),
         total,
         page: paging.page,
         per_page: paging.per_page,
     })
 }
 
-/// One contact, or 404.
-pub async fn load(store: &Store, id: i64) -> ApiResult<ContactView> {
-    store
+/// One contact as someone of `role` sees them, or 404.
+pub async fn load(store: &Store, role: Role, id: i64) -> ApiResult<ContactView> {
+    let contact = store
         .contact(id)
         .await?
-        .map(ContactView::from)
-        .ok_or_else(|| ApiError::not_found(format!("contact {id}")))
+        .ok_or_else(|| ApiError::not_found(format!("contact {id}")))?;
+    let hidden = store.hidden_field_keys(FieldScope::Contact, role).await?;
+    Ok(seen(contact, &hidden))
+}
+
+/// A contact's JSON without the fields in `hidden`.
+fn seen(contact: Contact, hidden: &HashSet<String>) -> ContactView {
+    let mut view = ContactView::from(contact);
+    view.fields.retain(|k, _| !hidden.contains(k));
+    view
 }
 
 /// One contact.
@@ -249,10 +265,10 @@ pub async fn load(store: &Store, id: i64) -> ApiResult<ContactView> {
     responses((status = 200, body = ContactView), (status = 404, body = ErrorBody)))]
 async fn get_contact(
     State(s): State<AppState>,
-    _c: Caller,
+    c: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ContactView>> {
-    Ok(Json(load(&s.store, id).await?))
+    Ok(Json(load(&s.store, c.role, id).await?))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -311,9 +327,13 @@ pub async fn change(
         .notepad
         .map(|t| validate::limited("notepad", t.replace("\r\n", "\n"), MAX_NOTEPAD))
         .transpose()?;
-    let fields =
-        validate::scoped_fields(store, FieldScope::Contact, body.fields.unwrap_or_default())
-            .await?;
+    let fields = validate::scoped_fields(
+        store,
+        FieldScope::Contact,
+        caller.role,
+        body.fields.unwrap_or_default(),
+    )
+    .await?;
     let change = ContactChange {
         email,
         name,
@@ -324,7 +344,7 @@ pub async fn change(
     if !store.change_contact(id, &change).await? {
         return Err(ApiError::not_found(format!("contact {id}")));
     }
-    load(store, id).await
+    load(store, caller.role, id).await
 }
 
 /// A contact's new address and its domain; never one of ours.
@@ -357,7 +377,7 @@ async fn address(store: &Store, given: &str) -> ApiResult<(String, String)> {
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn contact_tickets(
     State(s): State<AppState>,
-    _c: Caller,
+    c: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<Vec<(String, String)>>,
 ) -> ApiResult<Json<TicketPage>> {
@@ -370,23 +390,24 @@ async fn contact_tickets(
             .field(key));
         }
     }
-    Ok(Json(tickets(&s.store, id, paging).await?))
+    Ok(Json(tickets(&s.store, c.role, id, paging).await?))
 }
 
-/// A page of contact `id`'s tickets, or 404.
-pub async fn tickets(store: &Store, id: i64, paging: Paging) -> ApiResult<TicketPage> {
+/// A page of contact `id`'s tickets as someone of `role` sees them, or 404.
+pub async fn tickets(store: &Store, role: Role, id: i64, paging: Paging) -> ApiResult<TicketPage> {
     if store.contact(id).await?.is_none() {
         return Err(ApiError::not_found(format!("contact {id}")));
     }
     let (ids, total) = store
         .contact_tickets(id, paging.per_page, paging.offset())
         .await?;
-    let items = store
+    let mut items: Vec<TicketView> = store
         .ticket_details(&ids)
         .await?
         .into_iter()
         .map(TicketView::from)
         .collect();
+    crate::api::tickets::view::redact(store, role, &mut items).await?;
     Ok(TicketPage {
         items,
         total,

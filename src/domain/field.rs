@@ -1,6 +1,6 @@
 //! Custom fields: their types, and how a value of each is checked, stored
 //! (as text) and shown (as JSON).
-use super::Invalid;
+use super::{Invalid, Role};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -48,6 +48,48 @@ impl FieldScope {
             FieldScope::Ticket => "ticket_field_values",
             FieldScope::Contact => "contact_field_values",
         }
+    }
+}
+
+/// What agents may do with a custom field; admins always see and edit all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldAccess {
+    Edit,
+    View,
+    Hidden,
+}
+
+impl FieldAccess {
+    pub const ALL: [FieldAccess; 3] = [FieldAccess::Edit, FieldAccess::View, FieldAccess::Hidden];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldAccess::Edit => "edit",
+            FieldAccess::View => "view",
+            FieldAccess::Hidden => "hidden",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "agent_access must be edit, view or hidden, not {s:?}"
+                ))
+            })
+    }
+
+    /// Whether someone of `role` sees the field's values.
+    pub fn seen_by(self, role: Role) -> bool {
+        role == Role::Admin || self != FieldAccess::Hidden
+    }
+
+    /// Whether someone of `role` may change the field's values.
+    pub fn edited_by(self, role: Role) -> bool {
+        role == Role::Admin || self == FieldAccess::Edit
     }
 }
 
@@ -171,6 +213,24 @@ mod tests {
                 (got, w) => panic!("{t:?} {v}: got {got:?}, wanted {w:?}"),
             }
         }
+    }
+
+    #[test]
+    fn agents_see_and_edit_as_the_access_says_and_admins_always() {
+        let seen = FieldAccess::ALL.map(|a| (a.seen_by(Role::Agent), a.edited_by(Role::Agent)));
+        assert_eq!(seen, [(true, true), (true, false), (false, false)]);
+        assert!(
+            FieldAccess::ALL
+                .iter()
+                .all(|a| a.seen_by(Role::Admin) && a.edited_by(Role::Admin))
+        );
+        assert_eq!(FieldAccess::parse("view").unwrap(), FieldAccess::View);
+        assert!(
+            FieldAccess::parse("read")
+                .unwrap_err()
+                .0
+                .contains("edit, view or hidden")
+        );
     }
 
     #[test]

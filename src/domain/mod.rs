@@ -12,7 +12,7 @@ mod status;
 pub use ban::{Ban, BanPattern};
 pub use email::{EmailAddress, Mailbox};
 pub use email_domain::{AfterAction, EmailDomain, ImapSettings, Secret, SmtpSettings, TlsMode};
-pub use field::{FieldScope, FieldType, MAX_FIELD_TEXT};
+pub use field::{FieldAccess, FieldScope, FieldType, MAX_FIELD_TEXT};
 pub use ids::{MessageId, ShortId};
 pub use participant::{MAX_RECIPIENTS, ParticipantState, is_own_address};
 pub use role::Role;

@@ -3,7 +3,7 @@
 //! option, that would strand stored values is refused in the transaction
 //! that would make it.
 use super::{Modified, Store};
-use crate::domain::{FieldScope, FieldType};
+use crate::domain::{FieldAccess, FieldScope, FieldType};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -18,6 +18,7 @@ pub struct FieldDef {
     pub field_type: FieldType,
     pub options: Vec<String>,
     pub position: i64,
+    pub agent_access: FieldAccess,
     pub created_at: DateTime<Utc>,
 }
 
@@ -30,6 +31,7 @@ pub struct FieldSpec {
     pub field_type: FieldType,
     pub options: Vec<String>,
     pub position: Option<i64>,
+    pub agent_access: FieldAccess,
 }
 
 /// What became of an update of a field that exists.
@@ -44,7 +46,8 @@ pub enum FieldUpdate {
     OptionsInUse(Vec<String>),
 }
 
-const COLUMNS: &str = "id, scope, key, label, field_type, options, position, created_at";
+const COLUMNS: &str =
+    "id, scope, key, label, field_type, options, position, agent_access, created_at";
 
 impl Store {
     /// Every custom field: the ticket fields, then the contact fields, each
@@ -72,9 +75,9 @@ impl Store {
 
     pub async fn create_field(&self, spec: &FieldSpec) -> anyhow::Result<FieldDef> {
         let row = sqlx::query(&format!(
-            "INSERT INTO custom_fields (scope, key, label, field_type, options, position, created_at)
+            "INSERT INTO custom_fields (scope, key, label, field_type, options, position, created_at, agent_access)
              VALUES ($7, $1, $2, $3, $4,
-                COALESCE($5, (SELECT COALESCE(MAX(position) + 1, 0) FROM custom_fields WHERE scope = $7)), $6)
+                COALESCE($5, (SELECT COALESCE(MAX(position) + 1, 0) FROM custom_fields WHERE scope = $7)), $6, $8)
              RETURNING {COLUMNS}"
         ))
         .bind(&spec.key)
@@ -84,6 +87,7 @@ impl Store {
         .bind(spec.position)
         .bind(super::now())
         .bind(spec.scope.as_str())
+        .bind(spec.agent_access.as_str())
         .fetch_one(self.writer())
         .await
         .context("creating a custom field")?;
@@ -171,7 +175,8 @@ async fn replace_field(
     }
     let row = sqlx::query(&format!(
         "UPDATE custom_fields SET key = $1, label = $2, field_type = $3, options = $4,
-            position = COALESCE($5, position), scope = $7 WHERE id = $6 RETURNING {COLUMNS}"
+            position = COALESCE($5, position), scope = $7, agent_access = $8
+         WHERE id = $6 RETURNING {COLUMNS}"
     ))
     .bind(&spec.key)
     .bind(&spec.label)
@@ -180,6 +185,7 @@ async fn replace_field(
     .bind(spec.position)
     .bind(id)
     .bind(spec.scope.as_str())
+    .bind(spec.agent_access.as_str())
     .fetch_one(conn)
     .await
     .context("updating a custom field")?;
@@ -194,9 +200,12 @@ fn field_from_row(row: &SqliteRow) -> anyhow::Result<FieldDef> {
         .with_context(|| format!("custom field {key}: stored options are not a JSON list"))?;
     let scope = FieldScope::parse(&row.try_get::<String, _>("scope")?)
         .map_err(|e| anyhow::anyhow!("custom field {key}: {e}"))?;
+    let agent_access = FieldAccess::parse(&row.try_get::<String, _>("agent_access")?)
+        .map_err(|e| anyhow::anyhow!("custom field {key}: {e}"))?;
     Ok(FieldDef {
         id: row.try_get("id")?,
         scope,
+        agent_access,
         label: row.try_get("label")?,
         position: row.try_get("position")?,
         created_at: row.try_get("created_at")?,

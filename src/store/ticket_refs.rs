@@ -1,7 +1,7 @@
 //! What changing or opening a ticket checks its references against:
 //! agents, teams, topics and custom field definitions.
 use super::Store;
-use crate::domain::FieldScope;
+use crate::domain::{FieldAccess, FieldScope};
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -13,11 +13,18 @@ pub struct FieldDef {
     pub field_type: String,
     /// JSON array of strings (the choices of a select).
     pub options: String,
+    /// edit | view | hidden (for agents).
+    pub agent_access: String,
 }
 
 impl FieldDef {
     pub fn options(&self) -> Vec<String> {
         serde_json::from_str(&self.options).unwrap_or_default()
+    }
+
+    /// What agents may do with it (edit, should the stored word be unknown).
+    pub fn access(&self) -> FieldAccess {
+        FieldAccess::parse(&self.agent_access).unwrap_or(FieldAccess::Edit)
     }
 }
 
@@ -62,12 +69,30 @@ impl Store {
     /// The definitions of one scope's custom fields.
     pub async fn field_defs(&self, scope: FieldScope) -> anyhow::Result<Vec<FieldDef>> {
         sqlx::query_as(
-            "SELECT id, key, field_type, options FROM custom_fields WHERE scope = $1 ORDER BY position, key",
+            "SELECT id, key, field_type, options, agent_access FROM custom_fields WHERE scope = $1 ORDER BY position, key",
         )
         .bind(scope.as_str())
         .fetch_all(self.pool())
         .await
         .context("reading custom field definitions")
+    }
+
+    /// The keys of `scope`'s fields that someone of `role` does not see.
+    pub async fn hidden_field_keys(
+        &self,
+        scope: FieldScope,
+        role: crate::domain::Role,
+    ) -> anyhow::Result<std::collections::HashSet<String>> {
+        if role == crate::domain::Role::Admin {
+            return Ok(Default::default());
+        }
+        Ok(self
+            .field_defs(scope)
+            .await?
+            .into_iter()
+            .filter(|d| !d.access().seen_by(role))
+            .map(|d| d.key)
+            .collect())
     }
 
     /// Whether ticket `id` exists.

@@ -69,8 +69,8 @@ pub async fn list(
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
-    let (query, paging) = contacts::parse(&state.store, &params).await?;
-    let list = contacts::page(&state.store, &query, paging).await?;
+    let (query, paging) = contacts::parse(&state.store, agent.role, &params).await?;
+    let list = contacts::page(&state.store, agent.role, &query, paging).await?;
     let get = |k: &str| {
         params
             .iter()
@@ -146,12 +146,12 @@ enum Shown {
 }
 
 async fn render(state: &AppState, agent: &WebAgent, id: i64, shown: Shown) -> PageResult<Response> {
-    let c = contacts::load(&state.store, id)
+    let c = contacts::load(&state.store, agent.role, id)
         .await
         .map_err(|_| PageError::not_found("such contact"))?;
     let defs = state.store.fields_in(FieldScope::Contact).await?;
-    let mut fields = field_inputs(defs, &c.fields);
-    let tickets = contacts::tickets(&state.store, id, Paging::default()).await?;
+    let mut fields = field_inputs(defs, agent.role, &c.fields);
+    let tickets = contacts::tickets(&state.store, agent.role, id, Paging::default()).await?;
     let saved = matches!(shown, Shown::Saved);
     let (written, error, status) = match shown {
         Shown::Refused(form, error, status) => (form, error, status),
@@ -193,7 +193,7 @@ pub async fn save(
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
-    let fields = field_values(&state, FieldScope::Contact, &form).await?;
+    let fields = field_values(&state, FieldScope::Contact, agent.role, &form).await?;
     let patch = PatchContact {
         email: get("email").map(|e| e.trim().to_string()),
         name: get("name").map(Some),

@@ -112,6 +112,7 @@ impl Filters {
 
 async fn filters(
     state: &AppState,
+    agent: &WebAgent,
     params: &Params,
     teams: Vec<(i64, String)>,
 ) -> PageResult<Filters> {
@@ -124,6 +125,7 @@ async fn filters(
             .fields_in(crate::domain::FieldScope::Ticket)
             .await?
             .into_iter()
+            .filter(|f| f.agent_access.seen_by(agent.role))
             .map(FieldFilter::of)
             .collect(),
         chosen: params.clone(),
@@ -197,7 +199,7 @@ pub async fn page(
         prev: (req.page > 1).then(|| link_to(req.page - 1)),
         next: (last < page.total).then(|| link_to(req.page + 1)),
         here: link(&params),
-        filters: filters(&state, &params, teams).await?,
+        filters: filters(&state, &agent, &params, teams).await?,
     }
     .render()
     .map_err(anyhow::Error::from)?;
@@ -368,7 +370,7 @@ pub async fn bulk(
     }
     for id in ids {
         let patch = bulk_patch(&state, &agent, action, get("tag").unwrap_or_default(), id).await?;
-        let change = to_change(&state.store, patch).await?;
+        let change = to_change(&state.store, agent.role, patch).await?;
         if !change.is_empty() {
             state
                 .store
@@ -400,7 +402,7 @@ async fn bulk_patch(
             ..PatchTicket::default()
         },
         "tag" if !tag.trim().is_empty() => {
-            let mut tags = crate::api::tickets::view::load(&state.store, id)
+            let mut tags = crate::api::tickets::view::load(&state.store, agent.role, id)
                 .await?
                 .tags;
             tags.push(tag.trim().into());

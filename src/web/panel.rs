@@ -10,7 +10,7 @@ use crate::api::contacts::ContactView;
 use crate::api::ticket_changes::patch::{PatchTicket, to_change};
 use crate::api::tickets::filters;
 use crate::api::tickets::view::TicketView;
-use crate::domain::{FieldScope, FieldType};
+use crate::domain::{FieldScope, FieldType, Role};
 use crate::store::fields::FieldDef;
 use crate::store::teams::Catalog;
 use crate::store::ticket_plan::Count;
@@ -44,6 +44,8 @@ pub struct FieldInput {
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<String>,
+    /// False: shown, not changed (the field is view-only to agents).
+    pub editable: bool,
 }
 
 pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageResult<Panel> {
@@ -51,7 +53,7 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
     let topics = choices::named(store, Catalog::Topics).await?;
     let teams = choices::named(store, Catalog::Teams).await?;
     let defs = store.fields_in(FieldScope::Ticket).await?;
-    let fields = field_inputs(defs, &t.fields);
+    let fields = field_inputs(defs, agent.role, &t.fields);
     let ours: Vec<String> = store
         .email_domains()
         .await?
@@ -64,8 +66,9 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
         .filter(|p| !ours.contains(&p.email))
         .map(|p| (p.email.clone(), p.state == "pending"))
         .collect();
-    let contact = crate::api::contacts::load(store, t.requester.id).await?;
-    let contact_fields = field_inputs(store.fields_in(FieldScope::Contact).await?, &contact.fields)
+    let contact = crate::api::contacts::load(store, agent.role, t.requester.id).await?;
+    let contact_defs = store.fields_in(FieldScope::Contact).await?;
+    let contact_fields = field_inputs(contact_defs, agent.role, &contact.fields)
         .into_iter()
         .filter(|f| !f.value.is_empty())
         .map(|f| (f.label, f.value))
@@ -86,11 +89,17 @@ pub async fn load(state: &AppState, agent: &WebAgent, t: &TicketView) -> PageRes
     })
 }
 
-/// Inputs for custom fields `defs`, holding `values` (by key, as the API
-/// shows them).
-pub fn field_inputs(defs: Vec<FieldDef>, values: &Map<String, Value>) -> Vec<FieldInput> {
+/// Inputs for those of custom fields `defs` someone of `role` sees,
+/// holding `values` (by key, as the API shows them).
+pub fn field_inputs(
+    defs: Vec<FieldDef>,
+    role: Role,
+    values: &Map<String, Value>,
+) -> Vec<FieldInput> {
     defs.into_iter()
+        .filter(|d| d.agent_access.seen_by(role))
         .map(|d| FieldInput {
+            editable: d.agent_access.edited_by(role),
             value: match values.get(&d.key) {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Bool(b)) => b.to_string(),
@@ -140,7 +149,7 @@ pub async fn change(
     Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let patch = patch(&state, &agent, &form).await?;
-    let change = to_change(&state.store, patch).await?;
+    let change = to_change(&state.store, agent.role, patch).await?;
     if !change.is_empty() {
         state
             .store
@@ -198,7 +207,7 @@ async fn patch(
                     .collect()
             }),
             description: get("description"),
-            fields: Some(field_values(state, FieldScope::Ticket, form).await?)
+            fields: Some(field_values(state, FieldScope::Ticket, agent.role, form).await?)
                 .filter(|m| !m.is_empty()),
             ..PatchTicket::default()
         },
@@ -224,18 +233,21 @@ fn snooze_end(hours: Option<&str>) -> PageResult<String> {
     Ok(crate::api::time::format(&until))
 }
 
-/// The custom fields of `scope` the form shows, as the API takes them: an
-/// empty input removes the value, a checkbox left unticked is false.
+/// The custom fields of `scope` the form shows as inputs to someone of
+/// `role`, as the API takes them: an empty input removes the value, a
+/// checkbox left unticked is false.
 pub async fn field_values(
     state: &AppState,
     scope: FieldScope,
+    role: Role,
     form: &[(String, String)],
 ) -> PageResult<Map<String, Value>> {
     let mut out = Map::new();
     if !form.iter().any(|(k, _)| k == "fields_shown") {
         return Ok(out);
     }
-    for def in state.store.fields_in(scope).await? {
+    let defs = state.store.fields_in(scope).await?;
+    for def in defs.into_iter().filter(|d| d.agent_access.edited_by(role)) {
         let given = form
             .iter()
             .find(|(k, _)| k.strip_prefix("field.") == Some(def.key.as_str()))

@@ -86,12 +86,16 @@ pub async fn render(
     composer: Composer,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let t = view::load(&state.store, id).await?;
+    let t = view::load(&state.store, agent.role, id).await?;
     let thread = state
         .store
         .thread(id)
         .await?
         .ok_or_else(|| super::error::PageError::not_found("such ticket"))?;
+    let hidden = state
+        .store
+        .hidden_field_keys(crate::domain::FieldScope::Ticket, agent.role)
+        .await?;
     let agents = choices::active_agents(&state.store).await?;
     let templates = choices::template_names(&state.store).await?;
     let view = state.replies.composer_view(id, agent.agent_id).await;
@@ -116,7 +120,7 @@ pub async fn render(
         snooze_for: &super::panel::SNOOZE_FOR,
         panel,
         layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), agent),
-        entries: merge(thread).into_iter().map(entry).collect(),
+        entries: merge(thread, &hidden).into_iter().map(entry).collect(),
         agents,
         colours: &COLOURS,
         statuses: &["open", "pending", "resolved"],
@@ -240,6 +244,7 @@ fn event_text(kind: &str, data: &serde_json::Value) -> String {
             Ok(until) => format!("snoozed until {}", views::when(until.to_utc())),
             Err(_) => "snoozed".into(),
         },
+        "field_changed" => format!("{} changed: {} → {}", s("key"), s("from"), s("to")),
         _ if !s("from").is_empty() || !s("to").is_empty() => {
             format!("{}: {} → {}", kind.replace('_', " "), s("from"), s("to"))
         }

@@ -3,14 +3,14 @@
 //! names the field in filters and templates; `options` belong to select
 //! fields only; the type and scope of a field that holds values stay.
 use super::{
-    Admin, FieldKey, FieldScopeName, FieldTypeName, Items, MAX_NAME, OneLine, OptionNames, line,
-    modified_or,
+    Admin, FieldAccessName, FieldKey, FieldScopeName, FieldTypeName, Items, MAX_NAME, OneLine,
+    OptionNames, line, modified_or,
 };
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
-use crate::domain::{FieldScope, FieldType};
+use crate::domain::{FieldAccess, FieldScope, FieldType};
 use crate::store::Store;
 use crate::store::fields::{FieldDef, FieldSpec, FieldUpdate};
 use axum::Json;
@@ -46,6 +46,9 @@ pub struct FieldView {
     /// The choices of a select field (empty for the other types).
     pub options: Vec<String>,
     pub position: i64,
+    /// What agents may do with it: edit | view | hidden (admins: all).
+    #[schema(value_type = String)]
+    pub agent_access: FieldAccess,
     #[serde(serialize_with = "crate::api::time::utc")]
     pub created_at: DateTime<Utc>,
 }
@@ -60,6 +63,7 @@ impl From<FieldDef> for FieldView {
             field_type: f.field_type,
             options: f.options,
             position: f.position,
+            agent_access: f.agent_access,
             created_at: f.created_at,
         }
     }
@@ -88,6 +92,10 @@ pub struct NewField {
     #[serde(default)]
     #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub position: Option<i64>,
+    /// What agents may do with it: edit (the default), view or hidden.
+    #[serde(default)]
+    #[schema(value_type = Option<FieldAccessName>)]
+    pub agent_access: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -112,6 +120,9 @@ pub struct FieldPatch {
     #[serde(default)]
     #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub position: Option<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<FieldAccessName>)]
+    pub agent_access: Option<String>,
 }
 
 /// Highest (and, negated, lowest) position: the next one after it
@@ -147,6 +158,12 @@ fn key(value: &str) -> ApiResult<String> {
 fn scope(value: Option<&str>, current: FieldScope) -> ApiResult<FieldScope> {
     value.map_or(Ok(current), |v| {
         FieldScope::parse(v).map_err(|e| ApiError::invalid("scope", e.0))
+    })
+}
+
+fn access(value: Option<&str>, current: FieldAccess) -> ApiResult<FieldAccess> {
+    value.map_or(Ok(current), |v| {
+        FieldAccess::parse(v).map_err(|e| ApiError::invalid("agent_access", e.0))
     })
 }
 
@@ -195,10 +212,12 @@ fn missing(id: i64) -> ApiError {
     ApiError::not_found(format!("custom field {id}"))
 }
 
-/// Every custom field, by position.
+/// Every custom field the caller sees (agents: not the hidden ones): the
+/// ticket fields, then the contact fields, each by position.
 #[utoipa::path(get, path = "/fields", tag = "fields", responses((status = 200, body = Items<FieldView>)))]
-async fn list_fields(State(s): State<AppState>, _c: Caller) -> ApiResult<Json<Items<FieldView>>> {
-    let fields = s.store.fields().await?;
+async fn list_fields(State(s): State<AppState>, c: Caller) -> ApiResult<Json<Items<FieldView>>> {
+    let mut fields = s.store.fields().await?;
+    fields.retain(|f| f.agent_access.seen_by(c.role));
     Ok(Json(
         fields
             .into_iter()
@@ -224,6 +243,7 @@ pub(crate) async fn create(store: &Store, body: NewField) -> ApiResult<FieldView
     let t = field_type(&body.field_type)?;
     let spec = FieldSpec {
         scope: scope(body.scope.as_deref(), FieldScope::Ticket)?,
+        agent_access: access(body.agent_access.as_deref(), FieldAccess::Edit)?,
         key: key(&body.key)?,
         label: line("label", &body.label, MAX_NAME)?,
         options: options(t, body.options, true)?,
@@ -239,10 +259,13 @@ pub(crate) async fn create(store: &Store, body: NewField) -> ApiResult<FieldView
     responses((status = 200, body = FieldView), (status = 404, body = ErrorBody)))]
 async fn get_field(
     State(s): State<AppState>,
-    _c: Caller,
+    c: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<FieldView>> {
-    let field = s.store.field(id).await?.ok_or_else(|| missing(id))?;
+    let field = s.store.field(id).await?;
+    let field = field
+        .filter(|f| f.agent_access.seen_by(c.role))
+        .ok_or_else(|| missing(id))?;
     Ok(Json(field.into()))
 }
 
@@ -272,6 +295,7 @@ pub(crate) async fn update(store: &Store, id: i64, body: FieldPatch) -> ApiResul
         let kept = (t == current.field_type).then_some(current.options);
         Ok(FieldSpec {
             scope: scope(body.scope.as_deref(), current.scope)?,
+            agent_access: access(body.agent_access.as_deref(), current.agent_access)?,
             key: key(body.key.as_deref().unwrap_or(&current.key))?,
             label: line(
                 "label",

@@ -10,9 +10,9 @@ pub(crate) mod email_domains;
 pub(crate) mod fields;
 mod schemas;
 pub use schemas::{
-    BanPatternText, Base64, EmailText, FieldKey, FieldScopeName, FieldTypeName, FilledText,
-    LongLine, MAX_LONG_LINE, MimeType, NameFilter, NameList, NoteColour, OneLine, OptionNames,
-    OptionalLine, Password, PeopleList, PriorityList, PriorityName, Rfc3339, RoleName,
+    BanPatternText, Base64, EmailText, FieldAccessName, FieldKey, FieldScopeName, FieldTypeName,
+    FilledText, LongLine, MAX_LONG_LINE, MimeType, NameFilter, NameList, NoteColour, OneLine,
+    OptionNames, OptionalLine, Password, PeopleList, PriorityList, PriorityName, Rfc3339, RoleName,
     SettableStatus, StatusList, Subject, TagNames, TlsName, WebhookEventName, WebhookSecret,
     WebhookUrl,
 };

@@ -151,6 +151,13 @@ schema_type!(
 );
 
 schema_type!(
+    /// What agents may do with a custom field, as `FieldAccess::parse` takes it.
+    FieldAccessName => ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["edit", "view", "hidden"]))
+);
+
+schema_type!(
     /// A custom field's key: 1 to `MAX_KEY` of a-z, 0-9 and _.
     FieldKey => ObjectBuilder::new()
         .schema_type(Type::String)

@@ -59,7 +59,7 @@ pub async fn create_ticket(
     ApiJson(req): ApiJson<OpenTicket>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
     let id = open(&state, &caller, req).await?;
-    let ticket = view::load(&state.store, id).await?;
+    let ticket = view::load(&state.store, caller.role, id).await?;
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 
@@ -91,7 +91,7 @@ pub(crate) async fn open(state: &AppState, caller: &Caller, req: OpenTicket) -> 
         fields,
         priority,
     };
-    let ticket = new_ticket(&state.store, caller.agent_id, parts).await?;
+    let ticket = new_ticket(&state.store, caller, parts).await?;
     let open = OutboundTicket {
         ticket,
         body,
@@ -115,7 +115,8 @@ struct Parts {
     priority: Option<String>,
 }
 
-async fn new_ticket(store: &Store, agent_id: Option<i64>, p: Parts) -> ApiResult<NewTicket> {
+async fn new_ticket(store: &Store, caller: &Caller, p: Parts) -> ApiResult<NewTicket> {
+    let agent_id = caller.agent_id;
     let subject = crate::api::settings::line("subject", &p.subject, validate::MAX_SUBJECT)?;
     let to = EmailAddress::parse(&p.to).map_err(|e| ApiError::invalid("to", e.0))?;
     let domain = validate::email_domain(store, p.email_domain_id).await?;
@@ -148,6 +149,6 @@ async fn new_ticket(store: &Store, agent_id: Option<i64>, p: Parts) -> ApiResult
         created_by: agent_id,
         team_ids,
         tags: validate::tags(p.tags.unwrap_or_default())?,
-        fields: validate::fields(store, p.fields.unwrap_or_default()).await?,
+        fields: validate::fields(store, caller.role, p.fields.unwrap_or_default()).await?,
     })
 }

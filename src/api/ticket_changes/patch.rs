@@ -6,6 +6,7 @@ use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::{ApiJson, ApiPath};
 use crate::api::tickets::view::{self, TicketView};
+use crate::domain::Role;
 use crate::store::Store;
 use crate::store::ticket_changes::{TicketChange, TopicChoice};
 use axum::Json;
@@ -71,21 +72,25 @@ pub async fn patch_ticket(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PatchTicket>,
 ) -> ApiResult<Json<TicketView>> {
-    let change = to_change(&state.store, body).await?;
+    let change = to_change(&state.store, caller.role, body).await?;
     // Nothing asked (`{}`): the ticket as it is, no event.
     if change.is_empty() {
-        return view::load(&state.store, id).await.map(Json);
+        return view::load(&state.store, caller.role, id).await.map(Json);
     }
     state
         .store
         .change_ticket(id, &change, caller.agent_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("ticket {id}")))?;
-    view::load(&state.store, id).await.map(Json)
+    view::load(&state.store, caller.role, id).await.map(Json)
 }
 
 /// Checks every value of the request and turns it into a change.
-pub(crate) async fn to_change(store: &Store, p: PatchTicket) -> ApiResult<TicketChange> {
+pub(crate) async fn to_change(
+    store: &Store,
+    role: Role,
+    p: PatchTicket,
+) -> ApiResult<TicketChange> {
     let assignee_id = match p.assignee_id {
         Some(Some(id)) => Some(Some(validate::assignee(store, id).await?)),
         other => other,
@@ -116,7 +121,7 @@ pub(crate) async fn to_change(store: &Store, p: PatchTicket) -> ApiResult<Ticket
         team_ids,
         topic: topic(store, p.topic_id, p.topic).await?,
         tags: p.tags.map(validate::tags).transpose()?,
-        fields: validate::fields(store, p.fields.unwrap_or_default()).await?,
+        fields: validate::fields(store, role, p.fields.unwrap_or_default()).await?,
         description,
         email_domain_id,
     })

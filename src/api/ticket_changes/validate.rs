@@ -1,7 +1,7 @@
 //! Checks shared by the endpoints that change or open tickets. Each turns a
 //! request value into what the store takes, or a 422 naming the field.
 use crate::api::error::{ApiError, ApiResult};
-use crate::domain::{EmailDomain, FieldScope, FieldType, Priority, Status};
+use crate::domain::{EmailDomain, FieldScope, FieldType, Priority, Role, Status};
 use crate::store::Store;
 use crate::store::ticket_changes::FieldChange;
 use serde::{Deserialize, Deserializer};
@@ -116,14 +116,21 @@ pub fn tags(names: Vec<String>) -> ApiResult<Vec<String>> {
 
 /// Ticket custom field values checked against their definitions; null
 /// removes one.
-pub async fn fields(store: &Store, values: Map<String, Value>) -> ApiResult<Vec<FieldChange>> {
-    scoped_fields(store, FieldScope::Ticket, values).await
+pub async fn fields(
+    store: &Store,
+    role: Role,
+    values: Map<String, Value>,
+) -> ApiResult<Vec<FieldChange>> {
+    scoped_fields(store, FieldScope::Ticket, role, values).await
 }
 
-/// Custom field values of `scope` checked against their definitions.
+/// Custom field values of `scope` checked against their definitions and
+/// what someone of `role` may change: a field they do not see is no field
+/// to them; one they only see is a 403 naming it.
 pub async fn scoped_fields(
     store: &Store,
     scope: FieldScope,
+    role: Role,
     values: Map<String, Value>,
 ) -> ApiResult<Vec<FieldChange>> {
     if values.is_empty() {
@@ -133,9 +140,18 @@ pub async fn scoped_fields(
     let mut changes = Vec::with_capacity(values.len());
     for (key, value) in values {
         let field = format!("fields.{key}");
-        let def = defs.iter().find(|d| d.key == key).ok_or_else(|| {
-            ApiError::reference(&field, format!("there is no custom field {key:?}"))
-        })?;
+        let def = defs
+            .iter()
+            .find(|d| d.key == key && d.access().seen_by(role))
+            .ok_or_else(|| {
+                ApiError::reference(&field, format!("there is no custom field {key:?}"))
+            })?;
+        if !def.access().edited_by(role) {
+            return Err(ApiError::forbidden(format!(
+                "{field} is for agents to see, not to change: ask an admin"
+            ))
+            .field(&field));
+        }
         let field_type = FieldType::parse(&def.field_type)
             .map_err(|e| anyhow::anyhow!("custom field {key:?} has a bad stored type: {e}"))?;
         let value = match value {

@@ -49,6 +49,7 @@ pub async fn export_csv(
         .fields_in(crate::domain::FieldScope::Ticket)
         .await?
         .into_iter()
+        .filter(|f| f.agent_access.seen_by(caller.role))
         .map(|f| (f.id, f.key))
         .collect();
     let keys: Vec<String> = fields.iter().map(|(_, k)| format!("field.{k}")).collect();

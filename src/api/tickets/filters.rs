@@ -3,7 +3,7 @@
 //! cannot be used are a 422 naming the parameter.
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult};
-use crate::domain::{FieldScope, FieldType, Priority, Status};
+use crate::domain::{FieldScope, FieldType, Priority, Role, Status};
 use crate::store::Store;
 use crate::store::search::match_terms;
 use crate::store::teams::Catalog;
@@ -53,7 +53,7 @@ pub async fn parse(
             return Err(ApiError::bad_request(format!("{key} is given more than once")).field(key));
         }
         if let Some(field) = key.strip_prefix("field.") {
-            let cond = field_cond(store, field, value).await?;
+            let cond = field_cond(store, caller.role, field, value).await?;
             req.query.conds.push(cond);
         } else if NAMED.contains(&key.as_str()) {
             let cond = list_cond(store, caller, key, value).await?;
@@ -338,16 +338,18 @@ fn sort(value: &str) -> ApiResult<Sort> {
 
 /// `field.<key>=value|none`: the value is checked and stored as the field's
 /// type says, so it compares with what tickets hold.
-async fn field_cond(store: &Store, key: &str, value: &str) -> ApiResult<Cond> {
-    let (id, value) = field_filter(store, FieldScope::Ticket, key, value).await?;
+async fn field_cond(store: &Store, role: Role, key: &str, value: &str) -> ApiResult<Cond> {
+    let (id, value) = field_filter(store, FieldScope::Ticket, role, key, value).await?;
     Ok(Cond::Field { id, value })
 }
 
 /// A `field.<key>=value|none` filter on `scope`'s fields: the field's id
-/// and the value as stored (None: without a value).
+/// and the value as stored (None: without a value). A field someone of
+/// `role` does not see is no field to them.
 pub async fn field_filter(
     store: &Store,
     scope: FieldScope,
+    role: Role,
     key: &str,
     value: &str,
 ) -> ApiResult<(i64, Option<String>)> {
@@ -356,7 +358,7 @@ pub async fn field_filter(
         .field_defs(scope)
         .await?
         .into_iter()
-        .find(|d| d.key == key)
+        .find(|d| d.key == key && d.access().seen_by(role))
         .ok_or_else(|| ApiError::invalid(&param, format!("there is no custom field {key:?}")))?;
     if value == "none" {
         return Ok((def.id, None));

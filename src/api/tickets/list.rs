@@ -85,12 +85,13 @@ pub async fn list_tickets(
     let page = store
         .ticket_page(&req.query, req.per_page, req.offset())
         .await?;
-    let items = store
+    let mut items: Vec<TicketView> = store
         .ticket_details(&page.ids)
         .await?
         .into_iter()
         .map(TicketView::from)
         .collect();
+    super::view::redact(store, caller.role, &mut items).await?;
     Ok(Json(TicketPage {
         items,
         total: page.total,

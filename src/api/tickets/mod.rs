@@ -30,8 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = TicketView), (status = 404, body = super::error::ErrorBody)))]
 async fn get_ticket(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<TicketView>> {
-    view::load(&state.store, id).await.map(Json)
+    view::load(&state.store, caller.role, id).await.map(Json)
 }

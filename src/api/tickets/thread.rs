@@ -5,12 +5,13 @@ use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiPath;
+use crate::domain::FieldScope;
 use crate::store::thread::{Thread, ThreadAttachment, ThreadEvent, ThreadMessage, ThreadNote};
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,7 +111,7 @@ pub struct ThreadPage {
     responses((status = 200, body = ThreadPage), (status = 404, body = ErrorBody)))]
 pub async fn get_thread(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ThreadPage>> {
     let thread = state
@@ -118,14 +119,19 @@ pub async fn get_thread(
         .thread(id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("ticket {id}")))?;
+    let hidden = state
+        .store
+        .hidden_field_keys(FieldScope::Ticket, caller.role)
+        .await?;
     Ok(Json(ThreadPage {
-        items: merge(thread),
+        items: merge(thread, &hidden),
     }))
 }
 
 /// Every entry in time order; at the same instant messages come before
-/// notes and notes before events, then by id.
-pub(crate) fn merge(thread: Thread) -> Vec<ThreadItem> {
+/// notes and notes before events, then by id. Changes of the fields in
+/// `hidden` are left out.
+pub(crate) fn merge(thread: Thread, hidden: &HashSet<String>) -> Vec<ThreadItem> {
     let mut by_message: HashMap<i64, Vec<AttachmentItem>> = HashMap::new();
     for a in thread.attachments {
         by_message
@@ -141,11 +147,26 @@ pub(crate) fn merge(thread: Thread) -> Vec<ThreadItem> {
     for n in thread.notes {
         keyed.push((key(&n.created_at, 1, n.id), note(n)));
     }
-    for e in thread.events {
+    for e in thread
+        .events
+        .into_iter()
+        .filter(|e| !of_hidden_field(e, hidden))
+    {
         keyed.push((key(&e.created_at, 2, e.id), event(e)));
     }
     keyed.sort_by_key(|(key, _)| *key);
     keyed.into_iter().map(|(_, item)| item).collect()
+}
+
+/// Whether `e` is a change of one of the `hidden` fields.
+fn of_hidden_field(e: &ThreadEvent, hidden: &HashSet<String>) -> bool {
+    if hidden.is_empty() || e.kind != "field_changed" {
+        return false;
+    }
+    let key = serde_json::from_str::<Value>(&e.data)
+        .ok()
+        .and_then(|d| d["key"].as_str().map(str::to_owned));
+    key.is_none_or(|k| hidden.contains(&k))
 }
 
 /// When, then the kind's rank and the id.

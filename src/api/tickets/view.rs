@@ -1,7 +1,7 @@
 //! The JSON of one ticket (API.md `GET tickets/{id}`), shared by every
 //! endpoint that answers with a ticket.
 use crate::api::error::{ApiError, ApiResult};
-use crate::domain::FieldType;
+use crate::domain::{FieldScope, FieldType, Role};
 use crate::store::Store;
 use crate::store::ticket_view::TicketDetail;
 use serde::Serialize;
@@ -152,11 +152,24 @@ pub fn field_map(
         .collect()
 }
 
-/// The ticket's JSON, or 404.
-pub async fn load(store: &Store, id: i64) -> ApiResult<TicketView> {
-    store
+/// The ticket's JSON as someone of `role` sees it, or 404.
+pub async fn load(store: &Store, role: Role, id: i64) -> ApiResult<TicketView> {
+    let mut view = store
         .ticket_detail(id)
         .await?
         .map(TicketView::from)
-        .ok_or_else(|| ApiError::not_found(format!("ticket {id}")))
+        .ok_or_else(|| ApiError::not_found(format!("ticket {id}")))?;
+    redact(store, role, std::slice::from_mut(&mut view)).await?;
+    Ok(view)
+}
+
+/// Takes out of `views` the custom fields someone of `role` does not see.
+pub async fn redact(store: &Store, role: Role, views: &mut [TicketView]) -> ApiResult<()> {
+    let hidden = store.hidden_field_keys(FieldScope::Ticket, role).await?;
+    if !hidden.is_empty() {
+        for v in views {
+            v.fields.retain(|k, _| !hidden.contains(k));
+        }
+    }
+    Ok(())
 }

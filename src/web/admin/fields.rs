@@ -40,12 +40,20 @@ struct FieldPage {
 
 const TYPES: [&str; 5] = ["text", "number", "date", "select", "checkbox"];
 const SCOPES: [&str; 2] = ["ticket", "contact"];
+const ACCESS: [(&str, &str); 3] = [
+    ("edit", "see and edit it"),
+    ("view", "only see it"),
+    ("hidden", "not see it"),
+];
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct FieldForm {
     /// ticket | contact
     #[serde(default)]
     scope: String,
+    /// edit | view | hidden
+    #[serde(default)]
+    agent_access: String,
     #[serde(default)]
     key: String,
     #[serde(default)]
@@ -66,6 +74,7 @@ impl FieldForm {
     fn of(f: &FieldView) -> Self {
         Self {
             scope: f.scope.as_str().into(),
+            agent_access: f.agent_access.as_str().into(),
             key: f.key.clone(),
             label: f.label.clone(),
             field_type: f.field_type.as_str().into(),
@@ -105,10 +114,24 @@ impl FieldForm {
         SCOPES.map(|s| (s, self.scope == s))
     }
 
+    /// The access choices: (value, words, chosen).
+    fn accesses(&self) -> [(&'static str, &'static str, bool); 3] {
+        ACCESS.map(|(v, words)| (v, words, self.agent_access == v))
+    }
+
     /// The scope as the API takes it: none when the form left it out.
     fn scope(&self) -> Option<String> {
-        Some(self.scope.trim().to_string()).filter(|s| !s.is_empty())
+        given(&self.scope)
     }
+
+    fn agent_access(&self) -> Option<String> {
+        given(&self.agent_access)
+    }
+}
+
+/// A choice as the API takes it: none when the form left it out.
+fn given(value: &str) -> Option<String> {
+    Some(value.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 pub async fn list(State(state): State<AppState>, agent: WebAgent) -> PageResult<Response> {
@@ -116,6 +139,7 @@ pub async fn list(State(state): State<AppState>, agent: WebAgent) -> PageResult<
     let form = FieldForm {
         field_type: "text".into(),
         scope: "ticket".into(),
+        agent_access: "edit".into(),
         ..FieldForm::default()
     };
     render_list(&state, &agent, form, Refusal::default(), StatusCode::OK).await
@@ -158,6 +182,7 @@ pub async fn add(
         Ok(position) => {
             let body = NewField {
                 scope: form.scope(),
+                agent_access: form.agent_access(),
                 key: form.key.trim().to_string(),
                 label: form.label.clone(),
                 field_type: form.field_type.clone(),
@@ -233,6 +258,7 @@ pub async fn save(
         Ok(position) => {
             let patch = FieldPatch {
                 scope: form.scope(),
+                agent_access: form.agent_access(),
                 key: Some(form.key.trim().to_string()),
                 label: Some(form.label.clone()),
                 field_type: Some(form.field_type.clone()),

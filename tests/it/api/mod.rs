@@ -13,6 +13,7 @@ mod changes_replies;
 mod changes_snooze;
 mod changes_undo;
 mod contacts;
+mod fields_access;
 pub(crate) mod hooks;
 mod hooks_dispatch;
 mod journey;

@@ -16,6 +16,7 @@ async fn an_agent_answers_notes_assigns_and_resolves_a_ticket_in_the_browser() {
     desk.gw.store().create_template(&visit).await.unwrap();
     let order = FieldSpec {
         scope: postdesk::domain::FieldScope::Ticket,
+        agent_access: postdesk::domain::FieldAccess::Edit,
         key: "order".into(),
         label: "Order number".into(),
         field_type: FieldType::Number,
