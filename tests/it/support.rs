@@ -65,6 +65,22 @@ impl TestDb {
     }
 }
 
+/// The ticket `raw` opens when imported into `store` (as `postdesk import`
+/// would).
+pub async fn imported_ticket(store: &Store, raw: Vec<u8>) -> i64 {
+    let ingestor = Ingestor::new(store.clone(), Limits::default())
+        .await
+        .expect("ingestor");
+    let out = ingestor
+        .ingest(vec![Incoming {
+            source: Source::Import,
+            raw,
+        }])
+        .await
+        .expect("ingest");
+    out[0].ticket_id.expect("a ticket")
+}
+
 pub fn postdesk_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_postdesk"));
     cmd.args(args);

@@ -1,24 +1,13 @@
 //! `fields` (custom field definitions) over HTTP.
 use super::Api;
 use super::settings::{created, refused};
-use postdesk::ingest::{Incoming, Ingestor, Limits, Source};
 use serde_json::{Value, json};
 
 /// A ticket holding `value` for field `field_id` (stored as the API of
 /// tickets would store it).
 async fn ticket_with_value(api: &Api, field_id: i64, value: &str) {
-    let ingestor = Ingestor::new(api.store().clone(), Limits::default())
-        .await
-        .expect("ingestor");
     let raw = crate::support::mail("jo@customer.example", "Hi", "f1@customer.example", "", "Hi");
-    let out = ingestor
-        .ingest(vec![Incoming {
-            source: Source::Import,
-            raw,
-        }])
-        .await
-        .expect("ingest");
-    let ticket = out[0].ticket_id.expect("a ticket");
+    let ticket = crate::support::imported_ticket(api.store(), raw).await;
     sqlx::query("INSERT INTO ticket_field_values (ticket_id, field_id, value) VALUES ($1, $2, $3)")
         .bind(ticket)
         .bind(field_id)

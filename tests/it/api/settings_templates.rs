@@ -3,7 +3,6 @@
 use super::Api;
 use super::settings::{created, refused};
 use postdesk::domain::Role;
-use postdesk::ingest::{Incoming, Ingestor, Limits, Source};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -183,9 +182,6 @@ async fn a_preview_against_a_ticket_uses_the_reply_context() {
         )
         .await,
     );
-    let ingestor = Ingestor::new(api.store().clone(), Limits::default())
-        .await
-        .expect("ingestor");
     let raw = crate::support::mail(
         "Jo Doe <jo@customer.example>",
         "Broken lamp",
@@ -193,14 +189,7 @@ async fn a_preview_against_a_ticket_uses_the_reply_context() {
         "",
         "It flickers.",
     );
-    let out = ingestor
-        .ingest(vec![Incoming {
-            source: Source::Import,
-            raw,
-        }])
-        .await
-        .expect("ingest");
-    let ticket = out[0].ticket_id.expect("a ticket");
+    let ticket = crate::support::imported_ticket(api.store(), raw).await;
     let path = template(
         &api,
         json!({"name": "t", "body": "{{ ticket.subject }} [#{{ ticket.short_id }}] for {{ requester.email }} via {{ email_domain.name }}"}),
