@@ -40,18 +40,7 @@ impl Store {
     ) -> anyhow::Result<Option<i64>> {
         let now = super::now();
         let mut tx = self.begin_write().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO notes (ticket_id, author_id, body, colour, created_at, updated_at)
-             SELECT id, $2, $3, $4, $5, $5 FROM tickets WHERE id = $1 RETURNING id",
-        )
-        .bind(ticket_id)
-        .bind(author_id)
-        .bind(body)
-        .bind(colour)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("adding a note")?;
+        let id = insert_note(&mut tx, ticket_id, author_id, body, colour, now).await?;
         // The author's draft there was this note.
         super::drafts::forget_draft(&mut tx, ticket_id, author_id).await?;
         tx.commit().await.context("adding a note")?;
@@ -89,4 +78,28 @@ impl Store {
             .context("deleting a note")?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Adds a note to ticket `ticket_id` inside `tx`; None when there is no
+/// such ticket.
+pub(super) async fn insert_note(
+    tx: &mut super::Tx<'_>,
+    ticket_id: i64,
+    author_id: Option<i64>,
+    body: &str,
+    colour: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO notes (ticket_id, author_id, body, colour, created_at, updated_at)
+         SELECT id, $2, $3, $4, $5, $5 FROM tickets WHERE id = $1 RETURNING id",
+    )
+    .bind(ticket_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(colour)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await
+    .context("adding a note")
 }

@@ -118,33 +118,105 @@ impl Store {
     ) -> anyhow::Result<Option<usize>> {
         let now = super::now();
         let mut tx = self.begin_write().await?;
-        let current: Option<Current> = sqlx::query_as(
-            "SELECT status, priority, assignee_id, topic_id, description, email_domain_id,
-                    snoozed_until
-             FROM tickets WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await
-        .context("reading the ticket to change")?;
-        let Some(current) = current else {
+        let Some(events) = apply(&mut tx, id, change, agent_id, now).await? else {
             return Ok(None);
         };
-        let mut events = Events::new(id, agent_id);
-        change_columns(&mut tx, id, change, &current, &mut events, now).await?;
-        change_sets(&mut tx, id, change, &mut events, now).await?;
-        if !events.list.is_empty() {
-            sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .context("touching the ticket")?;
-        }
         let recorded = events.record(&mut tx, now).await?;
         tx.commit().await.context("committing the ticket change")?;
         Ok(Some(recorded))
     }
+
+    /// Hands ticket `id` over to the agent and/or teams `change` names,
+    /// with an optional internal note, as one `transferred` event (none
+    /// when nothing changed and there is no note). None when the ticket
+    /// does not exist.
+    pub async fn transfer_ticket(
+        &self,
+        id: i64,
+        change: &TicketChange,
+        note: Option<&str>,
+        agent_id: Option<i64>,
+    ) -> anyhow::Result<Option<()>> {
+        let now = super::now();
+        let mut tx = self.begin_write().await?;
+        let Some(parts) = apply(&mut tx, id, change, agent_id, now).await? else {
+            return Ok(None);
+        };
+        let note_id = match note {
+            Some(body) => {
+                super::notes::insert_note(&mut tx, id, agent_id, body, "yellow", now).await?
+            }
+            None => None,
+        };
+        if parts.list.is_empty() && note_id.is_none() {
+            return Ok(Some(()));
+        }
+        let mut data = json!({"agent": null, "teams": null, "note_id": note_id});
+        for e in &parts.list {
+            let d: Value = serde_json::from_str(&e.data)?;
+            match e.kind {
+                "assigned" => data["agent"] = agent_named(&mut tx, &d["to"]).await?,
+                "teams_changed" => data["teams"] = d,
+                _ => {}
+            }
+        }
+        touch(&mut tx, id, now).await?;
+        let mut events = Events::new(id, agent_id);
+        events.push("transferred", data);
+        events.record(&mut tx, now).await?;
+        tx.commit().await.context("committing a transfer")?;
+        Ok(Some(()))
+    }
+}
+
+/// `{id, name}` of the agent `id` names.
+async fn agent_named(tx: &mut Tx<'_>, id: &Value) -> anyhow::Result<Value> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM agents WHERE id = $1")
+        .bind(id.as_i64())
+        .fetch_optional(&mut **tx)
+        .await
+        .context("reading an agent's name")?;
+    Ok(json!({"id": id, "name": name}))
+}
+
+/// Applies `change` to ticket `id` inside `tx` (touching it when anything
+/// changed); the events to record, or None when there is no such ticket.
+async fn apply(
+    tx: &mut Tx<'_>,
+    id: i64,
+    change: &TicketChange,
+    agent_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Events>> {
+    let current: Option<Current> = sqlx::query_as(
+        "SELECT status, priority, assignee_id, topic_id, description, email_domain_id,
+                snoozed_until
+         FROM tickets WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await
+    .context("reading the ticket to change")?;
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    let mut events = Events::new(id, agent_id);
+    change_columns(tx, id, change, &current, &mut events, now).await?;
+    change_sets(tx, id, change, &mut events, now).await?;
+    if !events.list.is_empty() {
+        touch(tx, id, now).await?;
+    }
+    Ok(Some(events))
+}
+
+async fn touch(tx: &mut Tx<'_>, id: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
+    sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .context("touching the ticket")?;
+    Ok(())
 }
 
 /// Status (and snooze), priority, assignee, topic, description and email

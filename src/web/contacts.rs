@@ -7,7 +7,7 @@ use super::admin::{Refusal, html, refused};
 use super::error::{PageError, PageResult};
 use super::panel::{FieldInput, field_inputs, field_values};
 use super::session::WebAgent;
-use super::views::{Layout, when};
+use super::views::{Layout, form_value, when};
 use crate::api::AppState;
 use crate::api::contacts::{self, ContactPage, ContactView, Notepad, Paging, PatchContact};
 use crate::api::tickets::list::TicketPage;
@@ -71,12 +71,7 @@ pub async fn list(
         .collect();
     let (query, paging) = contacts::parse(&state.store, agent.role, &params).await?;
     let list = contacts::page(&state.store, agent.role, &query, paging).await?;
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map_or(String::new(), |(_, v)| v.clone())
-    };
+    let get = |k: &str| form_value(&params, k).unwrap_or_default().to_string();
     let link = |page: i64| {
         let mut kept: Vec<(String, String)> = params
             .iter()
@@ -188,11 +183,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |k: &str| form_value(&form, k).map(str::to_owned);
     let fields = field_values(&state, FieldScope::Contact, agent.role, &form).await?;
     let patch = PatchContact {
         email: get("email").map(|e| e.trim().to_string()),

@@ -216,13 +216,7 @@ struct View {
 
 impl View {
     fn of(params: &Params) -> Self {
-        let get = |k: &str| {
-            params
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| views::form_value(params, k).unwrap_or_default().to_string();
         let folder = get("folder");
         Self {
             folder: if folder.is_empty() {
@@ -352,11 +346,7 @@ pub async fn bulk(
         .filter(|(k, _)| k == "ids")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let get = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |k: &str| views::form_value(&form, k);
     let back = get("back")
         .filter(|b| b.starts_with("/?") || *b == "/")
         .unwrap_or("/");

@@ -62,6 +62,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/contacts/{id}", get(contacts::page).post(contacts::save))
         .route("/contacts/{id}/notepad", post(contacts::notepad))
         .route("/tickets/{id}/participants", post(panel::participant))
+        .route("/tickets/{id}/transfer", post(panel::transfer))
         .route("/messages/{id}/undo", post(undo::undo))
         .route("/messages/{id}/original", get(original::page))
         .route("/messages/{id}/image", get(original::image))

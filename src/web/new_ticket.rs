@@ -93,12 +93,7 @@ pub async fn submit(
 
 /// The form as the API's request.
 fn request(form: &[(String, String)]) -> Result<OpenTicket, ApiError> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |k: &str| super::views::filled(form, k);
     let email_domain_id = get("email_domain_id")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| ApiError::invalid("email_domain_id", "choose the address to write from"))?;

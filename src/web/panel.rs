@@ -165,11 +165,7 @@ async fn patch(
     agent: &WebAgent,
     form: &[(String, String)],
 ) -> PageResult<PatchTicket> {
-    let get = |k: &str| {
-        form.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |k: &str| super::views::form_value(form, k).map(str::to_owned);
     let status = |s: &str| PatchTicket {
         status: Some(s.into()),
         ..PatchTicket::default()
@@ -261,6 +257,30 @@ pub async fn field_values(
         out.insert(def.key, value);
     }
     Ok(out)
+}
+
+/// Hands the ticket over (the side panel's Transfer form): the agent
+/// chosen, the teams ticked (none ticked: the teams stay), the note.
+pub async fn transfer(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    use crate::api::ticket_changes::transfer::{Transfer, transfer};
+    let get = |k: &str| super::views::filled(&form, k);
+    let teams: Vec<i64> = form
+        .iter()
+        .filter(|(k, _)| k == "team")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let body = Transfer {
+        agent_id: get("agent").and_then(|a| a.parse().ok()),
+        team_ids: Some(teams).filter(|t| !t.is_empty()),
+        note: get("note"),
+    };
+    transfer(&state.store, &agent.caller(), id, body).await?;
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }
 
 #[derive(serde::Deserialize)]

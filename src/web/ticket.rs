@@ -244,6 +244,10 @@ fn event_text(kind: &str, data: &serde_json::Value) -> String {
             Ok(until) => format!("snoozed until {}", views::when(until.to_utc())),
             Err(_) => "snoozed".into(),
         },
+        "transferred" => match data["agent"]["name"].as_str() {
+            Some(name) => format!("transferred to {name}"),
+            None => "transferred to other teams".into(),
+        },
         "field_changed" => format!("{} changed: {} → {}", s("key"), s("from"), s("to")),
         _ if !s("from").is_empty() || !s("to").is_empty() => {
             format!("{}: {} → {}", kind.replace('_', " "), s("from"), s("to"))

@@ -162,3 +162,16 @@ pub mod choices {
 pub fn unix_lines(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
+
+/// The first value of `key` in a form or query given as pairs.
+pub fn form_value<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// [`form_value`] trimmed, None when empty.
+pub fn filled(form: &[(String, String)], key: &str) -> Option<String> {
+    form_value(form, key)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}

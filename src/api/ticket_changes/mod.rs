@@ -7,6 +7,7 @@ pub(crate) mod notes;
 pub(crate) mod participants;
 pub(crate) mod patch;
 mod replies;
+pub(crate) mod transfer;
 pub(crate) mod undo;
 pub(crate) mod validate;
 
@@ -21,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete::bulk_delete))
         .routes(routes!(replies::post_reply))
         .routes(routes!(undo::undo_reply))
+        .routes(routes!(transfer::transfer_ticket))
         .routes(routes!(notes::create_note))
         .routes(routes!(notes::patch_note, notes::delete_note))
         .routes(routes!(participants::get_recipients))

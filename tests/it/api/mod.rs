@@ -11,6 +11,7 @@ mod changes_notes;
 mod changes_participants;
 mod changes_replies;
 mod changes_snooze;
+mod changes_transfer;
 mod changes_undo;
 mod contacts;
 mod fields_access;

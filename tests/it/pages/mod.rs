@@ -21,6 +21,7 @@ mod mail;
 mod presence;
 mod snooze;
 mod together;
+mod transfer;
 mod undo;
 mod writing;
 
