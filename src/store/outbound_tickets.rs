@@ -26,6 +26,11 @@ pub struct NewTicket {
     pub team_ids: Option<Vec<i64>>,
     pub tags: Vec<String>,
     pub fields: Vec<FieldChange>,
+    /// `email`, or the channel of the conversation that opened it.
+    pub channel: String,
+    pub linked_conversation: Option<String>,
+    /// A JSON object of key → text.
+    pub context: String,
 }
 
 /// Opens the ticket in `tx`; returns its id.
@@ -86,9 +91,10 @@ async fn insert_ticket(
         let short = ShortId::random(&mut rng);
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO tickets (short_id, subject, status, priority, requester_id, from_domain,
-                email_domain_id, assignee_id, topic_id, created_by, created_at, updated_at, last_message_at)
+                email_domain_id, assignee_id, topic_id, created_by, created_at, updated_at, last_message_at,
+                channel, linked_conversation, context)
              VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, (SELECT id FROM topics WHERE name = 'General'),
-                $8, $9, $9, $9)
+                $8, $9, $9, $9, $10, $11, $12)
              ON CONFLICT (short_id) DO NOTHING RETURNING id",
         )
         .bind(short.as_str())
@@ -100,6 +106,9 @@ async fn insert_ticket(
         .bind(t.assignee_id)
         .bind(t.created_by)
         .bind(now)
+        .bind(&t.channel)
+        .bind(&t.linked_conversation)
+        .bind(&t.context)
         .fetch_optional(&mut **tx)
         .await
         .context("opening a ticket")?;

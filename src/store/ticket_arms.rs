@@ -30,6 +30,8 @@ pub(super) fn is_arm(cond: &Cond) -> bool {
         Cond::Priority(list) => list.len() == 1,
         Cond::Assignee(_)
         | Cond::FromDomain(_)
+        | Cond::Channel(_)
+        | Cond::Linked(_)
         | Cond::Topic(_)
         | Cond::CreatedBy(_)
         | Cond::Snoozed => true,
@@ -56,6 +58,17 @@ fn push_arm_ids(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond) {
         Cond::FromDomain(domain) => {
             q.push("SELECT id FROM tickets INDEXED BY tickets_from_domain WHERE from_domain = ")
                 .push_bind(domain.clone());
+        }
+        Cond::Channel(channel) => {
+            q.push("SELECT id FROM tickets INDEXED BY tickets_channel WHERE channel = ")
+                .push_bind(channel.clone());
+        }
+        Cond::Linked(linked) => {
+            q.push("SELECT id FROM tickets INDEXED BY tickets_linked WHERE linked_conversation");
+            match linked {
+                Some(l) => q.push(" = ").push_bind(l.clone()),
+                None => q.push(" IS NULL"),
+            };
         }
         Cond::Snoozed => {
             q.push(

@@ -18,6 +18,9 @@ pub enum Cond {
     Tag(Option<String>),
     Topic(Option<i64>),
     FromDomain(String),
+    Channel(String),
+    /// The linked conversation's external id, or none.
+    Linked(Option<String>),
     /// A custom field (by id) with this stored value, or without a value.
     Field {
         id: i64,
@@ -59,6 +62,8 @@ impl Cond {
                 | Cond::Topic(_)
                 | Cond::CreatedBy(_)
                 | Cond::FromDomain(_)
+                | Cond::Channel(_)
+                | Cond::Linked(_)
                 | Cond::Snoozed
         )
     }
@@ -66,7 +71,15 @@ impl Cond {
     /// Kept in `ticket_counts`: every column but the requester domain and
     /// the snooze.
     pub(super) fn is_counted(&self) -> bool {
-        self.reads_row() && !matches!(self, Cond::FromDomain(_) | Cond::Snoozed | Cond::AnyOf(_))
+        self.reads_row()
+            && !matches!(
+                self,
+                Cond::FromDomain(_)
+                    | Cond::Channel(_)
+                    | Cond::Linked(_)
+                    | Cond::Snoozed
+                    | Cond::AnyOf(_)
+            )
     }
 }
 
@@ -141,6 +154,15 @@ pub(super) fn push_cond(q: &mut QueryBuilder<'_, Sqlite>, cond: &Cond, style: St
         Cond::CreatedBy(v) => push_eq(q, "created_by", *v),
         Cond::FromDomain(d) => {
             q.push("t.from_domain = ").push_bind(d.clone());
+        }
+        Cond::Channel(c) => {
+            q.push("t.channel = ").push_bind(c.clone());
+        }
+        Cond::Linked(Some(l)) => {
+            q.push("t.linked_conversation = ").push_bind(l.clone());
+        }
+        Cond::Linked(None) => {
+            q.push("t.linked_conversation IS NULL");
         }
         Cond::Snoozed => {
             q.push("t.snoozed_until IS NOT NULL");

@@ -25,6 +25,10 @@ pub struct TicketBase {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub due_at: Option<chrono::DateTime<chrono::Utc>>,
     pub snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub channel: String,
+    pub linked_conversation: Option<String>,
+    /// A JSON object of key → text.
+    pub context: String,
 }
 
 /// A custom field value with its definition's key and type.
@@ -49,7 +53,8 @@ pub(super) const BASE_SELECT: &str = "SELECT t.id, t.short_id, t.subject, t.stat
         t.requester_id, c.email AS requester_email, c.name AS requester_name, t.from_domain,
         t.email_domain_id, t.assignee_id, a.name AS assignee_name, a.email AS assignee_email,
         t.topic_id, tp.name AS topic_name, t.description, t.created_by,
-        t.created_at, t.updated_at, t.due_at, t.snoozed_until
+        t.created_at, t.updated_at, t.due_at, t.snoozed_until,
+        t.channel, t.linked_conversation, t.context
      FROM tickets t
      JOIN contacts c ON c.id = t.requester_id
      LEFT JOIN agents a ON a.id = t.assignee_id

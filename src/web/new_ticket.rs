@@ -130,5 +130,8 @@ fn request(form: &[(String, String)]) -> Result<OpenTicket, ApiError> {
         }),
         fields: None,
         priority: get("priority"),
+        channel: None,
+        linked_conversation: None,
+        context: None,
     })
 }

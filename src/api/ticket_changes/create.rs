@@ -1,7 +1,7 @@
 //! `POST tickets`: an agent opens an outbound ticket; its first email is
 //! sent as the chosen email domain.
 use super::compose::{self, AttachmentIn};
-use super::validate;
+use super::{origin, validate};
 use crate::api::AppState;
 use crate::api::auth::Caller;
 use crate::api::error::{ApiError, ApiResult, ErrorBody};
@@ -46,6 +46,16 @@ pub struct OpenTicket {
     /// low | normal (default) | high | urgent
     #[schema(value_type = Option<crate::api::settings::PriorityName>)]
     pub priority: Option<String>,
+    /// `email` (default), or the channel of the conversation opening it
+    /// (1 to 32 of a-z, 0-9, _ and -).
+    #[schema(pattern = "^[a-z0-9_-]{1,32}$")]
+    pub channel: Option<String>,
+    /// The external id of the conversation that opened it.
+    #[schema(value_type = Option<crate::api::settings::OneLine>)]
+    pub linked_conversation: Option<String>,
+    /// Key → text shown to agents (a flow's results): at most 50 keys.
+    #[schema(value_type = Option<Object>)]
+    pub context: Option<Map<String, Value>>,
 }
 
 /// Open a ticket by writing to a customer.
@@ -79,6 +89,9 @@ pub(crate) async fn open(state: &AppState, caller: &Caller, req: OpenTicket) -> 
         tags,
         fields,
         priority,
+        channel,
+        linked_conversation,
+        context,
     } = req;
     let (body, attachments) = compose::content(body, template, vars, attachments)?;
     let parts = Parts {
@@ -90,6 +103,9 @@ pub(crate) async fn open(state: &AppState, caller: &Caller, req: OpenTicket) -> 
         tags,
         fields,
         priority,
+        channel,
+        linked_conversation,
+        context,
     };
     let ticket = new_ticket(&state.store, caller, parts).await?;
     let open = OutboundTicket {
@@ -113,6 +129,9 @@ struct Parts {
     tags: Option<Vec<String>>,
     fields: Option<Map<String, Value>>,
     priority: Option<String>,
+    channel: Option<String>,
+    linked_conversation: Option<String>,
+    context: Option<Map<String, Value>>,
 }
 
 async fn new_ticket(store: &Store, caller: &Caller, p: Parts) -> ApiResult<NewTicket> {
@@ -150,5 +169,8 @@ async fn new_ticket(store: &Store, caller: &Caller, p: Parts) -> ApiResult<NewTi
         team_ids,
         tags: validate::tags(p.tags.unwrap_or_default())?,
         fields: validate::fields(store, caller.role, p.fields.unwrap_or_default()).await?,
+        channel: origin::channel(p.channel.as_deref())?,
+        linked_conversation: origin::linked(p.linked_conversation.as_deref())?,
+        context: origin::context(p.context)?,
     })
 }

@@ -4,6 +4,7 @@ pub(crate) mod compose;
 pub(crate) mod create;
 mod delete;
 pub(crate) mod notes;
+pub(crate) mod origin;
 pub(crate) mod participants;
 pub(crate) mod patch;
 mod replies;

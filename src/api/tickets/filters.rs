@@ -70,6 +70,11 @@ fn parse_param(req: &mut ListRequest, caller: &Caller, key: &str, value: &str) -
         "status" => Cond::Status(comma_list(key, value, Status::parse)?),
         "priority" => Cond::Priority(comma_list(key, value, Priority::parse)?),
         "from_domain" => Cond::FromDomain(name(key, value)?.to_lowercase()),
+        "channel" => Cond::Channel(name(key, value)?),
+        "linked_conversation" => Cond::Linked(match value {
+            "none" => None,
+            v => Some(name(key, v)?),
+        }),
         "folder" => match folder(caller, value)? {
             Some(cond) => cond,
             None => return Ok(()),
@@ -93,7 +98,8 @@ fn parse_param(req: &mut ListRequest, caller: &Caller, key: &str, value: &str) -
         _ => {
             return Err(ApiError::bad_request(format!(
                 "unknown parameter {key:?}: filters are status, assignee, team, tag, topic, \
-                 priority, from_domain, field.<key>, created_by, folder, q, sort, page, per_page"
+                 priority, from_domain, channel, linked_conversation, field.<key>, created_by, \
+                 folder, q, sort, page, per_page"
             ))
             .field(key));
         }

@@ -50,6 +50,12 @@ pub struct ListParams {
     /// The requester's email domain.
     #[param(value_type = Option<NameFilter>, inline)]
     from_domain: Option<String>,
+    /// `email`, or the channel of the conversation that opened the ticket.
+    #[param(value_type = Option<NameFilter>, inline)]
+    channel: Option<String>,
+    /// The external id of the conversation that opened it, or `none`.
+    #[param(value_type = Option<NameFilter>, inline)]
+    linked_conversation: Option<String>,
     /// `me`, an agent id or `none` (tickets customers opened), or a comma list.
     #[param(value_type = Option<PeopleList>, inline)]
     created_by: Option<String>,

@@ -90,6 +90,13 @@ pub struct TicketView {
     #[serde(serialize_with = "crate::api::time::utc_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// `email`, or the channel of the conversation that opened it.
+    pub channel: String,
+    /// The external id of the conversation that opened it.
+    pub linked_conversation: Option<String>,
+    /// Key → text shown to agents (a flow's results).
+    #[schema(value_type = Object)]
+    pub context: serde_json::Map<String, serde_json::Value>,
 }
 
 impl From<TicketDetail> for TicketView {
@@ -133,6 +140,9 @@ impl From<TicketDetail> for TicketView {
             updated_at: b.updated_at,
             due_at: b.due_at,
             snoozed_until: b.snoozed_until,
+            context: serde_json::from_str(&b.context).unwrap_or_default(),
+            channel: b.channel,
+            linked_conversation: b.linked_conversation,
         }
     }
 }

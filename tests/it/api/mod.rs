@@ -8,6 +8,7 @@ mod changes_create;
 mod changes_delete;
 mod changes_mail;
 mod changes_notes;
+mod changes_origin;
 mod changes_participants;
 mod changes_replies;
 mod changes_snooze;

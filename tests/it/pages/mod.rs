@@ -18,6 +18,7 @@ mod journey;
 mod keys;
 mod live;
 mod mail;
+mod origin;
 mod presence;
 mod snooze;
 mod together;
