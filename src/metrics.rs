@@ -49,6 +49,16 @@ pub fn poll_error(domain: &str) {
 
 /// Outbox rows waiting to go out by status (queued, retrying), read when
 /// scraped; sent and failed mail is counted by [`emails_out`].
+/// Emails in or out of one email domain over all time, as stored.
+pub fn domain_emails(address: &str, direction: &'static str, n: i64) {
+    metrics::counter!(
+        "postdesk_domain_emails_total",
+        "email_domain" => address.to_string(),
+        "direction" => direction
+    )
+    .absolute(n.max(0) as u64);
+}
+
 pub fn outbox(status: &str, n: i64) {
     metrics::gauge!("postdesk_outbox_messages", "status" => status.to_string()).set(n as f64);
 }

@@ -16,6 +16,7 @@ pub mod settings;
 pub mod ticket_changes;
 pub mod tickets;
 pub mod time;
+pub mod usage;
 pub(crate) mod webhooks;
 
 use crate::inbound::tls::TlsConfig;
@@ -90,7 +91,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ticket_changes::routes())
         .merge(webhooks::routes())
         .merge(attachments::routes())
-        .merge(contacts::routes());
+        .merge(contacts::routes())
+        .merge(usage::routes());
     let (routes, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())

@@ -49,6 +49,18 @@ async fn metrics(
         }
         Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading outbox depth for /metrics"),
     }
+    match state.store.email_totals().await {
+        Ok(totals) => {
+            for t in totals {
+                let address = t
+                    .address
+                    .unwrap_or_else(|| format!("deleted:{}", t.email_domain_id));
+                crate::metrics::domain_emails(&address, "in", t.emails_in);
+                crate::metrics::domain_emails(&address, "out", t.emails_out);
+            }
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading email usage for /metrics"),
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,

@@ -8,6 +8,7 @@ mod bounces;
 pub mod contacts;
 pub mod domains;
 pub mod drafts;
+pub mod email_usage;
 pub mod fields;
 pub mod fixtures;
 pub mod ingest;

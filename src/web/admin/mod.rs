@@ -9,6 +9,7 @@ mod domains;
 mod fields;
 mod templates;
 mod tokens;
+mod usage;
 mod webhooks;
 
 use super::error::{PageError, PageResult};
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tokens", get(tokens::list).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/bans/{id}/lift", post(bans::lift))
+        .route("/admin/usage", get(usage::page))
 }
 
 /// The admin behind `agent`, or the 403 page agents get.

@@ -32,6 +32,7 @@ mod tickets_list;
 mod tickets_search;
 mod tickets_support;
 mod tickets_thread;
+mod usage;
 
 use postdesk::commands::serve::{self, Running};
 use postdesk::config::Config;

@@ -144,6 +144,8 @@ async fn an_agent_gets_403_on_every_admin_page_and_form() {
         "/admin/webhooks",
         "/admin/webhooks/1",
         "/admin/tokens",
+        "/admin/usage",
+        "/admin/usage?period=month",
     ];
     for path in pages {
         let get = raw_client()

@@ -9,6 +9,7 @@ mod admin_fields;
 mod admin_invite;
 mod admin_templates;
 mod admin_tokens;
+mod admin_usage;
 mod admin_webhooks;
 mod collision;
 mod contacts;
