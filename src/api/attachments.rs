@@ -24,7 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// An attachment's bytes, as an attachment with its type and filename.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "tickets",
     params(("id" = i64, Path, description = "Attachment id")),
-    responses((status = 200, description = "The bytes", content_type = "application/octet-stream"),
+    responses((status = 200, description = "The bytes, as the type the mail gave (or application/octet-stream)", content_type = "*/*"),
         (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
 async fn get_attachment(
     State(state): State<AppState>,

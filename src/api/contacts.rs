@@ -111,7 +111,7 @@ pub struct ContactParams {
     q: Option<String>,
     /// true: only those with a ticket that is not resolved; false: only
     /// those without one.
-    #[param(pattern = "^(true|false)$")]
+    #[param(pattern = "^(true|false)?$")]
     has_open_ticket: Option<String>,
     /// From 1.
     #[param(minimum = 1, maximum = 100000)]

@@ -2,7 +2,8 @@
 //! say, added to the document's component schemas as JSON Schema
 //! (`oneOf`, `anyOf`) beside their properties: a reply or a new ticket
 //! gives `body` or `template`, never both; `options` go with select
-//! fields only, and a select field has some.
+//! fields only, and a select field has some; a transfer names an agent
+//! or teams.
 use crate::domain::FieldType;
 use serde_json::{Value, json};
 use utoipa::openapi::schema::Schema;
@@ -20,6 +21,7 @@ pub fn document(doc: &mut OpenApi) {
         ("FieldPatch", "anyOf", options_by_type(true)),
         ("PreviewRequest", "anyOf", ticket_or_sample()),
         ("PatchTicket", "anyOf", topic_or_its_id()),
+        ("Transfer", "anyOf", agent_or_teams()),
     ];
     for (name, keyword, rule) in rules {
         if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
@@ -29,6 +31,14 @@ pub fn document(doc: &mut OpenApi) {
                 .insert(keyword.to_string(), rule);
         }
     }
+}
+
+/// A transfer names the agent or the teams it goes to (or both).
+fn agent_or_teams() -> Value {
+    json!([
+        {"required": ["agent_id"], "properties": {"agent_id": {"type": "integer"}}},
+        {"required": ["team_ids"], "properties": {"team_ids": {"type": "array"}}},
+    ])
 }
 
 /// A topic by name or by id, not both (`topic_id: null` is given).

@@ -363,7 +363,8 @@ schema_type!(
 
 fn mime_pattern() -> String {
     let token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-    format!("^{token}/{token}(; ?{token}=({token}|\"[ !#-\\[\\]-~]*\"))*$")
+    // A quoted value is not empty: the MIME parser that sends refuses `""`.
+    format!("^{token}/{token}(; ?{token}=({token}|\"[ !#-\\[\\]-~]+\"))*$")
 }
 
 schema_type!(

@@ -244,5 +244,27 @@ async fn contacts_made_by_mail_are_searched_filtered_annotated_and_changed() {
         renamed["notepad"]["updated_by"]["email"], "dana@example.com",
         "the notepad kept its author"
     );
+
+    // Search follows the new address, and the index stays whole: deleting
+    // her ticket afterwards takes out exactly what was indexed.
+    let by_address = api
+        .get("/api/v1/tickets?q=%22carla%40new.example%22")
+        .await
+        .expect(200);
+    assert_eq!(by_address["total"], 2, "{by_address}");
+    let old_address = api
+        .get(&format!("/api/v1/tickets?q=%22{CUSTOMER}%22"))
+        .await
+        .expect(200);
+    assert_eq!(old_address["total"], 0);
+    let first = tickets["items"][0]["id"].as_i64().expect("id");
+    assert_eq!(
+        api.delete(&format!("/api/v1/tickets/{first}")).await.status,
+        204
+    );
+    sqlx::query("INSERT INTO ticket_text (ticket_text) VALUES ('integrity-check')")
+        .execute(api.store().writer())
+        .await
+        .expect("the search index is whole");
     api.stop().await;
 }
