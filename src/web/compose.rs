@@ -5,6 +5,7 @@
 use super::error::{PageError, PageResult};
 use super::session::WebAgent;
 use super::ticket;
+use super::upload::Posted;
 use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::ticket_changes::compose;
@@ -12,8 +13,8 @@ use crate::api::ticket_changes::notes;
 use crate::outbound::compose::OutgoingAttachment;
 use crate::service::replies::ReplyRequest;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -45,25 +46,19 @@ pub struct Preview {
     pub body: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The composer's form as posted.
+#[derive(Debug, Default)]
 pub struct Composed {
     /// reply | note
-    #[serde(default)]
     mode: String,
-    #[serde(default)]
     body: String,
-    #[serde(default)]
     template: String,
     /// `name = value`, one per line.
-    #[serde(default)]
     vars: String,
-    #[serde(default)]
     colour: String,
     /// The newest message the page showed (the collision check).
-    #[serde(default)]
     seen: Option<i64>,
     /// Uploaded files (from a multipart form).
-    #[serde(skip)]
     files: Vec<OutgoingAttachment>,
 }
 
@@ -74,41 +69,12 @@ impl FromRequest<AppState> for ComposerForm {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let multipart = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("multipart/form-data"));
-        if !multipart {
-            let Form(f) = Form::<Composed>::from_request(req, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-            return Ok(Self(f));
-        }
-        let mut parts = Multipart::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let mut f = Composed::default();
-        let too_large = |_| PageError::too_large("the attachments are too large").into_response();
-        while let Some(field) = parts.next_field().await.map_err(too_large)? {
-            let name = field.name().unwrap_or_default().to_owned();
-            if name == "attachments" {
-                let filename = field.file_name().unwrap_or_default().to_owned();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
-                let data = field.bytes().await.map_err(too_large)?;
-                if !filename.is_empty() || !data.is_empty() {
-                    f.files.push(OutgoingAttachment {
-                        filename,
-                        content_type,
-                        data: data.to_vec(),
-                    });
-                }
-                continue;
-            }
-            let text = field.text().await.map_err(too_large)?;
+        let posted = Posted::from_request(req, state).await?;
+        let mut f = Composed {
+            files: posted.files,
+            ..Composed::default()
+        };
+        for (name, text) in posted.fields {
             match name.as_str() {
                 "mode" => f.mode = text,
                 "body" => f.body = text,

@@ -19,6 +19,7 @@ pub mod presence;
 pub mod session;
 mod ticket;
 mod undo;
+mod upload;
 mod views;
 
 use crate::api::AppState;

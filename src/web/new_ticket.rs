@@ -3,13 +3,13 @@
 //! `open` as the API's `POST tickets`.
 use super::error::PageResult;
 use super::session::WebAgent;
+use super::upload::Posted;
 use super::views::{Layout, choices};
 use crate::api::AppState;
 use crate::api::error::ApiError;
-use crate::api::ticket_changes::create::{OpenTicket, open};
+use crate::api::ticket_changes::create::{OpenTicket, open_with};
 use crate::store::teams::Catalog;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -75,10 +75,13 @@ async fn render(
 pub async fn submit(
     State(state): State<AppState>,
     agent: WebAgent,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted {
+        fields: form,
+        files,
+    }: Posted,
 ) -> PageResult<Response> {
     let opened = match request(&form) {
-        Ok(req) => open(&state, &agent.caller(), req).await,
+        Ok(req) => open_with(&state, &agent.caller(), req, files).await,
         Err(e) => Err(e),
     };
     match opened {

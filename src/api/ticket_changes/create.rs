@@ -8,6 +8,7 @@ use crate::api::error::{ApiError, ApiResult, ErrorBody};
 use crate::api::extract::ApiJson;
 use crate::api::tickets::view::{self, TicketView};
 use crate::domain::{EmailAddress, Priority};
+use crate::outbound::compose::OutgoingAttachment;
 use crate::service::outbound_ticket::{self, OutboundTicket};
 use crate::store::Store;
 use crate::store::outbound_tickets::NewTicket;
@@ -73,9 +74,19 @@ pub async fn create_ticket(
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 
-/// Opens the ticket and queues its first email; the ticket's id. The API
-/// and the pages' new-ticket form both come here.
+/// Opens the ticket and queues its first email; the ticket's id.
 pub(crate) async fn open(state: &AppState, caller: &Caller, req: OpenTicket) -> ApiResult<i64> {
+    open_with(state, caller, req, Vec::new()).await
+}
+
+/// [`open`] with files uploaded beside the request (the new-ticket page's),
+/// checked as the API's own attachments are.
+pub(crate) async fn open_with(
+    state: &AppState,
+    caller: &Caller,
+    req: OpenTicket,
+    uploads: Vec<OutgoingAttachment>,
+) -> ApiResult<i64> {
     let OpenTicket {
         subject,
         email_domain_id,
@@ -93,7 +104,11 @@ pub(crate) async fn open(state: &AppState, caller: &Caller, req: OpenTicket) -> 
         linked_conversation,
         context,
     } = req;
-    let (body, attachments) = compose::content(body, template, vars, attachments)?;
+    let (body, mut attachments) = compose::content(body, template, vars, attachments)?;
+    if !uploads.is_empty() {
+        attachments.extend(uploads);
+        attachments = compose::outgoing(attachments)?;
+    }
     let parts = Parts {
         subject,
         email_domain_id,

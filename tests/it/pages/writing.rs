@@ -3,7 +3,7 @@ use super::*;
 
 /// An agent writes to a customer from the new-ticket page: a refusal shows
 /// beside the form with what was typed kept; then the ticket opens and the
-/// customer receives its first email.
+/// customer receives its first email with the uploaded file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_agent_opens_a_ticket_by_writing_to_a_customer() {
     let desk = Desk::start().await;
@@ -24,8 +24,18 @@ async fn an_agent_opens_a_ticket_by_writing_to_a_customer() {
         "the draft is kept"
     );
     b.fill("subject", "Your replacement hinge").await;
+    let files = tempfile::tempdir().unwrap();
+    let label = files.path().join("return-label.txt");
+    std::fs::write(&label, "Return to: Example Warehouse\n").unwrap();
+    b.c.find(Locator::Css("input[name=attachments]"))
+        .await
+        .unwrap()
+        .send_keys(&label.display().to_string())
+        .await
+        .unwrap();
     b.click("Open ticket and send").await;
     b.wait_text("Bob Agent · replied").await;
+    b.wait_text("return-label.txt").await;
     assert!(
         b.path().await.starts_with("/tickets/"),
         "{}",
@@ -38,6 +48,8 @@ async fn an_agent_opens_a_ticket_by_writing_to_a_customer() {
             .find(|m| String::from_utf8_lossy(m).contains("replacement hinge left our warehouse"))
     })
     .await;
+    let text = String::from_utf8_lossy(&mail);
+    assert!(text.contains("filename=\"return-label.txt\""), "{text}");
     let subject = header(&mail, "Subject").unwrap();
     assert!(
         subject.starts_with("Your replacement hinge [#"),
