@@ -11,6 +11,9 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod assist;
+pub use assist::AssistSettings;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://postdesk.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_MESSAGE_BYTES: u64 = 100 * 1024 * 1024;
@@ -40,6 +43,8 @@ pub struct Config {
     pub sla: SlaTargets,
     /// Webhook delivery (`[webhooks]`).
     pub webhooks: WebhookSettings,
+    /// The draft assistant (`[assist]`); none unless configured.
+    pub assist: Option<AssistSettings>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -109,6 +114,7 @@ struct File {
     sla: SlaFile,
     #[serde(default)]
     webhooks: WebhooksFile,
+    assist: Option<assist::AssistFile>,
 }
 
 /// `[sla]`: a duration per priority (`30m`, `4h`, `2d`).
@@ -262,6 +268,7 @@ impl Config {
         }
         let sla = sla_targets(&file.sla, env)?;
         let webhooks = webhook_settings(&file.webhooks)?;
+        let assist = assist::settings(file.assist, env)?;
         let mut email_domains = Vec::new();
         for (i, d) in file.email_domains.into_iter().enumerate() {
             let spec = domain_spec(d, env)
@@ -303,6 +310,7 @@ impl Config {
             email_domains,
             sla,
             webhooks,
+            assist,
         })
     }
 }
@@ -460,26 +468,38 @@ fn non_empty(value: String, key: &str) -> anyhow::Result<String> {
 }
 
 fn password(p: PasswordFile, env: &dyn Env, section: &str) -> anyhow::Result<Option<Secret>> {
-    let given = [
-        p.password.is_some(),
-        p.password_env.is_some(),
-        p.password_file.is_some(),
-    ];
+    secret(
+        (p.password, p.password_env, p.password_file),
+        "password",
+        env,
+        section,
+    )
+}
+
+/// A secret named `key` given inline, as `<key>_env` (an environment
+/// variable's name) or as `<key>_file` (a file's path): at most one.
+fn secret(
+    (inline, from_env, from_file): (Option<String>, Option<String>, Option<PathBuf>),
+    key: &str,
+    env: &dyn Env,
+    section: &str,
+) -> anyhow::Result<Option<Secret>> {
+    let given = [inline.is_some(), from_env.is_some(), from_file.is_some()];
     if given.iter().filter(|g| **g).count() > 1 {
-        bail!("{section}: give one of password, password_env, password_file");
+        bail!("{section}: give one of {key}, {key}_env, {key}_file");
     }
-    if let Some(name) = p.password_env {
+    if let Some(name) = from_env {
         let value = env.var(&name).with_context(|| {
-            format!("{section}.password_env: environment variable {name} is not set")
+            format!("{section}.{key}_env: environment variable {name} is not set")
         })?;
         return Ok(Some(Secret::new(value)));
     }
-    if let Some(path) = p.password_file {
+    if let Some(path) = from_file {
         let value = std::fs::read_to_string(&path)
-            .with_context(|| format!("{section}.password_file: reading {}", path.display()))?;
+            .with_context(|| format!("{section}.{key}_file: reading {}", path.display()))?;
         return Ok(Some(Secret::new(value.trim_end_matches(['\r', '\n']))));
     }
-    Ok(p.password.map(Secret::new))
+    Ok(inline.map(Secret::new))
 }
 
 #[cfg(test)]

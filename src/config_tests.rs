@@ -224,3 +224,38 @@ fn replies_wait_ten_seconds_to_be_taken_back_unless_configured() {
     );
     assert!(err.contains("outbound.undo_secs"), "{err}");
 }
+
+#[test]
+fn the_assistant_is_off_unless_configured_and_its_key_may_come_from_the_environment() {
+    assert!(Config::parse("", &[]).unwrap().assist.is_none());
+    let text = "[assist]\nbase_url = \"https://llm.example/v1/\"\nmodel = \"small\"\napi_key_env = \"LLM_KEY\"";
+    let c = Config::parse(text, &[("LLM_KEY", "sk-env")]).unwrap();
+    let a = c.assist.expect("configured");
+    assert_eq!(
+        a.base_url, "https://llm.example/v1",
+        "the trailing slash goes"
+    );
+    assert_eq!(a.api_key.expect("a key").expose(), "sk-env");
+    assert_eq!(a.timeout, Duration::from_secs(20));
+    for (bad, says) in [
+        (
+            "[assist]\nbase_url = \"llm.example\"\nmodel = \"m\"",
+            "assist.base_url",
+        ),
+        (
+            "[assist]\nbase_url = \"http://x\"\nmodel = \" \"",
+            "assist.model",
+        ),
+        (
+            "[assist]\nbase_url = \"http://x\"\nmodel = \"m\"\ntimeout_secs = 0",
+            "timeout_secs",
+        ),
+        (
+            "[assist]\nbase_url = \"http://x\"\nmodel = \"m\"\napi_key = \"a\"\napi_key_env = \"B\"",
+            "api_key_env",
+        ),
+    ] {
+        let err = format!("{:#}", Config::parse(bad, &[]).unwrap_err());
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}

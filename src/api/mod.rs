@@ -61,6 +61,8 @@ pub struct AppState {
     pub presence: Arc<crate::web::presence::Presence>,
     /// Changes to tickets as they are committed, for the pages' live updates.
     pub live: Arc<crate::service::live::Live>,
+    /// The draft assistant (`[assist]`), when one is configured.
+    pub assist: Option<Arc<crate::service::assist::Assist>>,
 }
 
 #[derive(OpenApi)]

@@ -22,6 +22,7 @@ pub fn document(doc: &mut OpenApi) {
         ("PreviewRequest", "anyOf", ticket_or_sample()),
         ("PatchTicket", "anyOf", topic_or_its_id()),
         ("Transfer", "anyOf", agent_or_teams()),
+        ("AssistRequest", "anyOf", translate_says_into_what()),
     ];
     for (name, keyword, rule) in rules {
         if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
@@ -31,6 +32,14 @@ pub fn document(doc: &mut OpenApi) {
                 .insert(keyword.to_string(), rule);
         }
     }
+}
+
+/// A translation says into which language.
+fn translate_says_into_what() -> Value {
+    json!([
+        {"properties": {"action": {"const": "rewrite"}}},
+        {"required": ["language"], "properties": {"language": {"type": "string"}}},
+    ])
 }
 
 /// A transfer names the agent or the teams it goes to (or both).

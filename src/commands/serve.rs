@@ -120,6 +120,10 @@ pub async fn start(config: &Config) -> anyhow::Result<Running> {
         logins: Arc::default(),
         presence: Arc::default(),
         live: live.clone(),
+        assist: match config.assist.clone() {
+            Some(settings) => Some(Arc::new(crate::service::assist::Assist::new(settings)?)),
+            None => None,
+        },
     };
     let http = rx.clone();
     tasks.spawn(async move {

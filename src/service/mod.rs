@@ -2,6 +2,7 @@
 //! change tickets. They compose, validate and store; they never talk to
 //! IMAP or SMTP themselves.
 pub mod acknowledgements;
+pub mod assist;
 pub mod invites;
 pub mod live;
 pub mod outbound_ticket;

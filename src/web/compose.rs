@@ -8,6 +8,7 @@ use super::ticket;
 use super::upload::Posted;
 use crate::api::AppState;
 use crate::api::error::ApiError;
+use crate::api::ticket_changes::assist::AssistRequest;
 use crate::api::ticket_changes::compose;
 use crate::api::ticket_changes::notes;
 use crate::outbound::compose::OutgoingAttachment;
@@ -60,6 +61,9 @@ pub struct Composed {
     seen: Option<i64>,
     /// Uploaded files (from a multipart form).
     files: Vec<OutgoingAttachment>,
+    /// The assistant's task (rewrite | translate) and the language.
+    assist_action: String,
+    assist_language: String,
 }
 
 /// The composer's form, urlencoded or multipart (with files).
@@ -82,6 +86,8 @@ impl FromRequest<AppState> for ComposerForm {
                 "vars" => f.vars = text,
                 "colour" => f.colour = text,
                 "seen_message_id" => f.seen = text.trim().parse().ok(),
+                "assist_action" => f.assist_action = text,
+                "assist_language" => f.assist_language = text,
                 _ => {}
             }
         }
@@ -214,6 +220,34 @@ pub async fn preview(
                 body: m.body_text,
             });
             ticket::render(&state, &agent, id, draft, StatusCode::OK).await
+        }
+        Err(e) => refused(&state, &agent, id, draft, e).await,
+    }
+}
+
+/// Assist: the draft rewritten or translated by the assistant, put back in
+/// the composer (nothing is sent); a failure is shown beside the draft.
+pub async fn assist(
+    State(state): State<AppState>,
+    agent: WebAgent,
+    Path(id): Path<i64>,
+    ComposerForm(f): ComposerForm,
+) -> PageResult<Response> {
+    let mut draft = f.draft();
+    let language = f.assist_language.trim();
+    let req = AssistRequest {
+        text: f.body.clone(),
+        action: f.assist_action.clone(),
+        language: (!language.is_empty()).then(|| language.to_string()),
+    };
+    match crate::api::ticket_changes::assist::assist(&state, id, req).await {
+        Ok(text) => {
+            draft.body = text;
+            ticket::render(&state, &agent, id, draft, StatusCode::OK).await
+        }
+        Err(e) if e.code == "assist_failed" || e.code == "assist_disabled" => {
+            draft.error = Some(e.message);
+            ticket::render(&state, &agent, id, draft, e.status).await
         }
         Err(e) => refused(&state, &agent, id, draft, e).await,
     }

@@ -52,6 +52,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tickets/{id}/deliveries", get(ticket::deliveries))
         .route("/tickets/{id}/reply", post(compose::send))
         .route("/tickets/{id}/preview", post(compose::preview))
+        .route("/tickets/{id}/assist", post(compose::assist))
         .route("/tickets/{id}/draft", post(drafts::save))
         .route("/tickets/{id}/presence", post(presence::beat))
         .route("/presence", get(presence::on_tickets))

@@ -42,6 +42,8 @@ struct TicketPage {
     /// When a snooze ends, as agents read it.
     snoozed: Option<String>,
     snooze_for: &'static [(i64, &'static str)],
+    /// Whether the composer offers the assistant (`[assist]` configured).
+    assist: bool,
 }
 
 /// One line of the thread, ready to show.
@@ -118,6 +120,7 @@ pub async fn render(
         seen,
         snoozed: t.snoozed_until.map(views::when),
         snooze_for: &super::panel::SNOOZE_FOR,
+        assist: state.assist.is_some(),
         panel,
         layout: Layout::for_agent(&format!("#{} {}", t.short_id, t.subject), agent),
         entries: merge(thread, &hidden).into_iter().map(entry).collect(),

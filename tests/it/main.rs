@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per feature.
 mod api;
+mod assistant;
 mod browser;
 mod cli;
 mod crash;

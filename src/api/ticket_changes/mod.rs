@@ -1,5 +1,6 @@
 //! Agents changing tickets: attributes (PATCH), internal notes, replies,
 //! opening outbound tickets, participants, and (admins) deleting them.
+pub(crate) mod assist;
 pub(crate) mod compose;
 pub(crate) mod create;
 mod delete;
@@ -24,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(replies::post_reply))
         .routes(routes!(undo::undo_reply))
         .routes(routes!(transfer::transfer_ticket))
+        .routes(routes!(assist::assist_draft))
         .routes(routes!(notes::create_note))
         .routes(routes!(notes::patch_note, notes::delete_note))
         .routes(routes!(participants::get_recipients))

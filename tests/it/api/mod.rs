@@ -1,5 +1,6 @@
 //! The HTTP API, driven over HTTP against `serve` on port 0 with a fresh
 //! SQLite. A module per area; this file is the client.
+mod assist;
 mod attachments;
 mod auth;
 mod auth_limits;

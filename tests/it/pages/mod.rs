@@ -11,6 +11,7 @@ mod admin_templates;
 mod admin_tokens;
 mod admin_usage;
 mod admin_webhooks;
+mod assist;
 mod collision;
 mod contacts;
 mod drafts;
