@@ -144,6 +144,22 @@ impl Paging {
     }
 }
 
+impl Paging {
+    /// A query of `page` and `per_page` alone.
+    pub fn only(params: &[(String, String)]) -> ApiResult<Self> {
+        let mut paging = Self::default();
+        for (key, value) in params {
+            if !paging.take(key, value)? {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter {key:?}: this list takes page and per_page"
+                ))
+                .field(key));
+            }
+        }
+        Ok(paging)
+    }
+}
+
 impl Default for Paging {
     fn default() -> Self {
         Self {
@@ -381,15 +397,7 @@ async fn contact_tickets(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<Vec<(String, String)>>,
 ) -> ApiResult<Json<TicketPage>> {
-    let mut paging = Paging::default();
-    for (key, value) in &params {
-        if !paging.take(key, value)? {
-            return Err(ApiError::bad_request(format!(
-                "unknown parameter {key:?}: this list takes page and per_page"
-            ))
-            .field(key));
-        }
-    }
+    let paging = Paging::only(&params)?;
     Ok(Json(tickets(&s.store, c.role, id, paging).await?))
 }
 

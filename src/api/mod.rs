@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 mod links;
 mod ops;
+pub mod quarantine;
 mod rules;
 pub mod settings;
 pub mod ticket_changes;
@@ -94,7 +95,8 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::routes())
         .merge(attachments::routes())
         .merge(contacts::routes())
-        .merge(usage::routes());
+        .merge(usage::routes())
+        .merge(quarantine::routes());
     let (routes, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())

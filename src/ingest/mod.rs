@@ -30,6 +30,13 @@ pub enum Source {
         /// (they are then marked pending in the storing transaction).
         acknowledge: bool,
     },
+    /// An admin's retry of quarantine record `of`: recognised again by the
+    /// record and the bytes, so it happens once; a ticket it opens belongs
+    /// to the email domain the mail came in on.
+    Retry {
+        of: i64,
+        email_domain_id: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -105,19 +112,24 @@ pub struct Ingestor {
     sla: SlaTargets,
 }
 
-pub fn prepare(incoming: Incoming) -> Prepared {
-    let raw_sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(&incoming.raw));
-    let source_key = match &incoming.source {
-        Source::Import => format!("sha256:{raw_sha256}"),
+/// How a mail from `source` is recognised again (its ingest record's key).
+pub fn source_key(source: &Source, raw: &[u8]) -> String {
+    let raw_sha256 = || data_encoding::HEXLOWER.encode(&Sha256::digest(raw));
+    match source {
+        Source::Import => format!("sha256:{}", raw_sha256()),
+        Source::Retry { of, .. } => format!("retry:{of}:{}", raw_sha256()),
         Source::Imap {
             email_domain_id,
             uidvalidity,
             uid,
             ..
-        } => {
-            format!("imap:{email_domain_id}:{uidvalidity}:{uid}")
-        }
-    };
+        } => format!("imap:{email_domain_id}:{uidvalidity}:{uid}"),
+    }
+}
+
+pub fn prepare(incoming: Incoming) -> Prepared {
+    let raw_sha256 = data_encoding::HEXLOWER.encode(&Sha256::digest(&incoming.raw));
+    let source_key = source_key(&incoming.source, &incoming.raw);
     // A parser bug must cost one quarantined mail, not the batch.
     let parsed = std::panic::catch_unwind(|| mail::parse(&incoming.raw));
     let mail = match parsed {

@@ -481,6 +481,8 @@ async fn insert_records(
             let item = &items[*i];
             let (source, domain, validity, uid) = match item.source {
                 crate::ingest::Source::Import => ("import", None, None, None),
+                // The mail was counted in when it first came in.
+                crate::ingest::Source::Retry { .. } => ("retry", None, None, None),
                 crate::ingest::Source::Imap {
                     email_domain_id,
                     uidvalidity,

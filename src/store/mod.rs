@@ -18,6 +18,7 @@ pub mod notes;
 pub mod outbound_tickets;
 pub mod outbox;
 pub mod participants;
+pub mod quarantine;
 pub mod replies;
 pub mod sealer;
 pub mod search;

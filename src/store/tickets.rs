@@ -122,6 +122,9 @@ async fn insert_ticket_rows(
             crate::ingest::Source::Imap {
                 email_domain_id, ..
             } => Some(email_domain_id),
+            crate::ingest::Source::Retry {
+                email_domain_id, ..
+            } => email_domain_id,
             crate::ingest::Source::Import => None,
         };
         b.push_bind(short.as_str())

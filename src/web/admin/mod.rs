@@ -7,6 +7,7 @@ mod catalog;
 mod domain_form;
 mod domains;
 mod fields;
+mod quarantine;
 mod templates;
 mod tokens;
 mod usage;
@@ -71,6 +72,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/bans/{id}/lift", post(bans::lift))
         .route("/admin/usage", get(usage::page))
+        .route("/admin/quarantine", get(quarantine::list))
+        .route("/admin/quarantine/{id}", get(quarantine::page))
+        .route("/admin/quarantine/{id}/raw", get(quarantine::raw))
+        .route("/admin/quarantine/{id}/retry", post(quarantine::retry))
+        .route("/admin/quarantine/{id}/discard", post(quarantine::discard))
 }
 
 /// The admin behind `agent`, or the 403 page agents get.

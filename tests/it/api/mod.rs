@@ -20,6 +20,7 @@ mod fields_access;
 pub(crate) mod hooks;
 mod hooks_dispatch;
 mod journey;
+mod quarantine;
 mod settings;
 mod settings_agents;
 mod settings_bans;

@@ -145,6 +145,7 @@ async fn an_agent_gets_403_on_every_admin_page_and_form() {
         "/admin/webhooks/1",
         "/admin/tokens",
         "/admin/usage",
+        "/admin/quarantine",
         "/admin/usage?period=month",
     ];
     for path in pages {
@@ -175,6 +176,8 @@ async fn an_agent_gets_403_on_every_admin_page_and_form() {
         "/admin/webhooks/1/delete",
         "/admin/tokens",
         "/admin/tokens/1/revoke",
+        "/admin/quarantine/1/retry",
+        "/admin/quarantine/1/discard",
     ];
     for path in forms {
         let post = raw_client()

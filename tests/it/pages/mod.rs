@@ -7,6 +7,7 @@ mod admin_catalog;
 mod admin_domains;
 mod admin_fields;
 mod admin_invite;
+mod admin_quarantine;
 mod admin_templates;
 mod admin_tokens;
 mod admin_usage;
