@@ -403,7 +403,7 @@ async fn contact_tickets(
 
 /// A page of contact `id`'s tickets as someone of `role` sees them, or 404.
 pub async fn tickets(store: &Store, role: Role, id: i64, paging: Paging) -> ApiResult<TicketPage> {
-    if store.contact(id).await?.is_none() {
+    if !store.contact_exists(id).await? {
         return Err(ApiError::not_found(format!("contact {id}")));
     }
     let (ids, total) = store

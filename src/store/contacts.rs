@@ -150,6 +150,16 @@ impl Store {
         Ok(self.with_fields(row.into_iter().collect()).await?.pop())
     }
 
+    /// Whether contact `id` exists.
+    pub async fn contact_exists(&self, id: i64) -> anyhow::Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM contacts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+            .context("reading a contact")?;
+        Ok(found.is_some())
+    }
+
     async fn with_fields(&self, rows: Vec<ContactRow>) -> anyhow::Result<Vec<Contact>> {
         if rows.is_empty() {
             return Ok(Vec::new());

@@ -1,32 +1,9 @@
 //! What changing or opening a ticket checks its references against:
-//! agents, teams, topics and custom field definitions.
+//! agents, teams and topics; which custom fields someone does not see.
 use super::Store;
-use crate::domain::{FieldAccess, FieldScope};
+use crate::domain::FieldScope;
 use anyhow::Context;
 use sqlx::{QueryBuilder, Sqlite};
-
-/// A custom field definition, as values are checked against it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct FieldDef {
-    pub id: i64,
-    pub key: String,
-    pub field_type: String,
-    /// JSON array of strings (the choices of a select).
-    pub options: String,
-    /// edit | view | hidden (for agents).
-    pub agent_access: String,
-}
-
-impl FieldDef {
-    pub fn options(&self) -> Vec<String> {
-        serde_json::from_str(&self.options).unwrap_or_default()
-    }
-
-    /// What agents may do with it (edit, should the stored word be unknown).
-    pub fn access(&self) -> FieldAccess {
-        FieldAccess::parse(&self.agent_access).unwrap_or(FieldAccess::Edit)
-    }
-}
 
 impl Store {
     /// Whether agent `id` is active; None when there is no such agent.
@@ -66,17 +43,6 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// The definitions of one scope's custom fields.
-    pub async fn field_defs(&self, scope: FieldScope) -> anyhow::Result<Vec<FieldDef>> {
-        sqlx::query_as(
-            "SELECT id, key, field_type, options, agent_access FROM custom_fields WHERE scope = $1 ORDER BY position, key",
-        )
-        .bind(scope.as_str())
-        .fetch_all(self.pool())
-        .await
-        .context("reading custom field definitions")
-    }
-
     /// The keys of `scope`'s fields that someone of `role` does not see.
     pub async fn hidden_field_keys(
         &self,
@@ -87,10 +53,10 @@ impl Store {
             return Ok(Default::default());
         }
         Ok(self
-            .field_defs(scope)
+            .fields_in(scope)
             .await?
             .into_iter()
-            .filter(|d| !d.access().seen_by(role))
+            .filter(|d| !d.agent_access.seen_by(role))
             .map(|d| d.key)
             .collect())
     }

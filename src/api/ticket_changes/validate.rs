@@ -1,7 +1,7 @@
 //! Checks shared by the endpoints that change or open tickets. Each turns a
 //! request value into what the store takes, or a 422 naming the field.
 use crate::api::error::{ApiError, ApiResult};
-use crate::domain::{EmailDomain, FieldScope, FieldType, Priority, Role, Status};
+use crate::domain::{EmailDomain, FieldScope, Priority, Role, Status};
 use crate::store::Store;
 use crate::store::ticket_changes::FieldChange;
 use serde::{Deserialize, Deserializer};
@@ -136,29 +136,28 @@ pub async fn scoped_fields(
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    let defs = store.field_defs(scope).await?;
+    let defs = store.fields_in(scope).await?;
     let mut changes = Vec::with_capacity(values.len());
     for (key, value) in values {
         let field = format!("fields.{key}");
         let def = defs
             .iter()
-            .find(|d| d.key == key && d.access().seen_by(role))
+            .find(|d| d.key == key && d.agent_access.seen_by(role))
             .ok_or_else(|| {
                 ApiError::reference(&field, format!("there is no custom field {key:?}"))
             })?;
-        if !def.access().edited_by(role) {
+        if !def.agent_access.edited_by(role) {
             return Err(ApiError::forbidden(format!(
                 "{field} is for agents to see, not to change: ask an admin"
             ))
             .field(&field));
         }
-        let field_type = FieldType::parse(&def.field_type)
-            .map_err(|e| anyhow::anyhow!("custom field {key:?} has a bad stored type: {e}"))?;
+        let field_type = def.field_type;
         let value = match value {
             Value::Null => None,
             v => Some(
                 field_type
-                    .store(&v, &def.options())
+                    .store(&v, &def.options)
                     .map_err(|e| ApiError::invalid(&field, format!("{field} {}", e.0)))?,
             ),
         };

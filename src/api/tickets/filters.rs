@@ -361,22 +361,22 @@ pub async fn field_filter(
 ) -> ApiResult<(i64, Option<String>)> {
     let param = format!("field.{key}");
     let def = store
-        .field_defs(scope)
+        .fields_in(scope)
         .await?
         .into_iter()
-        .find(|d| d.key == key && d.access().seen_by(role))
+        .find(|d| d.key == key && d.agent_access.seen_by(role))
         .ok_or_else(|| ApiError::invalid(&param, format!("there is no custom field {key:?}")))?;
     if value == "none" {
         return Ok((def.id, None));
     }
-    let kind = FieldType::parse(&def.field_type).map_err(|e| ApiError::invalid(&param, e.0))?;
+    let kind = def.field_type;
     let json = match (kind, value) {
         (FieldType::Checkbox, "true") => Value::Bool(true),
         (FieldType::Checkbox, "false") => Value::Bool(false),
         _ => Value::String(value.to_string()),
     };
     let stored = kind
-        .store(&json, &def.options())
+        .store(&json, &def.options)
         .map_err(|e| ApiError::invalid(&param, format!("{param} {}", e.0)))?;
     Ok((def.id, Some(stored)))
 }
