@@ -4,7 +4,9 @@
 use super::Store;
 use super::ticket_changes::FieldChange;
 use super::ticket_details::push_ids;
+use super::ticket_sets::write_field_value;
 use super::ticket_view::FieldValue;
+use crate::domain::FieldScope;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
@@ -248,23 +250,7 @@ impl Store {
             return Ok(false);
         }
         for f in &change.fields {
-            let q = match &f.value {
-                Some(v) => sqlx::query(
-                    "INSERT INTO contact_field_values (contact_id, field_id, value) VALUES ($1, $2, $3)
-                     ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value",
-                )
-                .bind(id)
-                .bind(f.field_id)
-                .bind(v),
-                None => sqlx::query(
-                    "DELETE FROM contact_field_values WHERE contact_id = $1 AND field_id = $2",
-                )
-                .bind(id)
-                .bind(f.field_id),
-            };
-            q.execute(&mut *tx)
-                .await
-                .context("storing a contact's field value")?;
+            write_field_value(&mut tx, FieldScope::Contact, id, f).await?;
         }
         tx.commit().await.context("committing a contact change")?;
         Ok(true)

@@ -2,6 +2,7 @@
 //! caller's transaction; each says what it added and removed.
 use super::ticket_changes::FieldChange;
 use super::{CHUNK, Tx};
+use crate::domain::FieldScope;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
@@ -131,26 +132,40 @@ pub async fn set_fields<'a>(
         if from == f.value {
             continue;
         }
-        let q = match &f.value {
-            Some(v) => sqlx::query(
-                "INSERT INTO ticket_field_values (ticket_id, field_id, value) VALUES ($1, $2, $3)
-                 ON CONFLICT (ticket_id, field_id) DO UPDATE SET value = excluded.value",
-            )
-            .bind(ticket_id)
-            .bind(f.field_id)
-            .bind(v),
-            None => sqlx::query(
-                "DELETE FROM ticket_field_values WHERE ticket_id = $1 AND field_id = $2",
-            )
-            .bind(ticket_id)
-            .bind(f.field_id),
-        };
-        q.execute(&mut **tx)
-            .await
-            .context("storing a field value")?;
+        write_field_value(tx, FieldScope::Ticket, ticket_id, f).await?;
         changed.push((f, from));
     }
     Ok(changed)
+}
+
+/// Stores (or, for None, removes) one custom field value of ticket or
+/// contact `owner`, as `scope` says.
+pub(super) async fn write_field_value(
+    tx: &mut Tx<'_>,
+    scope: FieldScope,
+    owner: i64,
+    f: &FieldChange,
+) -> anyhow::Result<()> {
+    let table = scope.values_table();
+    let column = match scope {
+        FieldScope::Ticket => "ticket_id",
+        FieldScope::Contact => "contact_id",
+    };
+    let sql = match f.value {
+        Some(_) => format!(
+            "INSERT INTO {table} ({column}, field_id, value) VALUES ($1, $2, $3)
+             ON CONFLICT ({column}, field_id) DO UPDATE SET value = excluded.value"
+        ),
+        None => format!("DELETE FROM {table} WHERE {column} = $1 AND field_id = $2"),
+    };
+    let mut q = sqlx::query(&sql).bind(owner).bind(f.field_id);
+    if let Some(v) = &f.value {
+        q = q.bind(v.as_str());
+    }
+    q.execute(&mut **tx)
+        .await
+        .context("storing a field value")?;
+    Ok(())
 }
 
 #[cfg(test)]
